@@ -1,0 +1,42 @@
+import { Option, type Command } from 'commander';
+import { createRuntime } from '../../pipeline/runtime.js';
+import { ALL_ROLES, startService, type Role } from '../../pipeline/service.js';
+import { cliLogger, connectRedis, readConfig } from '../context.js';
+
+export function registerStart(program: Command): void {
+  program
+    .command('start')
+    .description('Run the background service; SIGTERM/SIGINT drain running jobs and exit 0')
+    .addOption(
+      new Option('--role <role>', 'which role this process runs')
+        .choices(['poller', 'extractor', 'api', 'all'])
+        .default('all'),
+    )
+    .action(async (opts: { role: Role | 'all' }, cmd: Command) => {
+      const { config: dir } = cmd.optsWithGlobals<{ config?: string }>();
+      const config = readConfig(dir);
+      const log = cliLogger(config, 'stdout');
+      const redis = await connectRedis(config, log);
+      const rt = await createRuntime(config, redis.url, log);
+      const roles = opts.role === 'all' ? ALL_ROLES : [opts.role];
+      const service = await startService(rt, roles);
+      log.info({ roles, redis: redis.source }, 'newsflow started');
+      await new Promise<void>(resolveStop => {
+        let stopping = false;
+        const stop = (signal: NodeJS.Signals): void => {
+          if (stopping) return;
+          stopping = true;
+          log.info({ signal }, 'shutting down');
+          service
+            .shutdown(config.service.shutdown.grace)
+            .then(() => rt.close())
+            .then(() => redis.managed?.stop())
+            .catch((err: unknown) => log.error({ err }, 'shutdown error'))
+            .finally(resolveStop);
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+      });
+      log.info('stopped');
+    });
+}

@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { registerDemo } from './commands/demo.js';
+import { registerRun } from './commands/run.js';
+import { registerStart } from './commands/start.js';
+import { SetupError } from './context.js';
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('newsflow')
+    .description(
+      'News ingestion: feeds → fetch → extract → deduplicate → a Redis stream of attributed articles',
+    )
+    .option('--config <dir>', 'folder holding newsflow.yaml and feeds.yaml', 'config')
+    .showHelpAfterError()
+    .exitOverride();
+  registerStart(program);
+  registerRun(program);
+  registerDemo(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    if (err instanceof SetupError) {
+      process.stderr.write(`newsflow: ${err.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`newsflow: ${(err as Error).stack ?? String(err)}\n`);
+    return 1;
+  }
+}
+
+const code = await main(process.argv);
+// Exit explicitly: a half-closed socket (a Redis reconnect timer, a keep-alive agent) must not keep a finished CLI alive.
+process.exit(code);

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+/** A duration written as `90s`, `15m`, `2h`, `1d` or a number of milliseconds. */
+const duration = z.union([
+  z.number().int().nonnegative(),
+  z
+    .string()
+    .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration like 500ms, 30s, 15m, 2h or 1d')
+    .transform(parseDurationMs),
+]);
+
+export function parseDurationMs(text: string): number {
+  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const n = Number(m[1]);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
+    m[2] as 'ms' | 's' | 'm' | 'h' | 'd'
+  ];
+  return n * unit;
+}
+
+const cidr = z
+  .string()
+  .refine(v => /^[0-9a-fA-F:.]+\/\d{1,3}$/.test(v), 'expected a CIDR such as 127.0.0.0/8');
+
+export const serviceSchema = z
+  .object({
+    redis: z
+      .object({
+        /** `REDIS_URL` wins over this. Unset: 127.0.0.1:6379 if it answers, else a managed local redis-server. */
+        url: z.string().url().nullable().default(null),
+        /** Every key newsflow writes starts with this. */
+        keyPrefix: z
+          .string()
+          .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+          .default('newsflow'),
+        /** Where a managed redis-server keeps its data. */
+        dataDir: z.string().default('./data/redis'),
+      })
+      .strict()
+      .prefault({}),
+    log: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+    poller: z
+      .object({
+        concurrency: z.number().int().min(1).max(1000).default(8),
+        /** Poll interval for feeds that set none. */
+        defaultInterval: duration.default(3_600_000),
+      })
+      .strict()
+      .prefault({}),
+    extractor: z
+      .object({
+        concurrency: z.number().int().min(1).max(256).default(4),
+        /** How long a job may run before BullMQ considers it stalled if its lock is not renewed. */
+        lockDuration: duration.default(60_000),
+        attempts: z.number().int().min(1).max(50).default(4),
+      })
+      .strict()
+      .prefault({}),
+    fetch: z
+      .object({
+        userAgent: z.string().min(1).default('newsflow/0.1 (+https://github.com/newsflow/newsflow)'),
+        timeout: duration.default(20_000),
+        connectTimeout: duration.default(5_000),
+        headersTimeout: duration.default(10_000),
+        maxRedirects: z.number().int().min(0).max(20).default(5),
+        /** CIDRs the SSRF guard lets through (e.g. 127.0.0.0/8 for local tests). Empty in production. */
+        allowNetworks: z.array(cidr).default([]),
+        allowedPorts: z.array(z.number().int().min(1).max(65535)).default([80, 443]),
+        maxBytes: z
+          .object({
+            feed: z
+              .number()
+              .int()
+              .positive()
+              .default(5 * MiB),
+            page: z
+              .number()
+              .int()
+              .positive()
+              .default(3 * MiB),
+            robots: z
+              .number()
+              .int()
+              .positive()
+              .default(500 * KiB),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    stream: z
+      .object({
+        /** Approximate cap on stream entries (XADD MAXLEN ~); bodies live in their own keys, so trimming loses no content. */
+        maxLen: z.number().int().min(1000).default(1_000_000),
+      })
+      .strict()
+      .prefault({}),
+    api: z
+      .object({
+        host: z.string().default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8080),
+      })
+      .strict()
+      .prefault({}),
+    shutdown: z
+      .object({ grace: duration.default(30_000) })
+      .strict()
+      .prefault({}),
+  })
+  .strict();
+
+const feedId = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,63}$/,
+    'lower-case letters, digits, _ and -, at most 64, starting with a letter or digit',
+  );
+
+export const feedSchema = z
+  .object({
+    id: feedId,
+    url: z
+      .string()
+      .url()
+      .refine(u => /^https?:/i.test(u), 'only http and https feeds'),
+    title: z.string().optional(),
+    tags: z.array(z.string()).default([]),
+    enabled: z.boolean().default(true),
+    /** Overrides the adaptive interval for this feed. */
+    interval: duration.optional(),
+  })
+  .strict();
+
+export const feedsFileSchema = z
+  .object({
+    feeds: z.array(feedSchema).default([]),
+  })
+  .strict();
+
+export type ServiceConfig = z.infer<typeof serviceSchema>;
+export type FeedConfig = z.infer<typeof feedSchema>;

@@ -1,0 +1,86 @@
+/**
+ * The fetcher's contract: every request ends as a value, never as a thrown surprise.
+ * Feeds, pages and robots.txt all come through `src/fetch/`.
+ */
+
+/** What is being fetched; decides the size cap and the accepted content types. */
+export type FetchKind = 'feed' | 'page' | 'robots';
+
+export type FetchErrorClass =
+  | 'network'
+  | 'timeout'
+  | 'http'
+  | 'rate-limited'
+  | 'blocked'
+  | 'too-large'
+  | 'unsupported-content-type'
+  | 'redirect-loop'
+  | 'too-many-redirects'
+  | 'decode';
+
+export interface FetchFailure {
+  ok: false;
+  class: FetchErrorClass;
+  /** Human-readable reason, stored with the feed or article it concerns. */
+  reason: string;
+  url: string;
+  /** HTTP status, for `http` and `rate-limited`. */
+  status?: number;
+  /** For `rate-limited`: how long to wait before asking again. */
+  retryAfterMs?: number;
+  /** For `blocked`: what blocked it. */
+  blockedBy?: 'ssrf' | 'robots' | 'scheme' | 'port';
+  /** Whether trying again later can succeed (network, timeout, 5xx, 408, 429). */
+  retryable: boolean;
+  redirects: RedirectHop[];
+}
+
+export interface RedirectHop {
+  url: string;
+  status: number;
+}
+
+export interface FetchHeaders {
+  etag?: string;
+  lastModified?: string;
+  cacheControl?: string;
+  expires?: string;
+  retryAfter?: string;
+  contentType?: string;
+  /** Cloudflare marks challenge pages with `cf-mitigated: challenge`. */
+  cfMitigated?: string;
+}
+
+export type CharsetSource = 'bom' | 'content-type' | 'xml-declaration' | 'meta' | 'utf8-valid' | 'fallback';
+
+export interface FetchSuccess {
+  ok: true;
+  /** 200-class, or 304 when validators were sent. */
+  status: number;
+  url: string;
+  finalUrl: string;
+  redirects: RedirectHop[];
+  headers: FetchHeaders;
+  body: Buffer;
+  text: string;
+  charset: string;
+  charsetSource: CharsetSource;
+  timings: { startedAt: number; headersMs: number; totalMs: number };
+}
+
+export type FetchResult = FetchSuccess | FetchFailure;
+
+export interface FetchRequest {
+  url: string;
+  kind: FetchKind;
+  /** Conditional GET validators, sent back verbatim. */
+  etag?: string | undefined;
+  lastModified?: string | undefined;
+  signal?: AbortSignal | undefined;
+}
+
+/** The port every stage uses; tests and the demo use the real implementation on 127.0.0.1. */
+export interface Fetcher {
+  fetch(req: FetchRequest): Promise<FetchResult>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,99 @@
+import type { Redis } from 'ioredis';
+import { extractArticle } from '../extract/extract.js';
+import type { Fetcher } from '../fetch/types.js';
+import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../store/article.js';
+import type { ArticleStore } from '../store/article-store.js';
+import type { Keys } from '../store/keys.js';
+import { countOutcome, recordFailure } from '../store/records.js';
+import type { Logger } from '../shared/logger.js';
+import type { ArticleJobData, ArticleOutcome } from './queues.js';
+
+export interface ArticleDeps {
+  redis: Redis;
+  keys: Keys;
+  fetcher: Fetcher;
+  store: ArticleStore;
+  log: Logger;
+  now: () => number;
+}
+
+/** A failure worth another attempt (network, timeout, 5xx); BullMQ retries it with backoff. */
+export class RetryableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RetryableError';
+  }
+}
+
+export interface AttemptInfo {
+  /** True on the job's last allowed attempt: a retryable failure then becomes a recorded failure. */
+  lastAttempt: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+/** Fetches, extracts and stores one article. Expected outcomes are returned; only retryable failures throw. */
+export async function processArticle(
+  deps: ArticleDeps,
+  job: ArticleJobData,
+  attempt: AttemptInfo,
+): Promise<ArticleOutcome> {
+  const { log } = deps;
+  const existing = await deps.store.idForUrlHash(job.urlHash);
+  if (existing) {
+    await countOutcome(deps.redis, deps.keys, 'article.duplicate.same-url');
+    return { outcome: 'duplicate', articleId: existing, url: job.url, kind: 'same-url' };
+  }
+
+  const res = await deps.fetcher.fetch({ url: job.url, kind: 'page', signal: attempt.signal });
+  if (!res.ok) {
+    if (res.retryable && !attempt.lastAttempt) throw new RetryableError(`${res.class}: ${res.reason}`);
+    return fail(deps, job, res.class, res.reason);
+  }
+
+  const outcome = extractArticle({ html: res.text, url: res.finalUrl, feedItem: job.item });
+  if (outcome.kind === 'skipped') {
+    await countOutcome(deps.redis, deps.keys, `article.skipped.${outcome.reason}`);
+    log.info({ url: job.url, reason: outcome.reason, detail: outcome.detail }, 'article skipped');
+    return { outcome: 'skipped', url: job.url, reason: outcome.reason };
+  }
+  if (outcome.kind === 'blocked') {
+    return fail(deps, job, 'blocked', `${outcome.reason}: ${outcome.interstitial}`);
+  }
+
+  const article: NormalizedArticle = {
+    ...outcome.article,
+    id: job.urlHash,
+    url: job.url,
+    finalUrl: res.finalUrl,
+    urlKey: job.urlKey,
+    feed: job.feed,
+    fetchedAt: new Date(deps.now()).toISOString(),
+    schemaVersion: ARTICLE_SCHEMA_VERSION,
+  };
+  const stored = await deps.store.store(article, job.urlHash);
+  if (!stored.stored) {
+    await countOutcome(deps.redis, deps.keys, 'article.duplicate.same-url');
+    return { outcome: 'duplicate', articleId: stored.existingId, url: job.url, kind: 'same-url' };
+  }
+  await countOutcome(deps.redis, deps.keys, 'article.stored');
+  log.info({ url: job.url, articleId: article.id, words: article.wordCount }, 'article stored');
+  return { outcome: 'stored', articleId: article.id, url: job.url };
+}
+
+async function fail(
+  deps: ArticleDeps,
+  job: ArticleJobData,
+  cls: string,
+  reason: string,
+): Promise<ArticleOutcome> {
+  await recordFailure(deps.redis, deps.keys, {
+    scope: 'article',
+    id: job.urlHash,
+    url: job.url,
+    class: cls,
+    reason,
+    at: new Date(deps.now()).toISOString(),
+  });
+  deps.log.warn({ url: job.url, class: cls, reason }, 'article failed');
+  return { outcome: 'failed', url: job.url, class: cls, reason };
+}

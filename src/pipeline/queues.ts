@@ -1,0 +1,57 @@
+import type { JobsOptions } from 'bullmq';
+import type { FeedItemHints } from '../extract/types.js';
+
+export interface PollJobData {
+  feedId: string;
+}
+
+export interface ArticleJobData {
+  url: string;
+  urlKey: string;
+  urlHash: string;
+  feed: { id: string; url: string };
+  item: FeedItemHints;
+  enqueuedAt: string;
+}
+
+export type PollOutcome =
+  | {
+      outcome: 'ok';
+      feedId: string;
+      status: number;
+      items: number;
+      /** Items whose article is already stored. */
+      known: number;
+      enqueued: string[];
+    }
+  | { outcome: 'not-modified'; feedId: string }
+  | { outcome: 'failed'; feedId: string; class: string; reason: string }
+  | { outcome: 'skipped'; feedId: string; reason: string };
+
+export type ArticleOutcome =
+  | { outcome: 'stored'; articleId: string; url: string }
+  | { outcome: 'duplicate'; articleId: string; url: string; kind: string }
+  | { outcome: 'skipped'; url: string; reason: string }
+  | { outcome: 'blocked'; url: string; reason: string }
+  | { outcome: 'failed'; url: string; class: string; reason: string };
+
+/** BullMQ job ids may not contain ':' nor be all digits. */
+export function articleJobId(urlHash: string): string {
+  return `a-${urlHash}`;
+}
+
+export function articleJobOptions(attempts: number): JobsOptions {
+  return {
+    attempts,
+    backoff: { type: 'exponential', delay: 5_000, jitter: 0.5 },
+    // Bounded so Redis memory stays flat; failures are also recorded in the failures stream.
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+  };
+}
+
+export const pollJobOptions: JobsOptions = {
+  attempts: 1,
+  removeOnComplete: { age: 24 * 3600, count: 10_000 },
+  removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
+};

@@ -1,0 +1,149 @@
+import type { Job, Queue } from 'bullmq';
+import { randomUUID } from 'node:crypto';
+import { pollJobOptions, type ArticleOutcome, type PollOutcome } from './queues.js';
+import { createArticleWorker, createPollWorker, type Runtime } from './runtime.js';
+
+export interface RunSummary {
+  feedsPolled: number;
+  feedsFailed: number;
+  feedsNotModified: number;
+  itemsSeen: number;
+  /** Items whose article was already stored before this run. */
+  itemsKnown: number;
+  articlesStored: number;
+  duplicates: number;
+  skipped: Record<string, number>;
+  failures: Record<string, number>;
+  storedIds: string[];
+}
+
+/**
+ * Polls every enabled feed once and processes until every job this run created has finished.
+ * Waits on its own jobs only, so a service running against the same Redis does not keep it waiting.
+ */
+export async function runOnce(rt: Runtime, opts: { pollIntervalMs?: number } = {}): Promise<RunSummary> {
+  const svc = rt.config.service;
+  const pollWorker = createPollWorker(rt, svc.poller.concurrency);
+  const articleWorker = createArticleWorker(rt, svc.extractor.concurrency);
+  const summary: RunSummary = {
+    feedsPolled: 0,
+    feedsFailed: 0,
+    feedsNotModified: 0,
+    itemsSeen: 0,
+    itemsKnown: 0,
+    articlesStored: 0,
+    duplicates: 0,
+    skipped: {},
+    failures: {},
+    storedIds: [],
+  };
+  try {
+    const runId = randomUUID().slice(0, 8);
+    const feeds = rt.config.feeds.filter(f => f.enabled);
+    const pollJobs = await rt.pollQueue.addBulk(
+      feeds.map(f => ({
+        name: 'poll',
+        data: { feedId: f.id },
+        opts: { ...pollJobOptions, jobId: `once-${runId}-${f.id}` },
+      })),
+    );
+    const interval = opts.pollIntervalMs ?? 100;
+    const articleIds = new Set<string>();
+    for (const { value, failedReason } of await waitAll(rt.pollQueue, ids(pollJobs), interval)) {
+      const r = value as PollOutcome | undefined;
+      if (!r) {
+        summary.feedsFailed++;
+        bump(summary.failures, `feed:${failedReason ?? 'unknown'}`);
+        continue;
+      }
+      switch (r.outcome) {
+        case 'ok':
+          summary.feedsPolled++;
+          summary.itemsSeen += r.items;
+          summary.itemsKnown += r.known;
+          r.enqueued.forEach(id => articleIds.add(id));
+          break;
+        case 'not-modified':
+          summary.feedsPolled++;
+          summary.feedsNotModified++;
+          break;
+        case 'failed':
+          summary.feedsFailed++;
+          bump(summary.failures, `feed:${r.class}`);
+          break;
+        case 'skipped':
+          break;
+      }
+    }
+    for (const { value, failedReason } of await waitAll(rt.articleQueue, [...articleIds], interval)) {
+      const r = value as ArticleOutcome | undefined;
+      if (!r) {
+        bump(summary.failures, `article:${failedReason?.split(':')[0] ?? 'unknown'}`);
+        continue;
+      }
+      switch (r.outcome) {
+        case 'stored':
+          summary.articlesStored++;
+          summary.storedIds.push(r.articleId);
+          break;
+        case 'duplicate':
+          summary.duplicates++;
+          break;
+        case 'skipped':
+          bump(summary.skipped, r.reason);
+          break;
+        case 'blocked':
+        case 'failed':
+          bump(summary.failures, `article:${r.outcome === 'failed' ? r.class : 'blocked'}`);
+          break;
+      }
+    }
+    return summary;
+  } finally {
+    await Promise.all([pollWorker.close(), articleWorker.close()]);
+  }
+}
+
+function ids(jobs: Job[]): string[] {
+  return jobs.map(j => j.id).filter((id): id is string => typeof id === 'string');
+}
+
+function bump(map: Record<string, number>, key: string): void {
+  map[key] = (map[key] ?? 0) + 1;
+}
+
+interface Finished {
+  id: string;
+  value: unknown;
+  failedReason?: string | undefined;
+}
+
+/** Waits until every job is completed or failed (retries and politeness delays included). */
+async function waitAll(queue: Queue, jobIds: string[], intervalMs: number): Promise<Finished[]> {
+  const pending = new Set(jobIds);
+  const done: Finished[] = [];
+  while (pending.size > 0) {
+    const batch = [...pending].slice(0, 500);
+    const states = await Promise.all(batch.map(id => queue.getJobState(id)));
+    const finished = batch.filter((_, i) => states[i] === 'completed' || states[i] === 'failed');
+    const jobs = await Promise.all(finished.map(id => queue.getJob(id)));
+    finished.forEach((id, i) => {
+      const job = jobs[i];
+      pending.delete(id);
+      done.push({
+        id,
+        value: job && states[batch.indexOf(id)] === 'completed' ? (job.returnvalue as unknown) : undefined,
+        failedReason: job?.failedReason ?? 'removed before it was read',
+      });
+    });
+    // A job removed (unknown) cannot finish anymore: count it as lost rather than waiting forever.
+    batch.forEach((id, i) => {
+      if (states[i] === 'unknown') {
+        pending.delete(id);
+        done.push({ id, value: undefined, failedReason: 'job disappeared' });
+      }
+    });
+    if (pending.size > 0) await new Promise(r => setTimeout(r, intervalMs));
+  }
+  return done;
+}

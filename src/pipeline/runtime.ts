@@ -1,0 +1,136 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../config/load.js';
+import type { FeedConfig } from '../config/schema.js';
+import { createFetcher } from '../fetch/http-client.js';
+import type { Fetcher } from '../fetch/types.js';
+import { createArticleStore, type ArticleStore } from '../store/article-store.js';
+import { keysFor, QUEUE, type Keys } from '../store/keys.js';
+import { createRedis, waitReady } from '../store/redis.js';
+import type { Logger } from '../shared/logger.js';
+import { pollFeed } from './poll-feed.js';
+import { processArticle } from './process-article.js';
+import type { ArticleJobData, ArticleOutcome, PollJobData, PollOutcome } from './queues.js';
+
+/** Everything a role needs, built once from the frozen config; `close()` releases it in reverse order. */
+export interface Runtime {
+  config: Config;
+  keys: Keys;
+  log: Logger;
+  redisUrl: string;
+  /** Data connection for store reads and writes (waits out outages). */
+  redis: Redis;
+  /** Producer connection: fails fast when Redis is down. */
+  producer: Redis;
+  fetcher: Fetcher;
+  store: ArticleStore;
+  pollQueue: Queue<PollJobData, PollOutcome>;
+  articleQueue: Queue<ArticleJobData, ArticleOutcome>;
+  feedById(id: string): FeedConfig | undefined;
+  now: () => number;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(config: Config, redisUrl: string, log: Logger): Promise<Runtime> {
+  const keys = keysFor(config.service.redis.keyPrefix);
+  const redis = createRedis(redisUrl, 'worker');
+  const producer = createRedis(redisUrl, 'producer');
+  await Promise.all([waitReady(redis), waitReady(producer)]);
+  const f = config.service.fetch;
+  const fetcher = createFetcher({
+    userAgent: f.userAgent,
+    timeoutMs: f.timeout,
+    maxRedirects: f.maxRedirects,
+    maxBytes: f.maxBytes,
+  });
+  const queueOpts = { connection: producer, prefix: keys.bullPrefix };
+  const pollQueue = new Queue<PollJobData, PollOutcome>(QUEUE.poll, queueOpts);
+  const articleQueue = new Queue<ArticleJobData, ArticleOutcome>(QUEUE.extract, queueOpts);
+  pollQueue.on('error', err => log.error({ err }, 'poll queue error'));
+  articleQueue.on('error', err => log.error({ err }, 'article queue error'));
+  const store = createArticleStore(redis, keys, { streamMaxLen: config.service.stream.maxLen });
+  const feeds = new Map(config.feeds.map(feed => [feed.id, feed]));
+
+  return {
+    config,
+    keys,
+    log,
+    redisUrl,
+    redis,
+    producer,
+    fetcher,
+    store,
+    pollQueue,
+    articleQueue,
+    feedById: id => feeds.get(id),
+    now: () => Date.now(),
+    async close() {
+      await pollQueue.close();
+      await articleQueue.close();
+      await fetcher.close();
+      redis.disconnect();
+      producer.disconnect();
+    },
+  };
+}
+
+export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJobData, PollOutcome> {
+  const connection = createRedis(rt.redisUrl, 'worker');
+  const worker = new Worker<PollJobData, PollOutcome>(
+    QUEUE.poll,
+    async (job: Job<PollJobData, PollOutcome>) => {
+      const feed = rt.feedById(job.data.feedId);
+      if (!feed) return { outcome: 'skipped', feedId: job.data.feedId, reason: 'feed not in config' };
+      return pollFeed(
+        {
+          redis: rt.redis,
+          keys: rt.keys,
+          fetcher: rt.fetcher,
+          store: rt.store,
+          articleQueue: rt.articleQueue,
+          articleAttempts: rt.config.service.extractor.attempts,
+          log: rt.log.child({ feedId: feed.id, jobId: job.id }),
+          now: rt.now,
+        },
+        feed,
+      );
+    },
+    { connection, prefix: rt.keys.bullPrefix, concurrency },
+  );
+  worker.on('error', err => rt.log.error({ err }, 'poll worker error'));
+  // A connection passed in is shared as far as BullMQ knows: release it once the worker has closed.
+  worker.on('closed', () => connection.disconnect());
+  return worker;
+}
+
+export function createArticleWorker(
+  rt: Runtime,
+  concurrency: number,
+): Worker<ArticleJobData, ArticleOutcome> {
+  const connection = createRedis(rt.redisUrl, 'worker');
+  const worker = new Worker<ArticleJobData, ArticleOutcome>(
+    QUEUE.extract,
+    async (job: Job<ArticleJobData, ArticleOutcome>, _token, signal) =>
+      processArticle(
+        {
+          redis: rt.redis,
+          keys: rt.keys,
+          fetcher: rt.fetcher,
+          store: rt.store,
+          log: rt.log.child({ jobId: job.id, feedId: job.data.feed.id, url: job.data.url }),
+          now: rt.now,
+        },
+        job.data,
+        { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), signal },
+      ),
+    {
+      connection,
+      prefix: rt.keys.bullPrefix,
+      concurrency,
+      lockDuration: rt.config.service.extractor.lockDuration,
+    },
+  );
+  worker.on('error', err => rt.log.error({ err }, 'article worker error'));
+  worker.on('closed', () => connection.disconnect());
+  return worker;
+}

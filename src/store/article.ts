@@ -1,0 +1,18 @@
+import type { ExtractedArticle } from '../extract/types.js';
+
+/** Bump when a stored article's shape changes incompatibly; consumers read it from every article and event. */
+export const ARTICLE_SCHEMA_VERSION = 1;
+
+/** The normalized article as stored in Redis (JSON under its own key) and read by consumers. */
+export interface NormalizedArticle extends ExtractedArticle {
+  id: string;
+  /** The URL the feed gave. */
+  url: string;
+  /** The URL after redirects. */
+  finalUrl: string;
+  /** The identity key: canonical URL with tracking parameters dropped. */
+  urlKey: string;
+  feed: { id: string; url: string };
+  fetchedAt: string;
+  schemaVersion: number;
+}
