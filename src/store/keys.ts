@@ -8,6 +8,10 @@ export interface Keys {
   bullPrefix: string;
   /** The public stream consumers read. */
   stream: string;
+  /** Dead-letter stream: entries a consumer group gave up on, with the error (see docs/CONSUMING.md). */
+  deadLetters: string;
+  /** Hash of cross-process histogram buckets, read by /metrics at scrape time. */
+  metricsHistograms: string;
   /** JSON of one stored article. */
   article(id: string): string;
   /** URL key (canonical URL hash) → article id. */
@@ -25,6 +29,8 @@ export function keysFor(prefix: string): Keys {
     prefix,
     bullPrefix: `${prefix}:bull`,
     stream: `${prefix}:articles`,
+    deadLetters: `${prefix}:articles:dlq`,
+    metricsHistograms: `${prefix}:metrics:histograms`,
     article: id => `${prefix}:article:${id}`,
     urlIndex: h => `${prefix}:url:${h}`,
     articlesByTime: `${prefix}:articles:by-time`,
