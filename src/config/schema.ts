@@ -4,13 +4,16 @@ const KiB = 1024;
 const MiB = 1024 * KiB;
 
 /** A duration written as `90s`, `15m`, `2h`, `1d` or a number of milliseconds. */
-const duration = z.union([
-  z.number().int().nonnegative(),
-  z
-    .string()
-    .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration like 500ms, 30s, 15m, 2h or 1d')
-    .transform(parseDurationMs),
-]);
+const duration = z.union(
+  [
+    z.number().int().nonnegative(),
+    z
+      .string()
+      .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration like 500ms, 30s, 15m, 2h or 1d')
+      .transform(parseDurationMs),
+  ],
+  { error: 'expected a duration such as 500ms, 30s, 15m, 2h, 1d, or a number of milliseconds' },
+);
 
 export function parseDurationMs(text: string): number {
   const m = /^(\d+)(ms|s|m|h|d)$/.exec(text);
