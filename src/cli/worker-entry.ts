@@ -10,7 +10,9 @@ export async function runWorkerEntry(role: Role): Promise<void> {
     await runService(dir, [role]);
     process.exit(0);
   } catch (err) {
-    process.stderr.write(`newsflow ${role}: ${err instanceof SetupError ? err.message : String((err as Error).stack)}\n`);
+    process.stderr.write(
+      `newsflow ${role}: ${err instanceof SetupError ? err.message : String((err as Error).stack)}\n`,
+    );
     process.exit(err instanceof SetupError ? 2 : 1);
   }
 }

@@ -67,8 +67,9 @@ describe('newsflow CLI', () => {
     child.stderr?.on('data', d => (out += String(d)));
     const exited = new Promise<number | null>(done => child.on('exit', code => done(code)));
     const deadline = Date.now() + 30_000;
-    while (!out.includes('newsflow started') && Date.now() < deadline)
-      {await new Promise(r => setTimeout(r, 100));}
+    while (!out.includes('newsflow started') && Date.now() < deadline) {
+      await new Promise(r => setTimeout(r, 100));
+    }
     expect(out).toContain('newsflow started');
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
