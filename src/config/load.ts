@@ -45,6 +45,7 @@ const ENV_OVERRIDES: Record<string, { path: string[]; kind: 'string' | 'int' | '
   NEWSFLOW_USER_AGENT: { path: ['fetch', 'userAgent'], kind: 'string' },
   NEWSFLOW_API_HOST: { path: ['api', 'host'], kind: 'string' },
   NEWSFLOW_API_PORT: { path: ['api', 'port'], kind: 'int' },
+  NEWSFLOW_API_ADMIN_TOKEN: { path: ['api', 'adminToken'], kind: 'string' },
 };
 
 export interface LoadOptions {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONSUMER_DEFAULTS } from '../consumer/defaults.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -105,6 +106,20 @@ export const serviceSchema = z
       .object({
         /** Approximate cap on stream entries (XADD MAXLEN ~); bodies live in their own keys, so trimming loses no content. */
         maxLen: z.number().int().min(1000).default(1_000_000),
+        /** Also trim entries older than this (XTRIM MINID ~), checked every minute; null keeps entries until maxLen. */
+        minAge: duration.nullable().default(null),
+        /** Approximate cap on the dead-letter stream `<prefix>:articles:dlq`. */
+        deadLetterMaxLen: z.number().int().min(100).default(CONSUMER_DEFAULTS.deadLetterMaxLen),
+      })
+      .strict()
+      .prefault({}),
+    /** Defaults for consumer groups run by newsflow itself (`newsflow tail --group`); library users pass their own. */
+    consumer: z
+      .object({
+        claimMinIdle: duration.default(CONSUMER_DEFAULTS.claimMinIdleMs),
+        maxDeliveries: z.number().int().min(1).max(1000).default(CONSUMER_DEFAULTS.maxDeliveries),
+        block: duration.default(CONSUMER_DEFAULTS.blockMs),
+        count: z.number().int().min(1).max(1000).default(CONSUMER_DEFAULTS.count),
       })
       .strict()
       .prefault({}),
@@ -112,6 +127,8 @@ export const serviceSchema = z
       .object({
         host: z.string().default('127.0.0.1'),
         port: z.number().int().min(0).max(65535).default(8080),
+        /** Bearer token (or Basic-auth password) for the queue dashboard at /admin/queues; null disables the dashboard. */
+        adminToken: z.string().min(16, 'at least 16 characters').nullable().default(null),
       })
       .strict()
       .prefault({}),

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
+import { CONSUMER_DEFAULTS } from './defaults.js';
 import { decodeEvent, fieldsToRecord, InvalidEventError, type StreamEvent } from './events.js';
 
 /**
@@ -12,17 +13,7 @@ import { decodeEvent, fieldsToRecord, InvalidEventError, type StreamEvent } from
  * different names) to go faster.
  */
 
-export const CONSUMER_DEFAULTS = {
-  prefix: 'newsflow',
-  startId: '$',
-  count: 16,
-  blockMs: 5_000,
-  claimMinIdleMs: 60_000,
-  claimIntervalMs: 15_000,
-  maxDeliveries: 5,
-  deadLetterMaxLen: 100_000,
-  stopTimeoutMs: 30_000,
-} as const;
+export { CONSUMER_DEFAULTS };
 
 export interface ConsumerMessage {
   /** The stream entry id, unique and increasing: a good idempotency key. */
