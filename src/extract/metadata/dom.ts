@@ -1,0 +1,149 @@
+/**
+ * Small DOM helpers restricted to what jsdom and linkedom both implement: querySelectorAll with simple
+ * selectors, getAttribute, textContent, parentElement/parentNode, tagName.
+ */
+
+export function text(el: Element | null | undefined): string {
+  return (el?.textContent ?? '').replace(/[\s\u00a0\u200b]+/g, ' ').trim();
+}
+
+export function attr(el: Element, name: string): string | null {
+  const v = el.getAttribute(name);
+  return v === null ? null : v.trim() || null;
+}
+
+export function parentOf(el: Element): Element | null {
+  const p = el.parentNode;
+  return p && (p as Node).nodeType === 1 ? (p as Element) : null;
+}
+
+export function tagOf(el: Element): string {
+  return (el.tagName || '').toLowerCase();
+}
+
+/** class + id of an element, lower-cased, for pattern tests. */
+export function classId(el: Element): string {
+  return `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`.toLowerCase();
+}
+
+export const BOILERPLATE_RE =
+  /(?:^|[\s_-])(?:comments?|comment-list|commentlist|respond|reply|replies|sidebar|widget|related|recommend(?:ed|ations)?|teaser|more-stories|read-more|popular|trending|newsletter|breadcrumbs?|site-footer|page-footer|global-footer|masthead|site-header|menu|navigation|navbar|cookie|disqus|author-bio|about-author|authorbox|author-box)(?:$|[\s_-])/;
+
+/**
+ * True for elements inside parts of a page that carry other items' authors and dates: comments, sidebars,
+ * related-story lists, navigation, site footers. Class names are only trusted on containers that do not
+ * hold the page's headline: themes wrap whole pages in "navigation-container"-style divs.
+ */
+export function inBoilerplate(el: Element, headline: Element | null = null): boolean {
+  for (let cur: Element | null = el, depth = 0; cur && depth < 40; cur = parentOf(cur), depth++) {
+    const tag = tagOf(cur);
+    // Inside the article itself: what lies above it is page layout.
+    if (tag === 'article' || tag === 'main') return false;
+    if (tag === 'body' || tag === 'html') return false;
+    if (tag === 'footer' && hasAncestor(cur, 'article')) continue; // an entry footer: byline, date
+    if (tag === 'nav' || tag === 'aside' || tag === 'footer') return !containsNode(cur, headline);
+    if (BOILERPLATE_RE.test(classId(cur)) && !containsNode(cur, headline)) return true;
+  }
+  return false;
+}
+
+function hasAncestor(el: Element, tag: string): boolean {
+  for (let cur = parentOf(el); cur; cur = parentOf(cur)) if (tagOf(cur) === tag) return true;
+  return false;
+}
+
+function norm(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/**
+ * The page's headline element: the heading whose text matches the stated title (og:title, JSON-LD
+ * headline, <title>), else the first <h1> outside headers and navigation, else the first <h1>.
+ */
+export function pickHeadline(doc: Document, titleHints: (string | null)[] = []): Element | null {
+  const hints = titleHints
+    .filter((t): t is string => !!t)
+    .map(norm)
+    .filter(t => t.length >= 8);
+  const headings = Array.from(doc.querySelectorAll('h1, h2, h3'));
+  if (hints.length) {
+    for (const h of headings) {
+      const t = norm(h.textContent ?? '');
+      if (t.length < 8) continue;
+      if (hints.some(hint => hint === t || hint.startsWith(t) || hint.includes(t) || t.includes(hint))) {
+        return h;
+      }
+    }
+  }
+  const h1s = headings.filter(h => tagOf(h) === 'h1');
+  return h1s.find(h => !hasAncestor(h, 'header') && !hasAncestor(h, 'nav')) ?? h1s[0] ?? null;
+}
+
+function containsNode(ancestor: Element, node: Element | null): boolean {
+  if (!node) return false;
+  for (let cur: Element | null = node; cur; cur = parentOf(cur)) if (cur === ancestor) return true;
+  return false;
+}
+
+export function absoluteUrl(href: string | null | undefined, base: string): string | null {
+  if (!href) return null;
+  const h = href.trim();
+  if (!h || /^(?:javascript|data|mailto|tel):/i.test(h)) return null;
+  try {
+    const u = new URL(h, base);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    return u.toString();
+  } catch {
+    return null;
+  }
+}
+
+const SECOND_LEVEL = new Set([
+  'co',
+  'com',
+  'org',
+  'net',
+  'ac',
+  'gov',
+  'edu',
+  'or',
+  'ne',
+  'go',
+  'gob',
+  'nic',
+  'mil',
+  'ltd',
+  'plc',
+]);
+
+/**
+ * The registrable part of a host name, approximated without the public-suffix list: the last two labels,
+ * or three under a two-letter country code with a generic second level (bbc.co.uk, abc.net.au).
+ */
+export function siteKey(host: string): string {
+  const labels = host.toLowerCase().replace(/\.$/, '').split('.');
+  if (labels.length <= 2) return labels.join('.');
+  const tld = labels[labels.length - 1] ?? '';
+  const sld = labels[labels.length - 2] ?? '';
+  const n = tld.length === 2 && SECOND_LEVEL.has(sld) ? 3 : 2;
+  return labels.slice(-n).join('.');
+}
+
+export function hostOf(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).hostname.toLowerCase();
+  } catch {
+    return null;
+  }
+}
+
+export function sameSite(a: string | null | undefined, b: string | null | undefined): boolean {
+  const ha = hostOf(a);
+  const hb = hostOf(b);
+  if (!ha || !hb) return false;
+  return siteKey(ha) === siteKey(hb);
+}
