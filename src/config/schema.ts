@@ -99,6 +99,41 @@ export const serviceSchema = z
           })
           .strict()
           .prefault({}),
+        /** Idle time allowed between body chunks; `timeout` bounds the whole response. */
+        bodyTimeout: duration.default(10_000),
+        /** Longest Retry-After (429/503) honoured, per hostname:port. */
+        maxRetryAfter: duration.default(48 * 3_600_000),
+        /** Per-host gate in Redis, shared by every worker: request spacing and concurrency per host. */
+        politeness: z
+          .object({
+            /** Minimum time between two request starts to one host (raised to its robots.txt Crawl-delay). */
+            interval: duration.default(1_000),
+            maxInFlight: z.number().int().min(1).max(100).default(1),
+            /** Longest robots.txt Crawl-delay honoured. */
+            maxCrawlDelay: duration.default(60_000),
+            /** Per-host overrides, keyed by hostname or host:port. */
+            hosts: z
+              .record(
+                z.string().min(1),
+                z
+                  .object({
+                    interval: duration.optional(),
+                    maxInFlight: z.number().int().min(1).max(100).optional(),
+                  })
+                  .strict(),
+              )
+              .default({}),
+          })
+          .strict()
+          .prefault({}),
+        /** robots.txt for article pages (feeds are fetched regardless: the operator subscribed to them). */
+        robots: z
+          .object({
+            enabled: z.boolean().default(true),
+            cacheTtl: duration.default(24 * 3_600_000),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

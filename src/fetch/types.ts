@@ -1,6 +1,9 @@
 /**
  * The fetcher's contract: every request ends as a value, never as a thrown surprise.
  * Feeds, pages and robots.txt all come through `src/fetch/`.
+ *
+ * The one thing `fetch()` throws on purpose is `MustWait`: the shared politeness gate said "not now". It is a
+ * control-flow signal for the job adapter (BullMQ `moveToDelayed` + `DelayedError`), not a failure.
  */
 
 /** What is being fetched; decides the size cap and the accepted content types. */
@@ -24,6 +27,8 @@ export interface FetchFailure {
   /** Human-readable reason, stored with the feed or article it concerns. */
   reason: string;
   url: string;
+  /** The URL of the hop that failed, when it is not `url` (after redirects). */
+  finalUrl?: string;
   /** HTTP status, for `http` and `rate-limited`. */
   status?: number;
   /** For `rate-limited`: how long to wait before asking again. */
@@ -65,6 +70,8 @@ export interface FetchSuccess {
   text: string;
   charset: string;
   charsetSource: CharsetSource;
+  /** Set for robots.txt only: the body was cut at the size cap (RFC 9309 parses the first 500 KiB). */
+  truncated?: boolean;
   timings: { startedAt: number; headersMs: number; totalMs: number };
 }
 
@@ -81,6 +88,22 @@ export interface FetchRequest {
 
 /** The port every stage uses; tests and the demo use the real implementation on 127.0.0.1. */
 export interface Fetcher {
+  /** Resolves to a value for every outcome; rejects only with `MustWait` (see above). */
   fetch(req: FetchRequest): Promise<FetchResult>;
   close(): Promise<void>;
+}
+
+/**
+ * Thrown by `Fetcher.fetch` when the per-host politeness gate (interval, in-flight limit, robots Crawl-delay or a
+ * server's Retry-After) does not let this request go now. Nothing was sent. Try again at `untilMs` (epoch ms).
+ */
+export class MustWait extends Error {
+  constructor(
+    readonly untilMs: number,
+    readonly host: string,
+    readonly why: 'interval' | 'in-flight' | 'retry-after',
+  ) {
+    super(`politeness: ${host} must wait until ${new Date(untilMs).toISOString()} (${why})`);
+    this.name = 'MustWait';
+  }
 }

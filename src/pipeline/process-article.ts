@@ -44,8 +44,16 @@ export async function processArticle(
     return { outcome: 'duplicate', articleId: existing, url: job.url, kind: 'same-url' };
   }
 
+  // May throw MustWait (per-host politeness): the BullMQ adapter delays the job without spending an attempt.
   const res = await deps.fetcher.fetch({ url: job.url, kind: 'page', signal: attempt.signal });
   if (!res.ok) {
+    if (res.class === 'blocked') {
+      // robots.txt, SSRF guard, scheme or port: permanent, recorded as `blocked: <by>` with its reason.
+      const by = res.blockedBy ?? 'ssrf';
+      await fail(deps, job, 'blocked', `${by}: ${res.reason}`);
+      return { outcome: 'blocked', url: job.url, reason: by };
+    }
+    // A 429/503 spends an attempt; the host's Retry-After, now in the shared gate, delays the retry.
     if (res.retryable && !attempt.lastAttempt) throw new RetryableError(`${res.class}: ${res.reason}`);
     return fail(deps, job, res.class, res.reason);
   }

@@ -1,9 +1,9 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import type { FeedConfig } from '../config/schema.js';
-import { createFetcher } from '../fetch/http-client.js';
-import type { Fetcher } from '../fetch/types.js';
+import { createFetcher, fetcherOptionsFromConfig } from '../fetch/fetcher.js';
+import { MustWait, type Fetcher } from '../fetch/types.js';
 import { createArticleStore, type ArticleStore } from '../store/article-store.js';
 import { keysFor, QUEUE, type Keys } from '../store/keys.js';
 import { createRedis, waitReady } from '../store/redis.js';
@@ -36,13 +36,8 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
   const redis = createRedis(redisUrl, 'worker');
   const producer = createRedis(redisUrl, 'producer');
   await Promise.all([waitReady(redis), waitReady(producer)]);
-  const f = config.service.fetch;
-  const fetcher = createFetcher({
-    userAgent: f.userAgent,
-    timeoutMs: f.timeout,
-    maxRedirects: f.maxRedirects,
-    maxBytes: f.maxBytes,
-  });
+  // The fetcher's politeness gate and robots.txt cache live in Redis, shared by every worker process.
+  const fetcher = createFetcher(fetcherOptionsFromConfig(config.service.fetch), { redis, keys });
   const queueOpts = { connection: producer, prefix: keys.bullPrefix };
   const pollQueue = new Queue<PollJobData, PollOutcome>(QUEUE.poll, queueOpts);
   const articleQueue = new Queue<ArticleJobData, ArticleOutcome>(QUEUE.extract, queueOpts);
@@ -78,21 +73,23 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
   const connection = createRedis(rt.redisUrl, 'worker');
   const worker = new Worker<PollJobData, PollOutcome>(
     QUEUE.poll,
-    async (job: Job<PollJobData, PollOutcome>) => {
+    async (job: Job<PollJobData, PollOutcome>, token) => {
       const feed = rt.feedById(job.data.feedId);
       if (!feed) return { outcome: 'skipped', feedId: job.data.feedId, reason: 'feed not in config' };
-      return pollFeed(
-        {
-          redis: rt.redis,
-          keys: rt.keys,
-          fetcher: rt.fetcher,
-          store: rt.store,
-          articleQueue: rt.articleQueue,
-          articleAttempts: rt.config.service.extractor.attempts,
-          log: rt.log.child({ feedId: feed.id, jobId: job.id }),
-          now: rt.now,
-        },
-        feed,
+      return deferOnMustWait(job, token, () =>
+        pollFeed(
+          {
+            redis: rt.redis,
+            keys: rt.keys,
+            fetcher: rt.fetcher,
+            store: rt.store,
+            articleQueue: rt.articleQueue,
+            articleAttempts: rt.config.service.extractor.attempts,
+            log: rt.log.child({ feedId: feed.id, jobId: job.id }),
+            now: rt.now,
+          },
+          feed,
+        ),
       );
     },
     { connection, prefix: rt.keys.bullPrefix, concurrency },
@@ -110,18 +107,20 @@ export function createArticleWorker(
   const connection = createRedis(rt.redisUrl, 'worker');
   const worker = new Worker<ArticleJobData, ArticleOutcome>(
     QUEUE.extract,
-    async (job: Job<ArticleJobData, ArticleOutcome>, _token, signal) =>
-      processArticle(
-        {
-          redis: rt.redis,
-          keys: rt.keys,
-          fetcher: rt.fetcher,
-          store: rt.store,
-          log: rt.log.child({ jobId: job.id, feedId: job.data.feed.id, url: job.data.url }),
-          now: rt.now,
-        },
-        job.data,
-        { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), signal },
+    async (job: Job<ArticleJobData, ArticleOutcome>, token, signal) =>
+      deferOnMustWait(job, token, () =>
+        processArticle(
+          {
+            redis: rt.redis,
+            keys: rt.keys,
+            fetcher: rt.fetcher,
+            store: rt.store,
+            log: rt.log.child({ jobId: job.id, feedId: job.data.feed.id, url: job.data.url }),
+            now: rt.now,
+          },
+          job.data,
+          { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), signal },
+        ),
       ),
     {
       connection,
@@ -133,4 +132,23 @@ export function createArticleWorker(
   worker.on('error', err => rt.log.error({ err }, 'article worker error'));
   worker.on('closed', () => connection.disconnect());
   return worker;
+}
+
+/**
+ * The BullMQ side of politeness: a handler that hit the per-host gate (`MustWait`) is moved back to the delayed
+ * set until the gate opens. `DelayedError` tells BullMQ the job was moved on purpose: it is neither failed nor
+ * retried, so the wait costs no attempt.
+ */
+export async function deferOnMustWait<T>(
+  job: Job,
+  token: string | undefined,
+  run: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof MustWait) || !token) throw err;
+    await job.moveToDelayed(err.untilMs, token);
+    throw new DelayedError();
+  }
 }

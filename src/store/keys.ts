@@ -20,8 +20,26 @@ export interface Keys {
   articlesByTime: string;
   /** Per-feed state hash. */
   feedState(feedId: string): string;
+  /**
+   * Politeness gate of one host (`URL.host`): hash {next, tail}, shared by every worker. The gate's keys share
+   * the hash tag `{hostname}` so its script runs in one Redis Cluster slot.
+   */
+  politeGate(host: string): string;
+  /** Sorted set of in-flight request leases to one host (score = lease expiry). */
+  politeLeases(host: string): string;
+  /** robots.txt Crawl-delay of one host, in ms (expires with the robots cache). */
+  politeCrawlDelay(host: string): string;
+  /** Retry-After of one hostname:port, as the epoch ms until which nobody asks it again. */
+  retryAfter(hostPort: string): string;
+  /** Cached robots.txt policy of one origin (JSON, 24 h). */
+  robots(origin: string): string;
   /** Every key under this prefix (for cleanup of a prefix the caller owns). */
   pattern: string;
+}
+
+/** `{example.com}` for `example.com`, `example.com:8080` or `[::1]:8080` → `{[::1]}`: one slot per hostname. */
+function hostTag(hostOrHostPort: string): string {
+  return `{${hostOrHostPort.replace(/:\d+$/, '')}}`;
 }
 
 export function keysFor(prefix: string): Keys {
@@ -35,6 +53,11 @@ export function keysFor(prefix: string): Keys {
     urlIndex: h => `${prefix}:url:${h}`,
     articlesByTime: `${prefix}:articles:by-time`,
     feedState: feedId => `${prefix}:feed:${feedId}`,
+    politeGate: host => `${prefix}:polite:${hostTag(host)}:${host}`,
+    politeLeases: host => `${prefix}:polite:${hostTag(host)}:${host}:leases`,
+    politeCrawlDelay: host => `${prefix}:polite:${hostTag(host)}:${host}:crawl-delay`,
+    retryAfter: hostPort => `${prefix}:polite:${hostTag(hostPort)}:retry-after:${hostPort}`,
+    robots: origin => `${prefix}:robots:${origin}`,
     pattern: `${prefix}:*`,
   };
 }
