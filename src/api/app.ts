@@ -1,15 +1,77 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { Queue } from 'bullmq';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { FeedConfig } from '../config/schema.js';
+import { createMetricsRegistry } from '../metrics/registry.js';
+import { readFeeds } from '../metrics/status.js';
+import type { Keys } from '../store/keys.js';
+import {
+  BadCursorError,
+  decodeCursor,
+  getArticle,
+  listArticles,
+  parseSince,
+  type Order,
+} from './articles.js';
+import { isAuthorized } from './auth.js';
+
+/** Reads one story with its members; provided by the story store (see src/dedupe). */
+export type StoryReader = (id: string) => Promise<unknown>;
 
 export interface ApiDeps {
   redis: Redis;
+  keys: Keys;
+  feeds: readonly FeedConfig[];
+  /** The queues shown on the dashboard and counted in /metrics. */
+  queues: readonly Queue[];
+  /** Token for /admin/queues; null leaves the dashboard unmounted. */
+  adminToken: string | null;
   /** False while shutting down or when a worker of this process stopped running. */
   isReady: () => boolean;
+  stories?: StoryReader;
+  /** Defaults to a registry reading Redis at scrape time (src/metrics/registry.ts). */
+  metrics?: Registry;
+}
+
+export const DASHBOARD_PATH = '/admin/queues';
+const ID_PATTERN = '^[A-Za-z0-9_-]{1,128}$';
+const FEED_ID_PATTERN = '^[a-z0-9][a-z0-9_-]{0,63}$';
+
+interface ErrorBody {
+  error: string;
+  message: string;
+  statusCode: number;
+}
+
+function sendError(reply: FastifyReply, statusCode: number, error: string, message: string): FastifyReply {
+  const body: ErrorBody = { error, message, statusCode };
+  return reply.code(statusCode).type('application/json; charset=utf-8').send(body);
 }
 
 /** Builds the HTTP API without listening, so tests drive it with `inject()`. */
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
+  // Unknown query parameters are an error (a typo such as `limt=5` should not silently return 20 items).
+  const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false } } });
+  const metrics =
+    deps.metrics ??
+    createMetricsRegistry({ redis: deps.redis, keys: deps.keys, queues: deps.queues, feeds: deps.feeds });
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    if (err.validation) return sendError(reply, 400, 'bad_request', err.message);
+    if (err instanceof BadCursorError) return sendError(reply, 400, 'bad_request', err.message);
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
+    if (status < 500) return sendError(reply, status, 'bad_request', err.message);
+    // Redis down or a bug: say so without internals; readiness already reports the Redis side.
+    return sendError(reply, 503, 'unavailable', 'the store did not answer; try again');
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendError(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`),
+  );
+
   app.get('/livez', () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     let redisOk = false;
@@ -21,5 +83,119 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const ready = redisOk && deps.isReady();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', redis: redisOk });
   });
+
+  app.get<{ Querystring: { since?: string; limit: number; feed?: string; order?: Order; cursor?: string } }>(
+    '/articles',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            since: { type: 'string', minLength: 1, maxLength: 40 },
+            limit: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            feed: { type: 'string', pattern: FEED_ID_PATTERN },
+            order: { type: 'string', enum: ['asc', 'desc'] },
+            cursor: { type: 'string', minLength: 1, maxLength: 512 },
+          },
+        },
+      },
+    },
+    async (req, reply) => {
+      const q = req.query;
+      let since: number | undefined;
+      if (q.since !== undefined) {
+        const t = parseSince(q.since);
+        if (t === null) {
+          return sendError(
+            reply,
+            400,
+            'bad_request',
+            'since must be an ISO 8601 date/time or epoch milliseconds',
+          );
+        }
+        since = t;
+      }
+      const cursor = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+      if (cursor && q.order && cursor.o !== q.order) {
+        return sendError(reply, 400, 'bad_request', 'order differs from the order the cursor was made for');
+      }
+      return listArticles(deps.redis, deps.keys, {
+        since,
+        limit: q.limit,
+        feed: q.feed,
+        order: q.order ?? 'desc',
+        cursor,
+      });
+    },
+  );
+
+  const idParams = {
+    type: 'object',
+    required: ['id'],
+    properties: { id: { type: 'string', pattern: ID_PATTERN } },
+  } as const;
+
+  app.get<{ Params: { id: string } }>(
+    '/articles/:id',
+    { schema: { params: idParams } },
+    async (req, reply) => {
+      const article = await getArticle(deps.redis, deps.keys, req.params.id);
+      return article ?? sendError(reply, 404, 'not_found', `no article ${req.params.id}`);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/stories/:id',
+    { schema: { params: idParams } },
+    async (req, reply) => {
+      if (!deps.stories) {
+        return sendError(reply, 501, 'not_implemented', 'this deployment has no story store');
+      }
+      const story = await deps.stories(req.params.id);
+      return story ?? sendError(reply, 404, 'not_found', `no story ${req.params.id}`);
+    },
+  );
+
+  app.get('/feeds', async () => ({ feeds: await readFeeds(deps.redis, deps.keys, deps.feeds) }));
+
+  app.get('/metrics', async (_req, reply) => {
+    const text = await metrics.metrics();
+    return reply.type(metrics.contentType).send(text);
+  });
+
+  if (deps.adminToken) mountDashboard(app, deps.queues, deps.adminToken);
+  else {
+    app.all(`${DASHBOARD_PATH}*`, (_req, reply) =>
+      sendError(
+        reply,
+        404,
+        'not_found',
+        'the queue dashboard is off: set api.adminToken (NEWSFLOW_API_ADMIN_TOKEN)',
+      ),
+    );
+  }
   return app;
+}
+
+function mountDashboard(app: FastifyInstance, queues: readonly Queue[], token: string): void {
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(DASHBOARD_PATH);
+  createBullBoard({
+    queues: queues.map(q => new BullMQAdapter(q)),
+    // @bull-board/fastify pins its own copy of @bull-board/api; the adapter contract is the same.
+    serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'],
+  });
+  void app.register(
+    async scope => {
+      // Everything under the dashboard, static files included, needs the token.
+      scope.addHook('onRequest', async (req, reply) => {
+        if (isAuthorized(req.headers.authorization, token)) return;
+        reply.header('www-authenticate', 'Basic realm="newsflow queues", charset="UTF-8"');
+        await sendError(reply, 401, 'unauthorized', 'the queue dashboard needs the admin token');
+      });
+      await scope.register(serverAdapter.registerPlugin());
+    },
+    { prefix: DASHBOARD_PATH },
+  );
 }

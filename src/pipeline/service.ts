@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/app.js';
+import { trimIntervalMs, trimStreamByAge } from '../consumer/retention.js';
 import { createArticleWorker, createPollWorker, type Runtime } from './runtime.js';
 import { reconcileSchedulers } from './schedule.js';
 
@@ -24,6 +25,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
   const workers: Worker[] = [];
   let shuttingDown = false;
   let leaderTimer: NodeJS.Timeout | undefined;
+  let retentionTimer: NodeJS.Timeout | undefined;
 
   if (roles.includes('poller')) {
     // One reconciler at a time across replicas: upserting schedulers from every replica at boot races.
@@ -47,6 +49,16 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
       tryLead().catch((err: unknown) => rt.log.error({ err }, 'reconcile failed'));
     }, LEADER_TTL_MS / 3);
     workers.push(createPollWorker(rt, svc.poller.concurrency));
+    const minAge = svc.stream.minAge;
+    if (minAge !== null) {
+      // Idempotent and cheap, so every poller replica may run it; no lease needed.
+      retentionTimer = setInterval(() => {
+        trimStreamByAge(rt.redis, rt.keys.stream, minAge, rt.now).catch((err: unknown) =>
+          rt.log.error({ err }, 'stream trim failed'),
+        );
+      }, trimIntervalMs(minAge));
+      retentionTimer.unref();
+    }
   }
   if (roles.includes('extractor')) workers.push(createArticleWorker(rt, svc.extractor.concurrency));
 
@@ -54,7 +66,14 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
   const isReady = (): boolean => !shuttingDown && workers.every(w => w.isRunning());
   let apiAddress: string | undefined;
   if (roles.includes('api')) {
-    api = buildApi({ redis: rt.producer, isReady });
+    api = buildApi({
+      redis: rt.producer,
+      keys: rt.keys,
+      feeds: rt.config.feeds,
+      queues: [rt.pollQueue, rt.articleQueue],
+      adminToken: svc.api.adminToken,
+      isReady,
+    });
     apiAddress = await api.listen({ host: svc.api.host, port: svc.api.port });
     rt.log.info({ address: apiAddress }, 'api listening');
   }
@@ -66,6 +85,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
     async shutdown(graceMs) {
       shuttingDown = true;
       if (leaderTimer) clearInterval(leaderTimer);
+      if (retentionTimer) clearInterval(retentionTimer);
       const drained = Promise.all(workers.map(w => w.close()));
       const timedOut = await Promise.race([
         drained.then(() => false),

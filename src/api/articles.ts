@@ -1,0 +1,155 @@
+import type { Redis } from 'ioredis';
+import type { NormalizedArticle } from '../store/article.js';
+import type { Keys } from '../store/keys.js';
+
+/**
+ * Listing stored articles by store time (the `<prefix>:articles:by-time` sorted set), with opaque cursors.
+ * Sorted-set order is (score, member), so a cursor is the (score, id) of the last item returned: the next
+ * page starts right after it even when many articles share a millisecond.
+ */
+
+export type Order = 'asc' | 'desc';
+
+export interface Cursor {
+  o: Order;
+  /** Store time, ms since epoch. */
+  s: number;
+  id: string;
+}
+
+export class BadCursorError extends Error {
+  constructor() {
+    super('cursor is not one this API returned');
+    this.name = 'BadCursorError';
+  }
+}
+
+export function encodeCursor(c: Cursor): string {
+  return Buffer.from(JSON.stringify([c.o, c.s, c.id])).toString('base64url');
+}
+
+export function decodeCursor(text: string): Cursor {
+  let v: unknown;
+  try {
+    v = <unknown>JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    throw new BadCursorError();
+  }
+  if (
+    !Array.isArray(v) ||
+    v.length !== 3 ||
+    (v[0] !== 'asc' && v[0] !== 'desc') ||
+    typeof v[1] !== 'number' ||
+    !Number.isFinite(v[1]) ||
+    typeof v[2] !== 'string' ||
+    v[2].length === 0
+  ) {
+    throw new BadCursorError();
+  }
+  const [o, score, id] = v as [Order, number, string];
+  return { o, s: score, id };
+}
+
+/** `since` as an ISO 8601 date/time or epoch milliseconds; null when it is neither. */
+export function parseSince(text: string): number | null {
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return null;
+  const t = Date.parse(text);
+  return Number.isNaN(t) ? null : t;
+}
+
+export interface ArticleSummary {
+  id: string;
+  url: string;
+  title: string | null;
+  siteName: string | null;
+  feedId: string;
+  publishedAt: string | null;
+  fetchedAt: string;
+  storedAt: string;
+  wordCount: number;
+  storyId: string | null;
+}
+
+export function summarize(a: NormalizedArticle & { storyId?: string }, storedAtMs: number): ArticleSummary {
+  return {
+    id: a.id,
+    url: a.url,
+    title: a.title ?? null,
+    siteName: a.siteName ?? null,
+    feedId: a.feed?.id ?? '',
+    publishedAt: a.publishedAt ?? null,
+    fetchedAt: a.fetchedAt,
+    storedAt: new Date(storedAtMs).toISOString(),
+    wordCount: a.wordCount ?? 0,
+    storyId: typeof a.storyId === 'string' ? a.storyId : null,
+  };
+}
+
+export interface ListQuery {
+  since?: number | undefined;
+  limit: number;
+  feed?: string | undefined;
+  order: Order;
+  cursor?: Cursor | undefined;
+}
+
+export interface ArticlePage {
+  items: ArticleSummary[];
+  /** Pass back as `cursor` for the next page; null when there is nothing after this page. */
+  nextCursor: string | null;
+}
+
+/** With a feed filter a page may hold fewer items than `limit`; at most this many articles are read per page. */
+const MAX_SCAN = 2_000;
+
+export async function listArticles(redis: Redis, keys: Keys, q: ListQuery): Promise<ArticlePage> {
+  const order = q.cursor?.o ?? q.order;
+  const lowest = q.since ?? '-inf';
+  const start = q.cursor ? q.cursor.s : order === 'asc' ? lowest : '+inf';
+  const batch = Math.min(Math.max(q.limit * 2, 50), 500);
+  const items: ArticleSummary[] = [];
+  let last: Cursor | undefined = q.cursor;
+  let offset = 0;
+  let scanned = 0;
+  for (;;) {
+    const args =
+      order === 'asc'
+        ? [keys.articlesByTime, start, '+inf', 'BYSCORE', 'LIMIT', offset, batch, 'WITHSCORES']
+        : [keys.articlesByTime, start, lowest, 'BYSCORE', 'REV', 'LIMIT', offset, batch, 'WITHSCORES'];
+    const flat = (await redis.call('ZRANGE', ...args)) as string[];
+    if (flat.length === 0) return { items, nextCursor: null };
+    offset += flat.length / 2;
+    const rows: { id: string; score: number }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const id = flat[i]!;
+      const score = Number(flat[i + 1]);
+      if (q.cursor && score === q.cursor.s && (order === 'asc' ? id <= q.cursor.id : id >= q.cursor.id)) {
+        continue;
+      }
+      rows.push({ id, score });
+    }
+    const bodies = rows.length ? await redis.mget(...rows.map(r => keys.article(r.id))) : [];
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      last = { o: order, s: row.score, id: row.id };
+      scanned++;
+      const json = bodies[i];
+      if (!json) continue;
+      const article = JSON.parse(json) as NormalizedArticle;
+      if (q.feed && article.feed?.id !== q.feed) continue;
+      items.push(summarize(article, row.score));
+      if (items.length >= q.limit) return { items, nextCursor: encodeCursor(last) };
+    }
+    if (scanned >= MAX_SCAN && last) return { items, nextCursor: encodeCursor(last) };
+  }
+}
+
+export async function getArticle(
+  redis: Redis,
+  keys: Keys,
+  id: string,
+): Promise<(NormalizedArticle & Record<string, unknown>) | null> {
+  const json = await redis.get(keys.article(id));
+  return json ? (JSON.parse(json) as NormalizedArticle & Record<string, unknown>) : null;
+}

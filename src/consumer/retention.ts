@@ -1,0 +1,23 @@
+import type { Redis } from 'ioredis';
+
+/**
+ * Time-based retention, part of the stream contract: entries older than `minAgeMs` are trimmed (XTRIM MINID ~),
+ * on top of the XADD MAXLEN ~ cap. Events only point at bodies kept in their own keys, so trimming loses no
+ * content — a consumer that fell further behind than the retention reads current state from the API or
+ * `newsflow export` instead of the stream.
+ */
+export async function trimStreamByAge(
+  redis: Redis,
+  stream: string,
+  minAgeMs: number,
+  now: () => number = Date.now,
+): Promise<number> {
+  const minId = `${Math.max(0, Math.floor(now() - minAgeMs))}-0`;
+  // `~` lets Redis drop whole macro nodes only: much cheaper, and at most a node's worth of extra entries stay.
+  return await redis.xtrim(stream, 'MINID', '~', minId);
+}
+
+/** How often the service applies the age limit: a tenth of it, between 10 s and 1 min. */
+export function trimIntervalMs(minAgeMs: number): number {
+  return Math.min(60_000, Math.max(10_000, Math.floor(minAgeMs / 10)));
+}

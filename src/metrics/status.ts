@@ -1,0 +1,249 @@
+import type { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { FeedConfig } from '../config/schema.js';
+import type { Keys } from '../store/keys.js';
+import { failuresKey, statsKey } from '../store/records.js';
+
+/**
+ * Read-only views of the running system, computed from Redis alone (no process-local state), so `newsflow
+ * status`, `GET /feeds` and `/metrics` agree whichever process serves them.
+ */
+
+export type FeedHealth = 'ok' | 'backing-off' | 'disabled' | 'never-polled';
+
+export interface FeedView {
+  id: string;
+  url: string;
+  title: string | null;
+  enabled: boolean;
+  health: FeedHealth;
+  lastStatus: number | null;
+  lastPolledAt: string | null;
+  lastSuccessAt: string | null;
+  consecutiveErrors: number;
+  lastError: { class: string; reason: string; at: string | null } | null;
+  nextPollAt: string | null;
+  disabledReason: string | null;
+  /** The whole state hash, including fields this view does not interpret. */
+  state: Record<string, string>;
+}
+
+const TRUE = new Set(['1', 'true', 'yes']);
+
+/** Pure: what a feed's config flag and state hash say about its health. */
+export function feedHealth(enabledInConfig: boolean, state: Readonly<Record<string, string>>): FeedHealth {
+  if (!enabledInConfig) return 'disabled';
+  if (TRUE.has((state.disabled ?? '').toLowerCase()) || state.disabledAt || state.disabledReason) {
+    return 'disabled';
+  }
+  if (Number(state.consecutiveErrors ?? 0) > 0) return 'backing-off';
+  if (state.lastPolledAt || state.lastSuccessAt) return 'ok';
+  return 'never-polled';
+}
+
+export function feedView(feed: FeedConfig, state: Record<string, string>): FeedView {
+  const num = (v: string | undefined): number | null => (v && /^\d+$/.test(v) ? Number(v) : null);
+  const str = (v: string | undefined): string | null => (v ? v : null);
+  return {
+    id: feed.id,
+    url: state.url || feed.url,
+    title: feed.title ?? null,
+    enabled: feed.enabled,
+    health: feedHealth(feed.enabled, state),
+    lastStatus: num(state.lastStatus),
+    lastPolledAt: str(state.lastPolledAt),
+    lastSuccessAt: str(state.lastSuccessAt),
+    consecutiveErrors: num(state.consecutiveErrors) ?? 0,
+    lastError: state.lastErrorClass
+      ? { class: state.lastErrorClass, reason: state.lastErrorReason ?? '', at: str(state.lastErrorAt) }
+      : null,
+    nextPollAt: str(state.nextPollAt),
+    disabledReason: str(state.disabledReason) ?? (feed.enabled ? null : 'disabled in feeds.yaml'),
+    state,
+  };
+}
+
+export async function readFeeds(redis: Redis, keys: Keys, feeds: readonly FeedConfig[]): Promise<FeedView[]> {
+  if (feeds.length === 0) return [];
+  const pipe = redis.pipeline();
+  for (const f of feeds) pipe.hgetall(keys.feedState(f.id));
+  const replies = (await pipe.exec()) ?? [];
+  return feeds.map((f, i) => {
+    const [err, state] = replies[i] ?? [null, {}];
+    if (err) throw err;
+    return feedView(f, (state ?? {}) as Record<string, string>);
+  });
+}
+
+export const QUEUE_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'failed',
+  'completed',
+] as const;
+export type QueueCounts = Record<(typeof QUEUE_STATES)[number], number>;
+
+export async function readQueues(queues: readonly Queue[]): Promise<Record<string, QueueCounts>> {
+  const out: Record<string, QueueCounts> = {};
+  for (const q of queues) {
+    const counts = await q.getJobCounts(...QUEUE_STATES);
+    out[q.name] = Object.fromEntries(QUEUE_STATES.map(s => [s, counts[s] ?? 0])) as QueueCounts;
+  }
+  return out;
+}
+
+export interface GroupView {
+  name: string;
+  consumers: number;
+  /** Delivered to a consumer, not acknowledged yet. */
+  pending: number;
+  /** Entries in the stream the group has not read yet; null when Redis cannot tell (after trimming or XDEL). */
+  lag: number | null;
+  lastDeliveredId: string;
+}
+
+export interface StreamView {
+  key: string;
+  length: number;
+  firstId: string | null;
+  lastId: string | null;
+  groups: GroupView[];
+}
+
+export async function readStream(redis: Redis, key: string): Promise<StreamView> {
+  const length = await redis.xlen(key);
+  if (length === 0 && (await redis.exists(key)) === 0) {
+    return { key, length: 0, firstId: null, lastId: null, groups: [] };
+  }
+  const info = pairs((await redis.call('XINFO', 'STREAM', key)) as unknown[]);
+  const groups = ((await redis.call('XINFO', 'GROUPS', key)) as unknown[][]).map(g => {
+    const m = pairs(g);
+    return {
+      name: text(m.name),
+      consumers: Number(m.consumers ?? 0),
+      pending: Number(m.pending ?? 0),
+      lag: m.lag === null || m.lag === undefined ? null : Number(m.lag),
+      lastDeliveredId: text(m['last-delivered-id']) || '0-0',
+    };
+  });
+  const entryId = (e: unknown): string | null => (Array.isArray(e) ? text(e[0]) : null);
+  return { key, length, firstId: entryId(info['first-entry']), lastId: entryId(info['last-entry']), groups };
+}
+
+export interface DeadLetterView {
+  key: string;
+  total: number;
+  byReason: Record<string, number>;
+  byGroup: Record<string, number>;
+  /** How many entries the counts cover: at most `scanLimit`, newest first. */
+  scanned: number;
+}
+
+export async function readDeadLetters(
+  redis: Redis,
+  key: string,
+  scanLimit = 10_000,
+): Promise<DeadLetterView> {
+  const total = await redis.xlen(key);
+  const entries = total > 0 ? await redis.xrevrange(key, '+', '-', 'COUNT', scanLimit) : [];
+  const byReason: Record<string, number> = {};
+  const byGroup: Record<string, number> = {};
+  for (const [, flat] of entries) {
+    const f = pairs(flat);
+    const reason = typeof f.reason === 'string' && f.reason ? f.reason : 'unknown';
+    const group = typeof f.group === 'string' && f.group ? f.group : 'unknown';
+    byReason[reason] = (byReason[reason] ?? 0) + 1;
+    byGroup[group] = (byGroup[group] ?? 0) + 1;
+  }
+  return { key, total, byReason, byGroup, scanned: entries.length };
+}
+
+export interface FailureView {
+  /** Counters from `<prefix>:stats`: scope → class → count. */
+  counts: Record<string, Record<string, number>>;
+  recent: {
+    id: string;
+    scope: string;
+    feedOrArticle: string;
+    url: string;
+    class: string;
+    reason: string;
+    at: string;
+  }[];
+}
+
+export async function readStats(redis: Redis, keys: Keys): Promise<Record<string, number>> {
+  const raw = await redis.hgetall(statsKey(keys));
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
+}
+
+export async function readFailures(redis: Redis, keys: Keys, recent = 5): Promise<FailureView> {
+  const stats = await readStats(redis, keys);
+  const counts: Record<string, Record<string, number>> = {};
+  for (const [field, n] of Object.entries(stats)) {
+    const m = /^(\w+)\.failed\.(.+)$/.exec(field);
+    if (!m) continue;
+    (counts[m[1]!] ??= {})[m[2]!] = n;
+  }
+  const rows = await redis.xrevrange(failuresKey(keys), '+', '-', 'COUNT', recent);
+  return {
+    counts,
+    recent: rows.map(([id, flat]) => {
+      const f = pairs(flat);
+      const s = (k: string): string => (typeof f[k] === 'string' ? f[k] : '');
+      return {
+        id,
+        scope: s('scope'),
+        feedOrArticle: s('id'),
+        url: s('url'),
+        class: s('class'),
+        reason: s('reason'),
+        at: s('at'),
+      };
+    }),
+  };
+}
+
+export interface SystemStatus {
+  at: string;
+  queues: Record<string, QueueCounts>;
+  feeds: FeedView[];
+  stream: StreamView;
+  deadLetters: DeadLetterView;
+  failures: FailureView;
+  counters: Record<string, number>;
+}
+
+export async function readStatus(deps: {
+  redis: Redis;
+  keys: Keys;
+  queues: readonly Queue[];
+  feeds: readonly FeedConfig[];
+  now?: () => number;
+}): Promise<SystemStatus> {
+  const { redis, keys } = deps;
+  const [queues, feeds, stream, deadLetters, failures, counters] = await Promise.all([
+    readQueues(deps.queues),
+    readFeeds(redis, keys, deps.feeds),
+    readStream(redis, keys.stream),
+    readDeadLetters(redis, keys.deadLetters),
+    readFailures(redis, keys),
+    readStats(redis, keys),
+  ]);
+  const now = deps.now ?? Date.now;
+  return { at: new Date(now()).toISOString(), queues, feeds, stream, deadLetters, failures, counters };
+}
+
+/** Redis replies of the form [k1, v1, k2, v2…] as a record. */
+export function pairs(flat: readonly unknown[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[String(flat[i])] = flat[i + 1];
+  return out;
+}
+
+function text(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : '';
+}
