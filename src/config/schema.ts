@@ -137,6 +137,40 @@ export const serviceSchema = z
       })
       .strict()
       .prefault({}),
+    dedupe: z
+      .object({
+        /** LSH buckets, content keys and signatures expire after this: copies arrive within hours or days. */
+        window: duration.default(30 * 86_400_000),
+        /** Texts shorter than this (in words) get no content keys: paywall and consent stubs look alike. */
+        minTokens: z.number().int().min(5).max(1000).default(30),
+        /** Words in the lead hash; WordPress feed excerpts are the first 55 words. */
+        leadWords: z.number().int().min(10).max(500).default(50),
+        /** MinHash LSH layout over the 128 permutations (bands × rows ≤ 128). */
+        lsh: z
+          .object({
+            bands: z.number().int().min(1).max(128).default(32),
+            rows: z.number().int().min(1).max(128).default(4),
+          })
+          .strict()
+          .refine(l => l.bands * l.rows <= 128, 'bands × rows must not exceed 128 permutations')
+          .prefault({}),
+        /** How an LSH candidate is confirmed (estimates from the two signatures). */
+        confirm: z
+          .object({
+            jaccard: z.number().min(0).max(1).default(0.8),
+            containment: z.number().min(0).max(1).default(0.8),
+            /** Containment applies when the shorter text has at most this fraction of the longer's shingles. */
+            shorterBy: z.number().min(0).max(1).default(0.5),
+            /** Lightly edited copies (a few % of words changed) fall below `jaccard`: accepted from here on… */
+            editedJaccard: z.number().min(0).max(1).default(0.5),
+            /** …when their numbers agree this well (templated stories differ in their numbers). */
+            numbersJaccard: z.number().min(0).max(1).default(0.8),
+          })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
     stream: z
       .object({
         /** Approximate cap on stream entries (XADD MAXLEN ~); bodies live in their own keys, so trimming loses no content. */

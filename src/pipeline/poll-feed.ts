@@ -4,7 +4,7 @@ import type { FeedConfig } from '../config/schema.js';
 import { canonicalUrlKey, hashKey } from '../dedupe/url-key.js';
 import type { Fetcher } from '../fetch/types.js';
 import { FeedParseError, parseFeed } from '../feeds/parse.js';
-import type { ArticleStore } from '../store/article-store.js';
+import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';
 import { recordFailure } from '../store/records.js';
 import type { Logger } from '../shared/logger.js';
@@ -14,7 +14,7 @@ export interface PollDeps {
   redis: Redis;
   keys: Keys;
   fetcher: Fetcher;
-  store: ArticleStore;
+  store: StoryStore;
   articleQueue: Queue<ArticleJobData>;
   articleAttempts: number;
   log: Logger;

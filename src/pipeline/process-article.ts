@@ -2,7 +2,9 @@ import type { Redis } from 'ioredis';
 import { extractArticle } from '../extract/extract.js';
 import type { Fetcher } from '../fetch/types.js';
 import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../store/article.js';
-import type { ArticleStore } from '../store/article-store.js';
+import { resolveAttribution } from '../dedupe/attribution.js';
+import { DEFAULT_DEDUPE, planDecision, type DedupeSettings } from '../dedupe/story.js';
+import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';
 import { countOutcome, recordFailure } from '../store/records.js';
 import type { Logger } from '../shared/logger.js';
@@ -12,9 +14,13 @@ export interface ArticleDeps {
   redis: Redis;
   keys: Keys;
   fetcher: Fetcher;
-  store: ArticleStore;
+  store: StoryStore;
   log: Logger;
   now: () => number;
+  /** Dedupe thresholds and layout (config `dedupe`); defaults when absent. */
+  dedupe?: DedupeSettings | undefined;
+  /** Enqueues a page to fetch: the original a copy names, when it is not known yet. */
+  enqueueArticle?: ((data: ArticleJobData) => Promise<void>) | undefined;
 }
 
 /** A failure worth another attempt (network, timeout, 5xx); BullMQ retries it with backoff. */
@@ -78,10 +84,44 @@ export async function processArticle(
     fetchedAt: new Date(deps.now()).toISOString(),
     schemaVersion: ARTICLE_SCHEMA_VERSION,
   };
-  const stored = await deps.store.store(article, job.urlHash);
-  if (!stored.stored) {
+  // Dedupe: attribution (extraction's, else the evidence dedupe reads itself), content keys, then one
+  // atomic decision in Redis that joins or founds a story and publishes its events.
+  article.attribution = resolveAttribution({ article, pageUrl: res.finalUrl, feedItem: job.item });
+  const plan = planDecision({
+    article,
+    attribution: article.attribution,
+    urlHash: job.urlHash,
+    feedTitle: job.item.title,
+    settings: deps.dedupe ?? DEFAULT_DEDUPE,
+    now: deps.now(),
+  });
+  if (plan.original && deps.enqueueArticle) {
+    // Before the decision, so a crash between the two cannot lose the original; the job id dedupes.
+    const [known] = await deps.store.knownUrlHashes([plan.original.urlHash]);
+    if (!known) {
+      await deps.enqueueArticle({
+        url: plan.original.url,
+        urlKey: plan.original.urlKey,
+        urlHash: plan.original.urlHash,
+        feed: job.feed,
+        item: { title: article.attribution?.originalTitle ?? null },
+        enqueuedAt: new Date(deps.now()).toISOString(),
+      });
+      log.info({ url: job.url, original: plan.original.url }, 'original enqueued');
+    }
+  }
+  const decision = await deps.store.decide(plan, article);
+  if (decision.kind === 'exists') {
     await countOutcome(deps.redis, deps.keys, 'article.duplicate.same-url');
-    return { outcome: 'duplicate', articleId: stored.existingId, url: job.url, kind: 'same-url' };
+    return { outcome: 'duplicate', articleId: decision.articleId, url: job.url, kind: 'same-url' };
+  }
+  if (decision.kind === 'joined') {
+    await countOutcome(deps.redis, deps.keys, `article.duplicate.${decision.relation}`);
+    log.info(
+      { url: job.url, storyId: decision.storyId, relation: decision.relation, via: decision.via },
+      decision.representativeChanged ? 'article joined story as representative' : 'article joined story',
+    );
+    return { outcome: 'duplicate', articleId: decision.storyId, url: job.url, kind: decision.relation };
   }
   await countOutcome(deps.redis, deps.keys, 'article.stored');
   log.info({ url: job.url, articleId: article.id, words: article.wordCount }, 'article stored');

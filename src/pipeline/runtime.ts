@@ -4,13 +4,15 @@ import type { Config } from '../config/load.js';
 import type { FeedConfig } from '../config/schema.js';
 import { createFetcher, fetcherOptionsFromConfig } from '../fetch/fetcher.js';
 import { MustWait, type Fetcher } from '../fetch/types.js';
-import { createArticleStore, type ArticleStore } from '../store/article-store.js';
+import { dedupeSettings } from '../dedupe/story.js';
+import { createStoryStore, type StoryStore } from '../store/story-store.js';
 import { keysFor, QUEUE, type Keys } from '../store/keys.js';
 import { createRedis, waitReady } from '../store/redis.js';
 import type { Logger } from '../shared/logger.js';
 import { pollFeed } from './poll-feed.js';
 import { processArticle } from './process-article.js';
 import type { ArticleJobData, ArticleOutcome, PollJobData, PollOutcome } from './queues.js';
+import { articleJobId, articleJobOptions } from './queues.js';
 
 /** Everything a role needs, built once from the frozen config; `close()` releases it in reverse order. */
 export interface Runtime {
@@ -23,7 +25,7 @@ export interface Runtime {
   /** Producer connection: fails fast when Redis is down. */
   producer: Redis;
   fetcher: Fetcher;
-  store: ArticleStore;
+  store: StoryStore;
   pollQueue: Queue<PollJobData, PollOutcome>;
   articleQueue: Queue<ArticleJobData, ArticleOutcome>;
   feedById(id: string): FeedConfig | undefined;
@@ -43,7 +45,7 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
   const articleQueue = new Queue<ArticleJobData, ArticleOutcome>(QUEUE.extract, queueOpts);
   pollQueue.on('error', err => log.error({ err }, 'poll queue error'));
   articleQueue.on('error', err => log.error({ err }, 'article queue error'));
-  const store = createArticleStore(redis, keys, { streamMaxLen: config.service.stream.maxLen });
+  const store = createStoryStore(redis, keys, { streamMaxLen: config.service.stream.maxLen });
   const feeds = new Map(config.feeds.map(feed => [feed.id, feed]));
 
   return {
@@ -117,6 +119,8 @@ export function createArticleWorker(
             store: rt.store,
             log: rt.log.child({ jobId: job.id, feedId: job.data.feed.id, url: job.data.url }),
             now: rt.now,
+            dedupe: dedupeSettings(rt.config.service.dedupe),
+            enqueueArticle: data => enqueueArticle(rt, data),
           },
           job.data,
           { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), signal },
@@ -151,4 +155,12 @@ export async function deferOnMustWait<T>(
     await job.moveToDelayed(err.untilMs, token);
     throw new DelayedError();
   }
+}
+
+/** Adds one article job; its id is the URL key hash, so a URL already queued or kept is not added twice. */
+export async function enqueueArticle(rt: Runtime, data: ArticleJobData): Promise<void> {
+  await rt.articleQueue.add('article', data, {
+    ...articleJobOptions(rt.config.service.extractor.attempts),
+    jobId: articleJobId(data.urlHash),
+  });
 }

@@ -6,18 +6,34 @@ export interface Keys {
   prefix: string;
   /** BullMQ's own prefix for its queue keys. */
   bullPrefix: string;
-  /** The public stream consumers read. */
+  /**
+   * Key prefix of the story model, hash tag included: every key one dedupe decision touches (URL keys,
+   * content keys, LSH buckets, stories, bodies, the stream) shares `{stories}`, so the decision script runs
+   * in one Redis Cluster slot (docs/ARCHITECTURE.md, "Dedupe & stories").
+   */
+  stories: string;
+  /** The public stream consumers read (story.created / story.member_added / story.updated). */
   stream: string;
   /** Dead-letter stream: entries a consumer group gave up on, with the error (see docs/CONSUMING.md). */
   deadLetters: string;
   /** Hash of cross-process histogram buckets, read by /metrics at scrape time. */
   metricsHistograms: string;
-  /** JSON of one stored article. */
+  /** One member article: hash {story, rel, m (metadata JSON), dom, th}; bodies live with the story. */
   article(id: string): string;
   /** URL key (canonical URL hash) → article id. */
   urlIndex(urlHash: string): string;
   /** Sorted set of article ids by store time, for listing and export. */
   articlesByTime: string;
+  /** One story: hash {rep, repCls, repPub, repN, orig, origMember, n, created, updated}. */
+  story(storyId: string): string;
+  /** Sorted set of a story's member article ids, in join order. */
+  storyMembers(storyId: string): string;
+  /** JSON of the story's representative article: the only body stored for the story. */
+  storyBody(storyId: string): string;
+  /** Sorted set of story ids by creation time, for export. */
+  storiesByTime: string;
+  /** Publisher name → domain, learned from og:site_name / JSON-LD publisher of pages that are not copies. */
+  publishers: string;
   /** Per-feed state hash. */
   feedState(feedId: string): string;
   /**
@@ -46,12 +62,18 @@ export function keysFor(prefix: string): Keys {
   return {
     prefix,
     bullPrefix: `${prefix}:bull`,
-    stream: `${prefix}:articles`,
+    stories: `${prefix}:{stories}:`,
+    stream: `${prefix}:{stories}:articles`,
     deadLetters: `${prefix}:articles:dlq`,
     metricsHistograms: `${prefix}:metrics:histograms`,
-    article: id => `${prefix}:article:${id}`,
-    urlIndex: h => `${prefix}:url:${h}`,
-    articlesByTime: `${prefix}:articles:by-time`,
+    article: id => `${prefix}:{stories}:art:${id}`,
+    urlIndex: h => `${prefix}:{stories}:url:${h}`,
+    articlesByTime: `${prefix}:{stories}:articles:by-time`,
+    story: id => `${prefix}:{stories}:story:${id}`,
+    storyMembers: id => `${prefix}:{stories}:story:${id}:m`,
+    storyBody: id => `${prefix}:{stories}:story:${id}:body`,
+    storiesByTime: `${prefix}:{stories}:stories:by-time`,
+    publishers: `${prefix}:{stories}:publishers`,
     feedState: feedId => `${prefix}:feed:${feedId}`,
     politeGate: host => `${prefix}:polite:${hostTag(host)}:${host}`,
     politeLeases: host => `${prefix}:polite:${hostTag(host)}:${host}:leases`,

@@ -22,7 +22,7 @@ export async function runScript(
   client: Redis,
   name: string,
   keys: string[],
-  args: (string | number)[],
+  args: (string | number | Buffer)[],
 ): Promise<unknown> {
   const cmd = `nf_${name.replace(/-/g, '_')}`;
   let names = defined.get(client);
@@ -35,7 +35,9 @@ export async function runScript(
     client.defineCommand(cmd, { lua, numberOfKeys });
     names.add(cmd);
   }
-  const fn = (client as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[cmd];
+  const fn = (client as unknown as Record<string, (...a: (string | number | Buffer)[]) => Promise<unknown>>)[
+    cmd
+  ];
   if (!fn) throw new Error(`script ${name} not defined`);
   return fn.call(client, ...keys, ...args);
 }

@@ -1,0 +1,76 @@
+import type { Attribution, ExtractedArticle, FeedItemHints } from '../extract/types.js';
+import { creditInHtml, creditInText, type CreditLine } from './credits.js';
+import { domainOf } from './normalize.js';
+import { canonicalUrlKey } from './url-key.js';
+
+/**
+ * The attribution dedupe acts on. Extraction's own finding wins; when it has none, dedupe reads the
+ * evidence it can see itself, strongest first: a credit with links in the feed item (the Yoast footer
+ * exists only in feeds), a cross-domain rel=canonical, a credit in the page text (names the site only),
+ * the feed's `<source>`. An attribution that points back at the page's own site is not one.
+ */
+export function resolveAttribution(input: {
+  article: Pick<ExtractedArticle, 'attribution' | 'canonicalUrl' | 'contentText'>;
+  /** The address the page was read from (after redirects). */
+  pageUrl: string;
+  feedItem?: FeedItemHints | undefined;
+}): Attribution | null {
+  const own = domainOf(canonicalUrlKey(input.pageUrl));
+  const foreign = (a: Attribution | null): Attribution | null => {
+    if (!a) return null;
+    if (a.originalUrl) {
+      const key = canonicalUrlKey(a.originalUrl);
+      if (!key || domainOf(key) === own) return null;
+    } else if (!a.originalPublisher) return null;
+    return a;
+  };
+
+  const given = foreign(input.article.attribution);
+  if (given?.originalUrl) return given;
+
+  // Evidence naming the original's address beats evidence naming only its site.
+  const item = input.feedItem;
+  const htmlCredits = [item?.contentHtml, item?.summaryHtml]
+    .filter((h): h is string => !!h)
+    .map(h => creditInHtml(h, input.pageUrl))
+    .map(c => foreign(c ? fromCredit(c) : null));
+  const linked = htmlCredits.find(a => a?.originalUrl);
+  if (linked) return linked;
+
+  const canonical = input.article.canonicalUrl;
+  const byCanonical = canonical
+    ? foreign({
+        originalUrl: canonical,
+        originalPublisher: null,
+        method: 'cross-domain-canonical',
+        evidence: `<link rel="canonical" href="${canonical}">`,
+      })
+    : null;
+  if (byCanonical) return byCanonical;
+  if (given) return given;
+
+  const textCredit = creditInText(input.article.contentText);
+  const named = foreign(textCredit ? fromCredit(textCredit) : null) ?? htmlCredits.find(a => a) ?? null;
+  if (named) return named;
+
+  if (item?.source?.title) {
+    return foreign({
+      originalUrl: null,
+      originalPublisher: item.source.title,
+      method: 'feed-source',
+      evidence: `<source url="${item.source.url ?? ''}">${item.source.title}</source>`,
+      originalTitle: item.title ?? null,
+    });
+  }
+  return null;
+}
+
+export function fromCredit(c: CreditLine): Attribution {
+  return {
+    originalUrl: c.originalUrl,
+    originalPublisher: c.siteName,
+    method: c.method,
+    evidence: c.evidence,
+    originalTitle: c.title,
+  };
+}

@@ -1,0 +1,307 @@
+import type { ServiceConfig } from '../config/schema.js';
+import type { Attribution, AttributionMethod } from '../extract/types.js';
+import type { NormalizedArticle } from '../store/article.js';
+import { fingerprint, type Fingerprint } from './fingerprint.js';
+import { MINHASH_VERSION, signatureToBuffer } from './minhash.js';
+import { domainOf, normalizeName } from './normalize.js';
+import { canonicalUrlKey, hashKey } from './url-key.js';
+
+/** How a member relates to its story. */
+export type StoryRelation = 'original' | 'syndicated-copy' | 'excerpt-copy' | 'near-duplicate' | 'same-url';
+
+/** Bump when the story event fields change incompatibly. */
+export const STORY_EVENT_VERSION = 1;
+
+export type StoryEventType = 'story.created' | 'story.member_added' | 'story.updated';
+
+/** One stream entry: a pointer; bodies are read from the story. */
+export interface StoryEvent {
+  type: StoryEventType;
+  storyId: string;
+  articleId: string;
+  url: string;
+  version: number;
+  at: string;
+}
+
+/** What every member keeps: metadata and a pointer to its story, never a body of its own. */
+export interface StoryMemberRecord {
+  articleId: string;
+  url: string;
+  finalUrl: string;
+  /** The URL key (canonical URL: lower-case host, no fragment or tracking parameters, sorted query). */
+  canonicalUrl: string;
+  feed: { id: string; url: string };
+  siteName: string | null;
+  title: string | null;
+  publishedAt: string | null;
+  fetchedAt: string;
+  wordCount: number;
+  attribution: {
+    originalUrl: string | null;
+    originalPublisher: string | null;
+    method: AttributionMethod;
+  } | null;
+}
+
+export interface DedupeSettings {
+  windowMs: number;
+  minTokens: number;
+  leadWords: number;
+  bands: number;
+  rows: number;
+  jaccard: number;
+  containment: number;
+  shorterBy: number;
+  editedJaccard: number;
+  numbersJaccard: number;
+}
+
+export function dedupeSettings(cfg: ServiceConfig['dedupe']): DedupeSettings {
+  return {
+    windowMs: cfg.window,
+    minTokens: cfg.minTokens,
+    leadWords: cfg.leadWords,
+    bands: cfg.lsh.bands,
+    rows: cfg.lsh.rows,
+    ...cfg.confirm,
+  };
+}
+
+export const DEFAULT_DEDUPE: DedupeSettings = {
+  windowMs: 30 * 86_400_000,
+  minTokens: 30,
+  leadWords: 50,
+  bands: 32,
+  rows: 4,
+  jaccard: 0.8,
+  containment: 0.8,
+  shorterBy: 0.5,
+  editedJaccard: 0.5,
+  numbersJaccard: 0.8,
+};
+
+/** Buckets larger than this hold boilerplate shared by many pages; they are not read. */
+const MAX_BUCKET = 1000;
+/** Candidates confirmed per decision, so one degenerate text cannot make the script slow. */
+const MAX_CANDIDATES = 200;
+
+/** The scalar inputs of the decision script (src/store/lua/decide-article-4.lua). */
+export interface DecisionPayload {
+  id: string;
+  urlHash: string;
+  url: string;
+  /** Other URL keys of this page (final URL after redirects, same-site canonical). */
+  aliases: string[];
+  domain: string;
+  /** Normalized own publisher name ('' when the page declares none). */
+  siteKey: string;
+  /** Hashes of this page's normalized titles (page, feed item). */
+  titles: string[];
+  /** Keys under which a copy naming this page's site and title may wait for it. */
+  awaitTitles: string[];
+  attributed: boolean;
+  /** URL key hash of the named original ('' when the credit had no link). */
+  origHash: string;
+  origPublisher: string;
+  origTitle: string;
+  origAwait: string;
+  excerpt: boolean;
+  tokens: number;
+  bodyHash: string;
+  leadHash: string;
+  bands: string[];
+  lshPrefix: string;
+  shingles: number;
+  numbers: string;
+  publishedMs: number;
+  nowMs: number;
+  at: string;
+  eventVersion: number;
+  windowMs: number;
+  jaccard: number;
+  containment: number;
+  shortRatio: number;
+  editedJaccard: number;
+  numbersJaccard: number;
+  maxBucket: number;
+  maxCandidates: number;
+}
+
+export interface DecisionPlan {
+  payload: DecisionPayload;
+  signature: Buffer;
+  member: StoryMemberRecord;
+  fingerprint: Fingerprint;
+  /** The named original, to fetch when it is not known yet. */
+  original: { url: string; urlKey: string; urlHash: string } | null;
+}
+
+export function titleHash(title: string): string {
+  return hashKey(`title1:${normalizeName(title)}`);
+}
+
+function awaitTitleKey(publisherKey: string, th: string): string {
+  return hashKey(`${publisherKey}\n${th}`);
+}
+
+/**
+ * Everything the decision script needs, computed in the worker: normalization, hashes, MinHash and the
+ * attribution's keys. Pure; the clock is passed in.
+ */
+export function planDecision(input: {
+  article: NormalizedArticle;
+  attribution: Attribution | null;
+  urlHash: string;
+  /** The feed item's title: WordPress footers quote the post title, which is the feed title. */
+  feedTitle?: string | null | undefined;
+  settings: DedupeSettings;
+  now: number;
+}): DecisionPlan {
+  const { article, attribution: a, settings: s } = input;
+  const fp = fingerprint(article.contentText, {
+    minTokens: s.minTokens,
+    leadWords: s.leadWords,
+    bands: s.bands,
+    rows: s.rows,
+  });
+  const domain = domainOf(article.urlKey) ?? '';
+  const siteKey = normalizeName(article.siteName);
+  const titles = [
+    ...new Set([article.title, input.feedTitle].filter((t): t is string => !!t && !!normalizeName(t))),
+  ].map(titleHash);
+
+  const aliases = new Set<string>();
+  for (const u of [article.finalUrl, article.canonicalUrl]) {
+    const key = u ? canonicalUrlKey(u) : null;
+    // Only same-site addresses are aliases; a canonical on another site is attribution. A canonical
+    // pointing at the home page is a misconfiguration, not an alias.
+    if (!key || domainOf(key) !== domain || new URL(key).pathname === '/') continue;
+    const h = hashKey(key);
+    if (h !== input.urlHash) aliases.add(h);
+  }
+
+  const origKey = a?.originalUrl ? canonicalUrlKey(a.originalUrl) : null;
+  const origHash = origKey ? hashKey(origKey) : '';
+  const origPublisher = normalizeName(a?.originalPublisher);
+  const origTitle = a?.originalTitle ? titleHash(a.originalTitle) : '';
+
+  const publishedMs = article.publishedAt ? Date.parse(article.publishedAt) : NaN;
+  const payload: DecisionPayload = {
+    id: article.id,
+    urlHash: input.urlHash,
+    url: article.url,
+    aliases: [...aliases],
+    domain,
+    siteKey,
+    titles,
+    awaitTitles: siteKey ? titles.map(th => awaitTitleKey(siteKey, th)) : [],
+    attributed: a !== null,
+    origHash: origHash === input.urlHash ? '' : origHash,
+    origPublisher,
+    origTitle,
+    origAwait: origPublisher && origTitle ? awaitTitleKey(origPublisher, origTitle) : '',
+    excerpt: fp.excerpt,
+    tokens: fp.tokens,
+    bodyHash: fp.bodyHash ?? '',
+    leadHash: fp.leadHash ?? '',
+    bands: fp.bands,
+    lshPrefix: `lsh:${MINHASH_VERSION}.${s.bands}x${s.rows}:`,
+    shingles: fp.shingles,
+    numbers: fp.numbers.join(' '),
+    publishedMs: Number.isFinite(publishedMs) ? publishedMs : -1,
+    nowMs: input.now,
+    at: new Date(input.now).toISOString(),
+    eventVersion: STORY_EVENT_VERSION,
+    windowMs: s.windowMs,
+    jaccard: s.jaccard,
+    containment: s.containment,
+    shortRatio: s.shorterBy,
+    editedJaccard: s.editedJaccard,
+    numbersJaccard: s.numbersJaccard,
+    maxBucket: MAX_BUCKET,
+    maxCandidates: MAX_CANDIDATES,
+  };
+  const member: StoryMemberRecord = {
+    articleId: article.id,
+    url: article.url,
+    finalUrl: article.finalUrl,
+    canonicalUrl: article.urlKey,
+    feed: article.feed,
+    siteName: article.siteName,
+    title: article.title,
+    publishedAt: article.publishedAt,
+    fetchedAt: article.fetchedAt,
+    wordCount: article.wordCount,
+    attribution: a
+      ? { originalUrl: a.originalUrl, originalPublisher: a.originalPublisher, method: a.method }
+      : null,
+  };
+  return {
+    payload,
+    signature: fp.signature ? signatureToBuffer(fp.signature) : Buffer.alloc(0),
+    member,
+    fingerprint: fp,
+    original:
+      origKey && a?.originalUrl && payload.origHash
+        ? { url: a.originalUrl, urlKey: origKey, urlHash: origHash }
+        : null,
+  };
+}
+
+/** The export line of one story, as consumers and the evaluation read it. */
+export interface StoryExportLine {
+  storyId: string;
+  representativeUrl: string;
+  members: {
+    url: string;
+    canonicalUrl: string;
+    relation: StoryRelation;
+    siteName: string | null;
+    attribution: {
+      originalUrl: string | null;
+      originalPublisher: string | null;
+      method: AttributionMethod;
+    } | null;
+  }[];
+}
+
+export interface StoryMemberView extends StoryMemberRecord {
+  relation: StoryRelation;
+}
+
+export interface StoryRecord {
+  storyId: string;
+  representativeId: string;
+  createdAt: string;
+  updatedAt: string;
+  members: StoryMemberView[];
+}
+
+/**
+ * The export view. A credit or canonical that names the original's address but not its publisher gets
+ * the publisher from the original's own page once the original is a member.
+ */
+export function toExportLine(story: StoryRecord): StoryExportLine {
+  const byKey = new Map(story.members.map(m => [m.canonicalUrl, m]));
+  const rep = story.members.find(m => m.articleId === story.representativeId);
+  return {
+    storyId: story.storyId,
+    representativeUrl: rep?.url ?? '',
+    members: story.members.map(m => {
+      let attribution = m.attribution;
+      if (attribution?.originalUrl && !attribution.originalPublisher) {
+        const key = canonicalUrlKey(attribution.originalUrl);
+        const original = key ? byKey.get(key) : undefined;
+        if (original?.siteName) attribution = { ...attribution, originalPublisher: original.siteName };
+      }
+      return {
+        url: m.url,
+        canonicalUrl: m.canonicalUrl,
+        relation: m.relation,
+        siteName: m.siteName,
+        attribution,
+      };
+    }),
+  };
+}

@@ -1,0 +1,410 @@
+--[[
+  One dedupe decision for one extracted article: claim its URL key, find the story it belongs to (cheapest
+  key first), join or found that story, keep one body per story (the representative's) and publish the
+  events. Redis runs a script without interleaving other commands, so extractors racing on copies of one
+  story are serialized here and the later one always sees the earlier one's keys.
+
+  All reads happen before the first write: a script that fails half-way does not roll back, so nothing is
+  written unless the decision is complete. Every key lives under ARGV[1], which carries the hash tag, so a
+  decision touches one Redis Cluster slot (keys built here share the tag of the declared KEYS).
+
+  KEYS[1] this article's URL key      <base>url:<urlHash>
+  KEYS[2] event stream                <base>articles
+  KEYS[3] stories by creation time    <base>stories:by-time
+  KEYS[4] publisher -> domain table   <base>publishers
+  ARGV[1] base: the key prefix including the hash tag
+  ARGV[2] decision JSON (DecisionPayload in src/store/story-store.ts)
+  ARGV[3] MinHash signature, 4 bytes per permutation, big-endian ('' when the text is too short)
+  ARGV[4] member JSON: the metadata every member keeps
+  ARGV[5] article JSON: the body, written only when this article represents its story
+
+  Returns { kind, articleId, storyId, relation, representativeChanged, via }
+    kind: 'created' | 'joined' | 'exists' (the URL key was already taken: nothing written, nothing published)
+]]
+local base = ARGV[1]
+local p = cjson.decode(ARGV[2])
+local sig = ARGV[3]
+local id = p.id
+
+local function k(s)
+  return base .. s
+end
+
+local function storyOf(articleId)
+  local s = redis.call('HGET', k('art:' .. articleId), 'story')
+  if s then
+    return s
+  end
+  return nil
+end
+
+-- 0. A re-run job, or a URL variant that got past the poller: nothing new.
+local existing = redis.call('GET', KEYS[1])
+if existing then
+  return { 'exists', existing, storyOf(existing) or '', 'same-url', 0, 'url' }
+end
+
+local function jaccard(a, b)
+  if #a == 0 or #a ~= #b then
+    return 0
+  end
+  local eq = 0
+  for i = 1, #a, 4 do
+    if string.sub(a, i, i + 3) == string.sub(b, i, i + 3) then
+      eq = eq + 1
+    end
+  end
+  return eq / (#a / 4)
+end
+
+local function wordSet(s)
+  local set, n = {}, 0
+  for w in string.gmatch(s or '', '%S+') do
+    if not set[w] then
+      set[w] = true
+      n = n + 1
+    end
+  end
+  return set, n
+end
+
+-- Templated stories (prices, scores, weather) share their wording and differ in their numbers.
+local function numbersAgree(a, b)
+  local sa, na = wordSet(a)
+  local sb, nb = wordSet(b)
+  if na == 0 and nb == 0 then
+    return true
+  end
+  local inter = 0
+  for w in pairs(sa) do
+    if sb[w] then
+      inter = inter + 1
+    end
+  end
+  return inter / (na + nb - inter) >= p.numbersJaccard
+end
+
+-- How a candidate text relates to this one, or nil when it is not a copy.
+local function confirm(j, nOther, numsOther)
+  if j >= p.jaccard then
+    return 'near-duplicate'
+  end
+  local small, large = math.min(p.shingles, nOther), math.max(p.shingles, nOther)
+  if small > 0 and small <= p.shortRatio * large then
+    local containment = math.min(1, j * (p.shingles + nOther) / ((1 + j) * small))
+    if containment >= p.containment then
+      if p.shingles < nOther then
+        return 'excerpt-copy'
+      end
+      return 'near-duplicate'
+    end
+  end
+  if j >= p.editedJaccard and numbersAgree(p.numbers, numsOther) then
+    return 'near-duplicate'
+  end
+  return nil
+end
+
+-- Inside one site, equal text under different titles is a shared stub or template, not a copy.
+local function sameSiteOk(cand)
+  local f = redis.call('HMGET', k('art:' .. cand), 'dom', 'th')
+  if f[1] ~= p.domain then
+    return true
+  end
+  for _, th in ipairs(p.titles) do
+    if th == f[2] then
+      return true
+    end
+  end
+  return false
+end
+
+local storyId, rel, via, matched = nil, nil, nil, nil
+local isOriginal = false
+local awaitUrl, awaitTitle = nil, nil
+
+-- 1. Another address of a page already stored (redirect target, same-site canonical).
+for _, h in ipairs(p.aliases) do
+  local other = redis.call('GET', k('url:' .. h))
+  local s = other and storyOf(other)
+  if s then
+    storyId, rel, via, matched = s, 'same-url', 'url', other
+    break
+  end
+end
+
+-- 2. A copy already named this page as its original: by address, or by site and title.
+if not storyId then
+  local s = redis.call('GET', k('await:u:' .. p.urlHash))
+  if s then
+    storyId, rel, via, isOriginal = s, 'original', 'attribution', true
+  end
+end
+if not storyId then
+  for _, t in ipairs(p.awaitTitles) do
+    local s = redis.call('GET', k('await:t:' .. t))
+    if s then
+      storyId, rel, via, isOriginal = s, 'original', 'attribution', true
+      break
+    end
+  end
+end
+
+-- 3. This page names its original.
+if not storyId and p.origHash ~= '' then
+  local oid = redis.call('GET', k('url:' .. p.origHash))
+  if oid then
+    storyId, matched = storyOf(oid), oid
+    if storyId then
+      via = 'attribution'
+    end
+  else
+    local s = redis.call('GET', k('await:u:' .. p.origHash))
+    if s then
+      storyId, via = s, 'attribution'
+    else
+      awaitUrl = p.origHash
+    end
+  end
+end
+if not storyId and p.origHash == '' and p.origPublisher ~= '' and p.origTitle ~= '' then
+  local dom = redis.call('HGET', KEYS[4], p.origPublisher)
+  if dom then
+    local oid = redis.call('GET', k('title:' .. dom .. ':' .. p.origTitle))
+    if oid then
+      storyId, matched = storyOf(oid), oid
+      if storyId then
+        via = 'attribution'
+      end
+    end
+  end
+  if not storyId then
+    local s = redis.call('GET', k('await:t:' .. p.origAwait))
+    if s then
+      storyId, via = s, 'attribution'
+    else
+      awaitTitle = p.origAwait
+    end
+  end
+end
+
+-- 4. Exact body.
+if not storyId and p.bodyHash ~= '' then
+  local cand = redis.call('GET', k('body:' .. p.bodyHash))
+  local s = cand and sameSiteOk(cand) and storyOf(cand)
+  if s then
+    storyId, rel, via, matched = s, 'syndicated-copy', 'body', cand
+  end
+end
+
+-- 5. Lead: an excerpt matches its original on the lead alone; two full texts must also be similar.
+if not storyId and p.leadHash ~= '' then
+  local cand = redis.call('GET', k('lead:' .. p.leadHash))
+  local s = cand and sameSiteOk(cand) and storyOf(cand)
+  if s then
+    local f = redis.call('HMGET', k('sig:' .. cand), 's', 'n')
+    local n = tonumber(f[2]) or 0
+    local short = p.excerpt or (n > 0 and math.min(n, p.shingles) <= p.shortRatio * math.max(n, p.shingles))
+    if short or (f[1] and jaccard(sig, f[1]) >= p.editedJaccard) then
+      storyId, via, matched = s, 'lead', cand
+      if p.shingles < n then
+        rel = 'excerpt-copy'
+      else
+        rel = 'syndicated-copy'
+      end
+    end
+  end
+end
+
+-- 6. Near-duplicate: candidates from the LSH buckets, confirmed on the signatures. Best similarity wins,
+--    ties by the smaller story id, so the outcome does not depend on set iteration order.
+if not storyId and #p.bands > 0 then
+  local seen, checked = {}, 0
+  local best = nil
+  for b, h in ipairs(p.bands) do
+    local key = k(p.lshPrefix .. (b - 1) .. ':' .. h)
+    if redis.call('SCARD', key) <= p.maxBucket then
+      for _, cand in ipairs(redis.call('SMEMBERS', key)) do
+        if cand ~= id and not seen[cand] and checked < p.maxCandidates then
+          seen[cand] = true
+          checked = checked + 1
+          local f = redis.call('HMGET', k('sig:' .. cand), 's', 'n', 'num')
+          if f[1] then
+            local j = jaccard(sig, f[1])
+            local kind = confirm(j, tonumber(f[2]) or 0, f[3])
+            if kind and sameSiteOk(cand) then
+              local s = storyOf(cand)
+              if s and (best == nil or j > best.j or (j == best.j and s < best.story)) then
+                best = { j = j, story = s, kind = kind, cand = cand }
+              end
+            end
+          end
+        end
+      end
+    end
+  end
+  if best then
+    storyId, rel, via, matched = best.story, best.kind, 'minhash', best.cand
+  end
+end
+
+local story = nil
+if storyId then
+  local f = redis.call('HMGET', k('story:' .. storyId), 'rep', 'repCls', 'repPub', 'repN', 'orig', 'origMember')
+  story = {
+    rep = f[1],
+    repCls = tonumber(f[2]) or 1,
+    repPub = tonumber(f[3]) or 0,
+    repN = tonumber(f[4]) or 0,
+    orig = f[5] or '',
+    origMember = f[6] or '',
+  }
+  if story.orig == p.urlHash then
+    isOriginal, rel = true, 'original'
+  end
+end
+
+-- A page that names an original is a copy, however its story was found.
+if p.attributed and rel ~= 'same-url' and rel ~= 'original' then
+  if p.excerpt or (story and story.repN > 0 and p.shingles > 0 and p.shingles < p.shortRatio * story.repN) then
+    rel = 'excerpt-copy'
+  else
+    rel = 'syndicated-copy'
+  end
+end
+rel = rel or 'original'
+
+---------------------------------------------------------------------------------------------------------
+-- Writes.
+---------------------------------------------------------------------------------------------------------
+local window = p.windowMs
+redis.call('SET', KEYS[1], id)
+for _, h in ipairs(p.aliases) do
+  redis.call('SET', k('url:' .. h), id, 'NX')
+end
+redis.call('ZADD', k('articles:by-time'), p.nowMs, id)
+
+if rel ~= 'same-url' then
+  if sig ~= '' then
+    redis.call('HSET', k('sig:' .. id), 's', sig, 'n', p.shingles, 'num', p.numbers)
+    redis.call('PEXPIRE', k('sig:' .. id), window)
+    for b, h in ipairs(p.bands) do
+      local key = k(p.lshPrefix .. (b - 1) .. ':' .. h)
+      redis.call('SADD', key, id)
+      redis.call('PEXPIRE', key, window)
+    end
+  end
+  if p.bodyHash ~= '' then
+    redis.call('SET', k('body:' .. p.bodyHash), id, 'NX', 'PX', window)
+  end
+  if p.leadHash ~= '' then
+    redis.call('SET', k('lead:' .. p.leadHash), id, 'NX', 'PX', window)
+  end
+  for _, th in ipairs(p.titles) do
+    redis.call('SET', k('title:' .. p.domain .. ':' .. th), id, 'NX', 'PX', window)
+  end
+  -- Pages that are not copies teach which domain a publisher name belongs to.
+  if not p.attributed and p.siteKey ~= '' then
+    redis.call('HSETNX', KEYS[4], p.siteKey, p.domain)
+  end
+end
+
+local function publish(kind, sId, articleId, url)
+  return redis.call('XADD', KEYS[2], 'MAXLEN', '~', p.maxLen, '*',
+    'type', kind, 'storyId', sId, 'articleId', articleId, 'url', url,
+    'version', p.eventVersion, 'at', p.at)
+end
+
+local cls = 1
+if isOriginal then
+  cls = 0
+end
+local pub = p.publishedMs
+if pub < 0 then
+  pub = 9e15
+end
+
+local function saveMember(sId, relation, score)
+  redis.call('HSET', k('art:' .. id), 'story', sId, 'rel', relation, 'm', ARGV[4],
+    'dom', p.domain, 'th', p.titles[1] or '')
+  redis.call('ZADD', k('story:' .. sId .. ':m'), score, id)
+end
+
+if not story then
+  storyId = id
+  redis.call('HSET', k('story:' .. storyId),
+    'rep', id, 'repCls', cls, 'repPub', pub, 'repN', p.shingles,
+    'orig', awaitUrl or awaitTitle or '', 'origMember', (rel == 'original' and id) or '',
+    'n', 1, 'created', p.nowMs, 'updated', p.nowMs)
+  redis.call('SET', k('story:' .. storyId .. ':body'), ARGV[5])
+  redis.call('ZADD', KEYS[3], p.nowMs, storyId)
+  saveMember(storyId, rel, 1)
+  if awaitUrl then
+    redis.call('SET', k('await:u:' .. awaitUrl), storyId, 'NX', 'PX', window)
+  end
+  if awaitTitle then
+    redis.call('SET', k('await:t:' .. awaitTitle), storyId, 'NX', 'PX', window)
+  end
+  publish('story.created', storyId, id, p.url)
+  return { 'created', id, storyId, rel, 0, 'new' }
+end
+
+local skey = k('story:' .. storyId)
+local n = redis.call('HINCRBY', skey, 'n', 1)
+saveMember(storyId, rel, n)
+redis.call('HSET', skey, 'updated', p.nowMs)
+if awaitUrl then
+  redis.call('SET', k('await:u:' .. awaitUrl), storyId, 'NX', 'PX', window)
+end
+if awaitTitle then
+  redis.call('SET', k('await:t:' .. awaitTitle), storyId, 'NX', 'PX', window)
+end
+if story.orig == '' and (awaitUrl or awaitTitle) then
+  redis.call('HSET', skey, 'orig', awaitUrl or awaitTitle)
+end
+if isOriginal then
+  for _, t in ipairs(p.awaitTitles) do
+    redis.call('DEL', k('await:t:' .. t))
+  end
+  redis.call('DEL', k('await:u:' .. p.urlHash))
+end
+-- A copy naming the current representative makes it the attributed original.
+if via == 'attribution' and matched and matched == story.rep and story.repCls ~= 0 then
+  redis.call('HSET', skey, 'repCls', 0)
+  story.repCls = 0
+end
+
+local better = false
+if rel ~= 'same-url' then
+  if cls ~= story.repCls then
+    better = cls < story.repCls
+  elseif pub ~= story.repPub then
+    better = pub < story.repPub
+  else
+    better = id < story.rep
+  end
+end
+-- One event per article: member_added, or updated when the article joins as the new representative.
+if not better then
+  publish('story.member_added', storyId, id, p.url)
+  return { 'joined', id, storyId, rel, 0, via }
+end
+
+-- The new representative takes over: its body replaces the old one, and relations follow the evidence.
+if isOriginal then
+  -- An unattributed founder that called itself the original was a copy of this one.
+  if story.origMember ~= '' and story.origMember ~= id then
+    redis.call('HSET', k('art:' .. story.origMember), 'rel', 'near-duplicate')
+  end
+  redis.call('HSET', skey, 'origMember', id)
+elseif story.orig == '' and story.origMember ~= '' and story.origMember == story.rep then
+  -- No page names an original: the earliest publication is it.
+  redis.call('HSET', k('art:' .. story.rep), 'rel', rel)
+  redis.call('HSET', k('art:' .. id), 'rel', 'original')
+  redis.call('HSET', skey, 'origMember', id)
+  rel = 'original'
+end
+redis.call('HSET', skey, 'rep', id, 'repCls', cls, 'repPub', pub, 'repN', p.shingles)
+redis.call('SET', k('story:' .. storyId .. ':body'), ARGV[5])
+publish('story.updated', storyId, id, p.url)
+return { 'joined', id, storyId, rel, 1, via }

@@ -1,0 +1,131 @@
+import type { Redis } from 'ioredis';
+import type {
+  DecisionPlan,
+  StoryMemberRecord,
+  StoryMemberView,
+  StoryRecord,
+  StoryRelation,
+} from '../dedupe/story.js';
+import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from './article.js';
+import type { Keys } from './keys.js';
+import { runScript } from './scripts.js';
+
+export type DecisionKind = 'created' | 'joined' | 'exists';
+
+/** What the decision script did with one article. */
+export interface Decision {
+  kind: DecisionKind;
+  articleId: string;
+  storyId: string;
+  relation: StoryRelation;
+  /** The article became its story's representative in place of another (a `story.updated` was published). */
+  representativeChanged: boolean;
+  /** Which key decided: url, attribution, body, lead, minhash, or new. */
+  via: string;
+}
+
+/**
+ * The story model in Redis: one decision script per article (src/store/lua/decide-article-4.lua), one
+ * body per story, metadata and a pointer per member. Reads are plain commands.
+ */
+export interface StoryStore {
+  decide(plan: DecisionPlan, article: NormalizedArticle): Promise<Decision>;
+  /** The representative article (with body) of a story, by story id or by any member's article id. */
+  get(id: string): Promise<NormalizedArticle | null>;
+  idForUrlHash(urlHash: string): Promise<string | null>;
+  /** Whether each URL key hash is already taken by a stored article (one round trip). */
+  knownUrlHashes(urlHashes: string[]): Promise<boolean[]>;
+  storyIdOf(articleId: string): Promise<string | null>;
+  readStory(storyId: string): Promise<StoryRecord | null>;
+  /** Story ids in creation order, in pages. */
+  storyIds(opts?: { pageSize?: number }): AsyncGenerator<string[]>;
+}
+
+const RELATIONS = new Set<string>([
+  'original',
+  'syndicated-copy',
+  'excerpt-copy',
+  'near-duplicate',
+  'same-url',
+]);
+
+export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen: number }): StoryStore {
+  const store: StoryStore = {
+    async decide(plan, article) {
+      const reply = (await runScript(
+        redis,
+        'decide-article-4',
+        [keys.urlIndex(plan.payload.urlHash), keys.stream, keys.storiesByTime, keys.publishers],
+        [
+          keys.stories,
+          JSON.stringify({ ...plan.payload, maxLen: String(opts.streamMaxLen) }),
+          plan.signature,
+          JSON.stringify(plan.member),
+          JSON.stringify({ ...article, schemaVersion: ARTICLE_SCHEMA_VERSION }),
+        ],
+      )) as [string, string, string, string, number, string];
+      const [kind, articleId, storyId, relation, changed, via] = reply;
+      return {
+        kind: kind as DecisionKind,
+        articleId,
+        storyId,
+        relation: relation as StoryRelation,
+        representativeChanged: changed === 1,
+        via,
+      };
+    },
+    async get(id) {
+      const storyId = (await store.storyIdOf(id)) ?? id;
+      const json = await redis.get(keys.storyBody(storyId));
+      return json ? (JSON.parse(json) as NormalizedArticle) : null;
+    },
+    idForUrlHash(urlHash) {
+      return redis.get(keys.urlIndex(urlHash));
+    },
+    async knownUrlHashes(urlHashes) {
+      if (urlHashes.length === 0) return [];
+      const values = await redis.mget(...urlHashes.map(h => keys.urlIndex(h)));
+      return values.map(v => v !== null);
+    },
+    storyIdOf(articleId) {
+      return redis.hget(keys.article(articleId), 'story');
+    },
+    async readStory(storyId) {
+      const [head, ids] = await Promise.all([
+        redis.hmget(keys.story(storyId), 'rep', 'created', 'updated'),
+        redis.zrange(keys.storyMembers(storyId), 0, -1),
+      ]);
+      const [rep, created, updated] = head;
+      if (!rep) return null;
+      const pipe = redis.pipeline();
+      for (const id of ids) pipe.hmget(keys.article(id), 'm', 'rel');
+      const rows = (await pipe.exec()) ?? [];
+      const members: StoryMemberView[] = [];
+      rows.forEach(([err, value]) => {
+        const [m, rel] = (err ? [null, null] : value) as [string | null, string | null];
+        if (!m) return;
+        const record = JSON.parse(m) as StoryMemberRecord;
+        members.push({
+          ...record,
+          relation: (rel && RELATIONS.has(rel) ? rel : 'near-duplicate') as StoryRelation,
+        });
+      });
+      return {
+        storyId,
+        representativeId: rep,
+        createdAt: new Date(Number(created)).toISOString(),
+        updatedAt: new Date(Number(updated)).toISOString(),
+        members,
+      };
+    },
+    async *storyIds(opts = {}) {
+      const size = opts.pageSize ?? 500;
+      for (let start = 0; ; start += size) {
+        const page = await redis.zrange(keys.storiesByTime, start, start + size - 1);
+        if (page.length > 0) yield page;
+        if (page.length < size) return;
+      }
+    },
+  };
+  return store;
+}

@@ -1,0 +1,222 @@
+import type { Redis } from 'ioredis';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { toExportLine } from '../../../src/dedupe/story.js';
+import type { Attribution } from '../../../src/extract/types.js';
+import { keysFor, type Keys } from '../../../src/store/keys.js';
+import { createStoryStore, type StoryStore } from '../../../src/store/story-store.js';
+import { cleanupPrefix, testPrefix, testRedis } from '../../helpers/redis.js';
+import { bodyKeys, decide, edit, makeArticle, streamEvents, text } from './helpers.js';
+
+const ORIG = 'https://ledger.example/2026/11/20/cranes/';
+
+function footer(over: Partial<Attribution> = {}): Attribution {
+  return {
+    originalUrl: ORIG,
+    originalPublisher: 'Harbor Ledger',
+    method: 'yoast-footer',
+    evidence: 'The post Cranes appeared first on Harbor Ledger.',
+    originalTitle: 'Cranes',
+    ...over,
+  };
+}
+
+describe('story decisions in Redis (decide-article-4.lua)', () => {
+  const redis: Redis = testRedis();
+  const prefixes: string[] = [];
+  let keys: Keys;
+  let store: StoryStore;
+
+  beforeEach(() => {
+    const prefix = testPrefix('story');
+    prefixes.push(prefix);
+    keys = keysFor(prefix);
+    store = createStoryStore(redis, keys, { streamMaxLen: 10_000 });
+  });
+
+  afterAll(async () => {
+    for (const p of prefixes) await cleanupPrefix(redis, p);
+    redis.disconnect();
+  });
+
+  it('original first, then a footer copy: one story, the original represents it, one event each', async () => {
+    const original = makeArticle(ORIG, { siteName: 'Harbor Ledger', title: 'Cranes' });
+    const copy = makeArticle('https://hub.example/business/cranes/?utm_source=rss', {
+      contentText: `${text(1)} The post Cranes appeared first on Harbor Ledger.`,
+      publishedAt: '2026-11-20T10:05:00.000Z',
+    });
+    expect(await decide(store, original)).toMatchObject({ kind: 'created', relation: 'original' });
+    const d = await decide(store, copy, footer());
+    expect(d).toMatchObject({
+      kind: 'joined',
+      storyId: original.id,
+      relation: 'syndicated-copy',
+      via: 'attribution',
+      representativeChanged: false,
+    });
+    const story = await store.readStory(original.id);
+    expect(story?.representativeId).toBe(original.id);
+    expect(story?.members.map(m => [m.url, m.relation])).toEqual([
+      [ORIG, 'original'],
+      [copy.url, 'syndicated-copy'],
+    ]);
+    expect((await store.get(copy.id))?.url).toBe(ORIG);
+    expect(await bodyKeys(redis, keys.prefix)).toHaveLength(1);
+    const events = await streamEvents(redis, keys.stream);
+    expect(events.map(e => [e.type, e.articleId])).toEqual([
+      ['story.created', original.id],
+      ['story.member_added', copy.id],
+    ]);
+    expect(events[1]).toMatchObject({ storyId: original.id, url: copy.url, version: '1' });
+  });
+
+  it('copy before original: the original takes over, its body replaces the copy’s, story.updated is published', async () => {
+    const copy = makeArticle('https://hub.example/business/cranes/', {
+      contentText: `${text(2, 60)} […] The post Cranes appeared first on Harbor Ledger.`,
+      publishedAt: '2026-11-20T10:05:00.000Z',
+    });
+    const original = makeArticle(ORIG, { contentText: text(2), siteName: 'Harbor Ledger', title: 'Cranes' });
+    expect(await decide(store, copy, footer())).toMatchObject({ kind: 'created', relation: 'excerpt-copy' });
+    expect((await store.get(copy.id))?.url).toBe(copy.url);
+    const d = await decide(store, original);
+    expect(d).toMatchObject({
+      kind: 'joined',
+      storyId: copy.id,
+      relation: 'original',
+      representativeChanged: true,
+      via: 'attribution',
+    });
+    expect((await store.get(copy.id))?.url).toBe(ORIG);
+    expect(await bodyKeys(redis, keys.prefix)).toHaveLength(1);
+    const events = await streamEvents(redis, keys.stream);
+    expect(events.map(e => [e.type, e.articleId])).toEqual([
+      ['story.created', copy.id],
+      ['story.updated', original.id],
+    ]);
+    const line = toExportLine((await store.readStory(copy.id))!);
+    expect(line.representativeUrl).toBe(ORIG);
+    expect(line.members.find(m => m.url === copy.url)).toMatchObject({
+      relation: 'excerpt-copy',
+      attribution: { originalUrl: ORIG, originalPublisher: 'Harbor Ledger', method: 'yoast-footer' },
+    });
+  });
+
+  it('a re-run decision writes and publishes nothing', async () => {
+    const a = makeArticle('https://ledger.example/a');
+    await decide(store, a);
+    const before = await redis.xlen(keys.stream);
+    expect(await decide(store, a)).toMatchObject({ kind: 'exists', storyId: a.id, relation: 'same-url' });
+    expect(await redis.xlen(keys.stream)).toBe(before);
+    expect(await store.knownUrlHashes([a.id, 'nope'])).toEqual([true, false]);
+  });
+
+  it('footer naming only the site: publisher table + title, in either order', async () => {
+    const credit = footer({ originalUrl: null, originalTitle: 'Port approves cranes' });
+    // Original first: the publisher table learns "Harbor Ledger" → ledger.example from og:site_name.
+    const o1 = makeArticle('https://ledger.example/p/1', {
+      siteName: 'Harbor Ledger',
+      title: 'Port approves cranes',
+    });
+    const c1 = makeArticle('https://hub.example/p/1', {
+      contentText: text(30),
+      title: 'Port approves cranes',
+    });
+    await decide(store, o1);
+    expect(await decide(store, c1, credit)).toMatchObject({ storyId: o1.id, via: 'attribution' });
+
+    // Copy first: it waits under (publisher, title); the original, when it comes, claims the story.
+    const c2 = makeArticle('https://hub.example/p/2', { contentText: text(40) });
+    const o2 = makeArticle('https://ledger.example/p/2', {
+      siteName: 'Harbor Ledger',
+      title: 'Rail link opens - Harbor Ledger',
+      contentText: text(41),
+    });
+    const created = await decide(store, c2, footer({ originalUrl: null, originalTitle: 'Rail link opens' }));
+    expect(created.kind).toBe('created');
+    expect(await decide(store, o2, null, { feedTitle: 'Rail link opens' })).toMatchObject({
+      storyId: c2.id,
+      relation: 'original',
+      representativeChanged: true,
+    });
+  });
+
+  it('content keys: exact body, excerpt lead, lightly edited copy join; distinct texts and templates do not', async () => {
+    const base = makeArticle('https://a.example/1', {
+      contentText: text(50, 400),
+      publishedAt: '2026-11-19T00:00:00Z',
+    });
+    await decide(store, base);
+    const same = makeArticle('https://b.example/1', { contentText: text(50, 400).toUpperCase() });
+    expect(await decide(store, same)).toMatchObject({
+      storyId: base.id,
+      via: 'body',
+      relation: 'syndicated-copy',
+    });
+    const excerpt = makeArticle('https://c.example/1', {
+      contentText: `${text(50, 400).split(' ').slice(0, 55).join(' ')} […]`,
+    });
+    expect(await decide(store, excerpt)).toMatchObject({
+      storyId: base.id,
+      via: 'lead',
+      relation: 'excerpt-copy',
+    });
+    const edited = makeArticle('https://d.example/1', { contentText: edit(text(50, 400), 20, 3) });
+    expect(await decide(store, edited)).toMatchObject({
+      storyId: base.id,
+      via: 'minhash',
+      relation: 'near-duplicate',
+    });
+
+    const other = makeArticle('https://e.example/1', { contentText: text(51, 400) });
+    expect(await decide(store, other)).toMatchObject({ kind: 'created' });
+    // A template: same wording, other figures (every number token changed).
+    const template = makeArticle('https://f.example/1', {
+      contentText: text(50, 400).replace(/\d+/g, n => String(Number(n) + 1)),
+    });
+    expect(await decide(store, template)).toMatchObject({ kind: 'created' });
+    expect(await bodyKeys(redis, keys.prefix)).toHaveLength(3);
+  });
+
+  it('inside one site, equal text under another title is not a copy (shared stub or template)', async () => {
+    const a = makeArticle('https://site.example/a', { title: 'First story', contentText: text(60) });
+    const b = makeArticle('https://site.example/b', { title: 'Second story', contentText: text(60) });
+    const c = makeArticle('https://site.example/c', { title: 'First story', contentText: text(60) });
+    await decide(store, a);
+    expect(await decide(store, b)).toMatchObject({ kind: 'created' });
+    expect(await decide(store, c)).toMatchObject({ storyId: a.id, via: 'body' });
+  });
+
+  it('another address of a stored page (redirect target) joins as same-url without content keys', async () => {
+    const a = makeArticle('https://site.example/story');
+    await decide(store, a);
+    const variant = makeArticle('https://site.example/Story-Old', { finalUrl: 'https://site.example/story' });
+    expect(await decide(store, variant)).toMatchObject({ storyId: a.id, relation: 'same-url', via: 'url' });
+    const story = await store.readStory(a.id);
+    expect(story?.members).toHaveLength(2);
+    expect(story?.representativeId).toBe(a.id);
+  });
+
+  it('without attribution, the earliest publication represents the story and is called the original', async () => {
+    const later = makeArticle('https://b.example/x', {
+      contentText: text(70),
+      publishedAt: '2026-11-21T00:00:00Z',
+    });
+    const earlier = makeArticle('https://a.example/x', {
+      contentText: text(70),
+      publishedAt: '2026-11-20T00:00:00Z',
+    });
+    await decide(store, later);
+    expect(await decide(store, earlier)).toMatchObject({ representativeChanged: true, relation: 'original' });
+    const story = await store.readStory(later.id);
+    expect(Object.fromEntries(story!.members.map(m => [m.url, m.relation]))).toEqual({
+      [later.url]: 'syndicated-copy',
+      [earlier.url]: 'original',
+    });
+    // Equal dates: the smaller id wins, whatever the order.
+    const t = '2026-11-22T00:00:00Z';
+    const x = makeArticle('https://x.example/y', { contentText: text(71), publishedAt: t });
+    const y = makeArticle('https://y.example/y', { contentText: text(71), publishedAt: t });
+    const [first, second] = x.id < y.id ? [y, x] : [x, y];
+    await decide(store, first);
+    expect(await decide(store, second)).toMatchObject({ representativeChanged: true });
+  });
+});
