@@ -1,77 +1,72 @@
-import Parser from 'rss-parser';
-import type { FeedItem, ParsedFeed } from './types.js';
-import { createHash } from 'node:crypto';
+import { decodeFeedBytes } from './decode.js';
+import { FeedParseError } from './errors.js';
+import { parseJsonFeed } from './parse-json.js';
+import { parseXmlFeed } from './parse-xml.js';
+import type { FeedItem, ParsedFeed, ParseOptions } from './types.js';
 
-export class FeedParseError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'FeedParseError';
-  }
-}
+export { FeedParseError } from './errors.js';
 
-type RawItem = Parser.Item & Record<string, unknown>;
-
-const parser = new Parser<Record<string, unknown>, RawItem>({
-  customFields: { item: [['feedburner:origLink', 'origLink'], 'source'] },
-});
-
-/** Parses feed text (already decoded) into normalized items; relative links resolve against `baseUrl`. */
-export async function parseFeed(text: string, baseUrl: string): Promise<ParsedFeed> {
-  let feed: Parser.Output<RawItem> & Record<string, unknown>;
+/**
+ * Parses a feed document into the normalized shape. Text is used as given (the fetcher already decoded it);
+ * bytes are decoded here (BOM, Content-Type charset, XML declaration, UTF-8 validity). JSON vs XML is decided by
+ * the body first (`{` or `<`), the Content-Type only when the body says nothing. Throws FeedParseError with a
+ * one-line reason for anything that is not a readable feed; never anything else.
+ */
+export async function parseFeed(
+  input: string | Buffer,
+  opts: ParseOptions | string = {},
+): Promise<ParsedFeed> {
+  const o: ParseOptions = typeof opts === 'string' ? { baseUrl: opts } : opts;
+  const text = typeof input === 'string' ? input : decodeFeedBytes(input, o.contentType).text;
+  const baseUrl = o.baseUrl?.trim() ? o.baseUrl.trim() : null;
+  const head = text.replace(/^[\uFEFF\s]+/, '').slice(0, 1);
   try {
-    feed = await parser.parseString(text);
+    if (!head) throw new FeedParseError('empty document');
+    const json = head === '{' || (head !== '<' && /json/i.test(o.contentType ?? ''));
+    return json ? parseJsonFeed(text, baseUrl) : await parseXmlFeed(text, baseUrl);
   } catch (err) {
-    throw new FeedParseError((err as Error).message.split('\n')[0] ?? 'unparseable feed');
-  }
-  const items: FeedItem[] = (feed.items ?? []).map(item => normalizeItem(item, baseUrl));
-  return {
-    format: 'rss',
-    title: feed.title ?? null,
-    link: feed.link ?? null,
-    description: feed.description ?? null,
-    language: typeof feed.language === 'string' ? feed.language : null,
-    updatedAt: toIso(typeof feed.lastBuildDate === 'string' ? feed.lastBuildDate : undefined),
-    items,
-  };
-}
-
-function normalizeItem(item: RawItem, baseUrl: string): FeedItem {
-  const origLink = typeof item.origLink === 'string' ? item.origLink : undefined;
-  const link = resolveUrl(origLink ?? item.link, baseUrl);
-  const guid = typeof item.guid === 'string' ? item.guid : typeof item.id === 'string' ? item.id : undefined;
-  const contentHtml =
-    typeof item['content:encoded'] === 'string' ? item['content:encoded'] : (item.content ?? null);
-  return {
-    id:
-      guid ||
-      link ||
-      createHash('sha256')
-        .update(`${item.title ?? ''}\n${contentHtml ?? ''}`)
-        .digest('hex'),
-    link,
-    title: item.title?.trim() || null,
-    publishedAt: toIso(item.isoDate ?? item.pubDate),
-    updatedAt: null,
-    authors: item.creator ? [{ name: item.creator }] : [],
-    categories: Array.isArray(item.categories) ? item.categories.filter(c => typeof c === 'string') : [],
-    summaryHtml: item.summary ?? null,
-    contentHtml,
-    image: item.enclosure?.url ?? null,
-    source: null,
-  };
-}
-
-function resolveUrl(href: string | undefined, base: string): string | null {
-  if (!href) return null;
-  try {
-    return new URL(href.trim(), base).toString();
-  } catch {
-    return null;
+    if (err instanceof FeedParseError) throw err;
+    throw new FeedParseError(
+      `unexpected parser error: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`,
+    );
   }
 }
 
-function toIso(value: string | undefined): string | null {
-  if (!value) return null;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
+/** The `parse-feed` JSON shape: exactly these fields, in this order. */
+export interface FeedJson {
+  format: ParsedFeed['format'];
+  title: string | null;
+  link: string | null;
+  description: string | null;
+  language: string | null;
+  updatedAt: string | null;
+  items: Omit<FeedItem, 'guid'>[];
+}
+
+export function toFeedJson(feed: ParsedFeed): FeedJson {
+  return {
+    format: feed.format,
+    title: feed.title,
+    link: feed.link,
+    description: feed.description,
+    language: feed.language,
+    updatedAt: feed.updatedAt,
+    items: feed.items.map(i => ({
+      id: i.id,
+      link: i.link,
+      title: i.title,
+      publishedAt: i.publishedAt,
+      updatedAt: i.updatedAt,
+      authors: i.authors.map(a => ({
+        name: a.name,
+        ...(a.email ? { email: a.email } : {}),
+        ...(a.url ? { url: a.url } : {}),
+      })),
+      categories: i.categories,
+      summaryHtml: i.summaryHtml,
+      contentHtml: i.contentHtml,
+      image: i.image,
+      source: i.source ? { url: i.source.url, title: i.source.title } : null,
+    })),
+  };
 }
