@@ -18,7 +18,7 @@ export interface Keys {
   deadLetters: string;
   /** Hash of cross-process histogram buckets, read by /metrics at scrape time. */
   metricsHistograms: string;
-  /** One member article: hash {story, rel, m (metadata JSON), dom, th}; bodies live with the story. */
+  /** JSON of one member article: metadata, `storyId` and `relation` (StoredMember); the body lives with its story. */
   article(id: string): string;
   /** URL key (canonical URL hash) → article id. */
   urlIndex(urlHash: string): string;

@@ -49,6 +49,13 @@ const RELATIONS = new Set<string>([
   'same-url',
 ]);
 
+/** The JSON under `keys.article(id)`: a member's metadata, its story and relation; never a body. */
+export interface StoredMember extends StoryMemberRecord {
+  id: string;
+  storyId: string;
+  relation: StoryRelation;
+}
+
 export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen: number }): StoryStore {
   const store: StoryStore = {
     async decide(plan, article) {
@@ -87,8 +94,9 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
       const values = await redis.mget(...urlHashes.map(h => keys.urlIndex(h)));
       return values.map(v => v !== null);
     },
-    storyIdOf(articleId) {
-      return redis.hget(keys.article(articleId), 'story');
+    async storyIdOf(articleId) {
+      const json = await redis.get(keys.article(articleId));
+      return json ? ((JSON.parse(json) as StoredMember).storyId ?? null) : null;
     },
     async readStory(storyId) {
       const [head, ids] = await Promise.all([
@@ -97,19 +105,13 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
       ]);
       const [rep, created, updated] = head;
       if (!rep) return null;
-      const pipe = redis.pipeline();
-      for (const id of ids) pipe.hmget(keys.article(id), 'm', 'rel');
-      const rows = (await pipe.exec()) ?? [];
+      const rows = ids.length > 0 ? await redis.mget(...ids.map(id => keys.article(id))) : [];
       const members: StoryMemberView[] = [];
-      rows.forEach(([err, value]) => {
-        const [m, rel] = (err ? [null, null] : value) as [string | null, string | null];
-        if (!m) return;
-        const record = JSON.parse(m) as StoryMemberRecord;
-        members.push({
-          ...record,
-          relation: (rel && RELATIONS.has(rel) ? rel : 'near-duplicate') as StoryRelation,
-        });
-      });
+      for (const json of rows) {
+        if (!json) continue;
+        const { id: _id, storyId: _story, relation, ...record } = JSON.parse(json) as StoredMember;
+        members.push({ ...record, relation: RELATIONS.has(relation) ? relation : 'near-duplicate' });
+      }
       return {
         storyId,
         representativeId: rep,

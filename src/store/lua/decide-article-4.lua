@@ -30,12 +30,29 @@ local function k(s)
   return base .. s
 end
 
-local function storyOf(articleId)
-  local s = redis.call('HGET', k('art:' .. articleId), 'story')
-  if s then
-    return s
+-- A member is one JSON string (its metadata plus storyId and relation), so readers need no Lua-specific layout.
+local function memberOf(articleId)
+  local json = redis.call('GET', k('art:' .. articleId))
+  if json then
+    return cjson.decode(json)
   end
   return nil
+end
+
+local function storyOf(articleId)
+  local m = memberOf(articleId)
+  if m and type(m.storyId) == 'string' then
+    return m.storyId
+  end
+  return nil
+end
+
+local function setRelation(articleId, relation)
+  local m = memberOf(articleId)
+  if m then
+    m.relation = relation
+    redis.call('SET', k('art:' .. articleId), cjson.encode(m))
+  end
 end
 
 -- 0. A re-run job, or a URL variant that got past the poller: nothing new.
@@ -107,7 +124,7 @@ end
 
 -- Inside one site, equal text under different titles is a shared stub or template, not a copy.
 local function sameSiteOk(cand)
-  local f = redis.call('HMGET', k('art:' .. cand), 'dom', 'th')
+  local f = redis.call('HMGET', k('sig:' .. cand), 'dom', 'th')
   if f[1] ~= p.domain then
     return true
   end
@@ -286,7 +303,8 @@ redis.call('ZADD', k('articles:by-time'), p.nowMs, id)
 
 if rel ~= 'same-url' then
   if sig ~= '' then
-    redis.call('HSET', k('sig:' .. id), 's', sig, 'n', p.shingles, 'num', p.numbers)
+    redis.call('HSET', k('sig:' .. id), 's', sig, 'n', p.shingles, 'num', p.numbers,
+      'dom', p.domain, 'th', p.titles[1] or '')
     redis.call('PEXPIRE', k('sig:' .. id), window)
     for b, h in ipairs(p.bands) do
       local key = k(p.lshPrefix .. (b - 1) .. ':' .. h)
@@ -325,8 +343,11 @@ if pub < 0 then
 end
 
 local function saveMember(sId, relation, score)
-  redis.call('HSET', k('art:' .. id), 'story', sId, 'rel', relation, 'm', ARGV[4],
-    'dom', p.domain, 'th', p.titles[1] or '')
+  local m = cjson.decode(ARGV[4])
+  m.id = id
+  m.storyId = sId
+  m.relation = relation
+  redis.call('SET', k('art:' .. id), cjson.encode(m))
   redis.call('ZADD', k('story:' .. sId .. ':m'), score, id)
 end
 
@@ -394,13 +415,13 @@ end
 if isOriginal then
   -- An unattributed founder that called itself the original was a copy of this one.
   if story.origMember ~= '' and story.origMember ~= id then
-    redis.call('HSET', k('art:' .. story.origMember), 'rel', 'near-duplicate')
+    setRelation(story.origMember, 'near-duplicate')
   end
   redis.call('HSET', skey, 'origMember', id)
 elseif story.orig == '' and story.origMember ~= '' and story.origMember == story.rep then
   -- No page names an original: the earliest publication is it.
-  redis.call('HSET', k('art:' .. story.rep), 'rel', rel)
-  redis.call('HSET', k('art:' .. id), 'rel', 'original')
+  setRelation(story.rep, rel)
+  setRelation(id, 'original')
   redis.call('HSET', skey, 'origMember', id)
   rel = 'original'
 end
