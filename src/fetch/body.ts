@@ -100,6 +100,8 @@ export async function readBody(raw: Readable, opts: ReadBodyOptions): Promise<Bo
     }
     throw err;
   }
+  // A decoder may end before the wire does (trailing garbage): stop receiving the rest.
+  if (!raw.readableEnded) raw.destroy();
   return { ok: true, body: Buffer.concat(chunks, size), truncated: false };
 }
 

@@ -69,6 +69,8 @@ export function parseRetryAfter(value: string | undefined, nowMs: number, capMs:
   let ms: number;
   if (/^\d+$/.test(v)) ms = Number(v) * 1000;
   else {
+    // HTTP-date forms (IMF-fixdate, RFC 850, asctime) all start with a day name; anything else is not a date.
+    if (!/^[A-Za-z]{3}/.test(v)) return undefined;
     const at = Date.parse(v);
     if (Number.isNaN(at)) return undefined;
     ms = at - nowMs;
