@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { registerDemo } from './commands/demo.js';
+import { registerParseFeed } from './commands/parse-feed.js';
 import { registerRun } from './commands/run.js';
 import { registerStart } from './commands/start.js';
 import { SetupError } from './context.js';
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerStart(program);
   registerRun(program);
   registerDemo(program);
+  registerParseFeed(program);
   return program;
 }
 

@@ -55,8 +55,41 @@ export const serviceSchema = z
     poller: z
       .object({
         concurrency: z.number().int().min(1).max(1000).default(8),
-        /** Poll interval for feeds that set none. */
+        /** Poll interval for feeds that set none, until the adaptive interval has data (items in the last 7 days). */
         defaultInterval: duration.default(3_600_000),
+        /** Adaptive interval = 7 days ÷ (items in the last 7 days × adaptiveFactor), clamped to [min, max]. */
+        minInterval: duration.default(5 * 60_000),
+        maxInterval: duration.default(24 * 3_600_000),
+        adaptiveFactor: z.number().positive().max(100).default(1),
+        /** ±fraction applied to every interval so feeds do not poll in lockstep. */
+        jitter: z.number().min(0).max(0.5).default(0.1),
+        /** Error backoff (interval × 2^errors) and any Retry-After/Cache-Control/Expires wait stop here. */
+        maxBackoff: duration.default(48 * 3_600_000),
+        /** A feed answering 401/403/404 for longer than this is disabled (410 disables at once). */
+        disableAfter: duration.default(7 * 86_400_000),
+        /** How often each feed's BullMQ scheduler wakes to ask whether the feed is due (at most its interval). */
+        tick: duration.default(5 * 60_000),
+        /** Re-read config/feeds.yaml when it changes and reconcile the schedulers, without a restart. */
+        watchConfig: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
+    websub: z
+      .object({
+        /**
+         * Public URL that reaches the API role's `/websub` route (e.g. https://news.example.com/websub). Unset:
+         * no WebSub; feeds are polled only.
+         */
+        callbackUrl: z
+          .string()
+          .url()
+          .refine(u => /^https?:/i.test(u), 'only http and https callbacks')
+          .nullable()
+          .default(null),
+        /** Lease asked of hubs; they may grant another. */
+        leaseSeconds: z.number().int().min(60).max(31_536_000).default(864_000),
+        /** While pushes arrive, the feed is still polled this often. */
+        safetyPoll: duration.default(24 * 3_600_000),
       })
       .strict()
       .prefault({}),
