@@ -86,6 +86,7 @@ function run(): void {
     const days: Record<string, string | null> = {};
     const authors: Record<string, string | null> = {};
     const sources: Record<string, string | null> = {};
+    const authorSources: Record<string, string | null> = {};
     const started = Date.now();
     for (const [url, item] of Object.entries(gt)) {
       const path = join(set.pages, item.file);
@@ -101,6 +102,7 @@ function run(): void {
       days[url] = meta.publishedDay;
       sources[url] = meta.publishedSource;
       authors[url] = meta.authors.length ? meta.authors.join('; ') : null;
+      authorSources[url] = meta.authorsSource;
     }
     const secs = (Date.now() - started) / 1000;
     console.log(`\n== ${set.name}: ${Object.keys(dates).length} pages in ${secs.toFixed(1)} s (${args.dom})`);
@@ -110,6 +112,7 @@ function run(): void {
       return p;
     };
     write('sources', sources);
+    write('author-sources', authorSources);
     const score = (pred: string, method: string, extra: string[] = []): void => {
       const r = spawnSync(
         'python3',

@@ -2,16 +2,63 @@
  * Author names as people read them: "By Jane Doe and John Roe | 9 Oct 2020" → ["Jane Doe", "John Roe"].
  * Cleaning removes what is not a name (prefixes, dates, roles, e-mail, URLs, CMS accounts) and splits lists.
  */
-import { boundsFor, findHumanDates } from './dates.js';
+import { findHumanDates, type DateBounds } from './dates.js';
+import { collapse, decodeEntities } from './text.js';
 
 export interface AuthorContext {
   siteName?: string | null | undefined;
+  publisher?: string | null | undefined;
   host?: string | undefined;
 }
 
-/** Leading words that introduce a byline, in the languages newsflow sees most. */
-const PREFIX_RE =
-  /^(?:(?:written|posted|published|reported|words|story|text|photos?|interview|compiled|edited|reviewed|created)\s+(?:and\s+\w+\s+)?by|by|von|vom|geschrieben\s+von|verfasst\s+von|ein\s+beitrag\s+von|autor(?:in)?|author|auteur|autore|autora|redaktion\s*:|par|publié\s+par|écrit\s+par|por|escrito\s+por|publicado\s+por|di|scritto\s+da|door|text|texto|testo|bericht|from)\s*[:：\-–—]?\s+/i;
+/** Words that introduce a byline, in the languages newsflow sees most. */
+const PREFIX_WORDS = [
+  '(?:written|posted|published|reported|words|story|text|photos?|interview|compiled|edited|reviewed|created|curated|produced)\\s+(?:and\\s+\\w+\\s+)?by',
+  'by',
+  '(?:ein\\s+)?(?:artikel|beitrag|bericht|text|kommentar|gastbeitrag|interview)\\s*von',
+  '(?:eingestellt|erstellt|verfasst|geschrieben|publiziert|veröffentlicht|gepostet|redigiert|gespeichert)\\s+von',
+  'von',
+  'autor(?:in|en)?',
+  'author(?:s)?',
+  'auteur',
+  'autore',
+  'autora',
+  'redaktion',
+  '(?:publié|écrit|rédigé)\\s+par',
+  'par',
+  '(?:escrito|publicado|redactado)\\s+por',
+  'por',
+  '(?:scritto|pubblicato)\\s+da',
+  'di(?=\\s+\\S+\\s+\\S)',
+  'door',
+  'texto',
+  'testo',
+  'text',
+  'from',
+  '作者',
+  '记者',
+  '责任编辑',
+  '编辑',
+];
+const PREFIX_RE = new RegExp(`^(?:${PREFIX_WORDS.join('|')})(?:\\s*[:：\\-–—]\\s*|\\s+)`, 'i');
+/** A byline line: a prefix followed by at least one letter. */
+export const BYLINE_LINE_RE = new RegExp(
+  `^(?:${PREFIX_WORDS.join('|')})(?:\\s*[:：]\\s*|\\s+)(?=\\p{L})`,
+  'iu',
+);
+/** Prefixes that cannot be anything but a byline ("Geschrieben von", "Posted by", "Autor:"), unlike "von"/"by". */
+export const STRONG_BYLINE_RE = new RegExp(
+  `^(?:${PREFIX_WORDS.filter(w => /\\s|autor|author|auteur|autore|autora|redaktion|作者|记者|编辑/.test(w)).join('|')})(?:\\s*[:：]\\s*|\\s+)(?=\\p{L})`,
+  'iu',
+);
+/** A line holding only a byline prefix ("Autor:", "Von"): the name follows on the next line. */
+export const PREFIX_LINE_RE = new RegExp(`^(?:${PREFIX_WORDS.join('|')})\\s*[:：]?$`, 'i');
+/** The prefix word alone is not a name ("Posted", "By", "Publiziert"). */
+const PREFIX_ONLY_RE =
+  /^(?:by|von|par|por|di|door|posted|published|publiziert|veröffentlicht|publié|publicado|pubblicato|written|eingestellt|erstellt|autor|author|auteur|autore|text|texto)$/i;
+
+export const POSTED_BY_RE =
+  /^(?:posted|published|updated|veröffentlicht|publiziert|erstellt|eingestellt|gespeichert|publié|publicado|pubblicato|\d).{0,60}?\s(?:by|von|par|por|door|da)\s+(\p{L}.*)$/iu;
 
 /** Words that make a comma/pipe part a job title, not a name. */
 const ROLE_WORDS =
@@ -22,92 +69,91 @@ const ACCOUNT_RE =
   /^(?:admin|administrator|administrador|site\s*admin|webmaster|root|wordpress|wpadmin|superuser|user|guest|default|editor|author|autor|unknown|anonymous|anonym|null|undefined|none)$/i;
 
 const NOT_A_NAME_RE =
-  /\b(?:comments?|kommentare?|share|teilen|read more|weiterlesen|posted in|filed under|category|categories|tags?|min read|minutes?|lesezeit|follow|subscribe|newsletter|updated|aktualisiert|published|veröffentlicht|view all posts|all posts|more from|alle beiträge|profile|profil|copyright|©|rights reserved|cookie)\b/i;
+  /\b(?:comments?|kommentare?|share|teilen|read more|weiterlesen|posted in|filed under|category|categories|tags?|min read|minutes?|lesezeit|follow|subscribe|newsletter|updated|aktualisiert|view all posts|all posts|more from|alle beiträge|profile|profil|copyright|rights reserved|cookie|javascript|login|log in|sign in|anmelden|home|startseite|menu|menü|search|suche)\b|©|\?|!|:\/\//i;
 
 const SPLIT_RE =
-  /\s*(?:;|\||•|·|\s+and\s+|\s+und\s+|\s+&\s+|\s+et\s+|\s+y\s+|\s+e\s+|\s+en\s+|\s+og\s+|\s+och\s+|\s*&amp;\s*|\n)\s*/i;
+  /\s*(?:;|\||•|·|\s+and\s+|\s+und\s+|\s+&\s+|\s+et\s+|\s+y\s+|\s+e\s+|\s+og\s+|\s+och\s+|、|，|\n)\s*/i;
 
 const SUFFIX_RE =
   /^(?:ph\.?\s?d\.?|m\.?d\.?|jr\.?|sr\.?|ii|iii|iv|mba|msc|m\.?sc\.?|b\.?a\.?|m\.?a\.?|esq\.?|dr\.?|prof\.?|rn|mph|dds|llm)$/i;
 
-function collapse(s: string): string {
-  return s.replace(/[\s\u00a0\u200b]+/g, ' ').trim();
-}
+/** Any date a byline might carry; wide bounds, since here dates are only cut away. */
+const ANY_DATE: DateBounds = { min: Date.UTC(1900, 0, 1), max: Date.UTC(2200, 0, 1) };
+
+/** Words that announce a date after a name: "Jane Doe, updated on 9 Oct", "Sara Doe Stand: 9.10.2020". */
+const DATE_LEAD_RE =
+  /(?:^|\s+|\s*[,|·•–—-]\s*)(?:on|am|le|el|il|op|den|vom|um|at|stand|updated|last updated|aktualisiert|published|veröffentlicht|publié|publicado|pubblicato|erschienen|posted)\s*[:：]?\s*$/i;
 
 function stripDatesAndTimes(s: string): string {
   let out = s;
-  const dates = findHumanDates(out, boundsFor(Date.now() + 10 * 365 * 86400_000), {});
-  const first = dates[0];
-  // A byline reads "Name, 9 Oct 2020 10:00": the date and all that follows is not part of the name.
-  if (first && first.index > 0) out = out.slice(0, first.index);
-  else if (first) out = '';
-  out = out.replace(/\b(?:on|am|le|el|il|op|den|vom|at|um)\s*$/i, '');
-  out = out.replace(/\b\d{1,2}[:.]\d{2}\s*(?:am|pm|uhr|h)?\b.*$/i, '');
-  out = out.replace(
-    /\b(?:updated|aktualisiert|published|veröffentlicht|publié|publicado|pubblicato)\b.*$/i,
-    '',
-  );
+  const first = findHumanDates(out, ANY_DATE, {})[0];
+  if (first) {
+    // "11.12.2019 - Jane Doe": the date leads; "Jane Doe, 9 Oct 2020 10:00": the date and what follows go.
+    out = first.index === 0 ? out.slice(first.end) : out.slice(0, first.index);
+  }
+  out = out.replace(/(?:^|\s)\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b.*$/, '');
+  out = out.replace(/(?:^|\s)\d{1,2}[:.]\d{2}\s*(?:am|pm|uhr|h)?(?:\s.*)?$/i, '');
+  for (let i = 0; i < 2; i++) out = out.replace(DATE_LEAD_RE, '');
+  out = out.replace(/\s(?:updated|aktualisiert|veröffentlicht|publié|publicado|pubblicato)\b.*$/i, '');
   return out;
 }
 
 function trimPunct(s: string): string {
   return s
-    .replace(/^[\s,;:|/\\\-–—·•"'“”‘’«»()[\]]+/, '')
-    .replace(/[\s,;:|/\\\-–—·•"'“”‘’«»([\]]+$/, '')
+    .replace(/^[\s,;:|/\\\-–—·•"'“”‘’«»()[\]*]+/, '')
+    .replace(/[\s,;:|/\\\-–—·•"'“”‘’«»([\]*]+$/, '')
     .replace(/^\((.*)\)$/, '$1')
     .trim();
 }
 
+function stripPrefixes(s: string): string {
+  let out = s;
+  for (let i = 0; i < 3; i++) {
+    const next = out.replace(PREFIX_RE, '');
+    if (next === out) break;
+    out = next;
+  }
+  return out;
+}
+
 /** Cleans one name, or returns null when what is left is not a name. */
-export function cleanOneName(raw: string, _ctx: AuthorContext = {}): string | null {
-  let s = collapse(raw);
+export function cleanOneName(raw: string): string | null {
+  let s = collapse(decodeEntities(raw));
   if (!s) return null;
-  if (/^(?:https?:\/\/|www\.)\S+$/i.test(s) && !/^www\.[^/]+$/i.test(s)) return null;
+  if (/^(?:https?:\/\/)\S+$/i.test(s)) return null;
   s = s.replace(/\S+@\S+\.\w+/g, ' ');
   s = s.replace(/https?:\/\/\S+/g, ' ');
   s = collapse(s);
-  for (let i = 0; i < 3; i++) {
-    const next = s.replace(PREFIX_RE, '');
-    if (next === s) break;
-    s = next;
-  }
-  s = trimPunct(stripDatesAndTimes(s));
+  s = trimPunct(stripDatesAndTimes(stripPrefixes(s)));
   if (!s) return null;
   // "Jane Doe, Senior Reporter" / "Jane Doe - Political Editor": drop the role part.
   const parts = s.split(/\s*(?:,|\s[-–—|]\s|\s\/\s)\s*/);
   if (parts.length > 1) {
     const kept = parts.filter(
-      (p, i) => i === 0 || (!ROLE_WORDS.test(p) && looksLikeName(p)) || SUFFIX_RE.test(p),
+      (p, i) => SUFFIX_RE.test(p) || (!ROLE_WORDS.test(p) && (i === 0 || looksLikeName(p))),
     );
-    if (kept.length > 0 && kept.length < parts.length) {
-      s = kept.join(', ');
-    }
-  } else if (ROLE_WORDS.test(s) && /\s(?:of|for|at|bei|für|de|di)\s/i.test(s) === false) {
+    if (kept.length > 0 && kept.length < parts.length) s = kept.join(', ');
+  } else if (ROLE_WORDS.test(s)) {
     // "Jane Doe Staff Writer": keep the name part if one comes first.
     const m =
       /^(.*?)\s+(?:(?:senior|junior|chief|staff|contributing|deputy|managing)\s+)?(?:reporter|correspondent|writer|editor|journalist|columnist|contributor|redakteurin?|korrespondentin?)$/i.exec(
         s,
       );
-    if (m?.[1] && looksLikeName(m[1])) s = m[1];
+    if (m?.[1] && looksLikeName(m[1]) && !ROLE_WORDS.test(m[1])) s = m[1];
   }
+  // "Jane Doe/SP-X": a person with the agency that distributed the piece.
+  const agency = /^(.+?)\s*\/\s*[\p{L}-]{1,10}$/u.exec(s);
+  if (agency?.[1] && looksLikePersonName(agency[1])) s = agency[1];
   s = s.replace(/^@(?=\w)/, '');
   s = trimPunct(s);
   if (!s || s.length > 80) return null;
   if (!/\p{L}/u.test(s)) return null;
-  if (ACCOUNT_RE.test(s)) return null;
+  if (ACCOUNT_RE.test(s) || PREFIX_ONLY_RE.test(s)) return null;
+  // A name does not start with a conjunction or preposition: "und Netzphilosophin Jane Doe" is a phrase.
+  if (/^(?:und|and|et|mit|with|the|of|for|für|in|im|auf|sowie|plus)\s/.test(s)) return null;
   if (NOT_A_NAME_RE.test(s)) return null;
-  if (s.split(' ').length > 8) return null;
+  if (s.split(' ').length > 7) return null;
   return s;
-}
-
-function sameAsHost(name: string, host: string): boolean {
-  const n = name.toLowerCase().replace(/[^a-z0-9]/g, '');
-  const h = host
-    .toLowerCase()
-    .replace(/^www\./, '')
-    .replace(/\.[a-z]+$/, '')
-    .replace(/[^a-z0-9]/g, '');
-  return n.length > 2 && n === h;
 }
 
 export function looksLikeName(s: string): boolean {
@@ -122,27 +168,38 @@ export function looksLikeName(s: string): boolean {
   return true;
 }
 
+/** Two to four words, each starting with a capital letter (or a particle): how bare names look. */
+export function looksLikePersonName(s: string): boolean {
+  const t = s.trim();
+  if (!looksLikeName(t)) return false;
+  if (/[,;:]/.test(t)) return false;
+  // Chinese, Japanese and Korean names are two to four characters without spaces.
+  if (/^[\p{Script=Han}\p{Script=Hangul}]{2,4}$/u.test(t)) return true;
+  const words = t.split(/\s+/);
+  if (words.length < 2 || words.length > 4) return false;
+  return words.every(
+    w => /^\p{Lu}/u.test(w) || /^(?:von|van|de|der|den|da|di|du|del|la|le|zu|y|bin|al|el)$/.test(w),
+  );
+}
+
 /**
  * Splits and cleans author values. Accepts one byline string or a list of names (JSON-LD arrays);
  * returns unique names in order.
  */
-export function cleanAuthorNames(raw: string | readonly string[], ctx: AuthorContext = {}): string[] {
+export function cleanAuthorNames(raw: string | readonly string[]): string[] {
   const inputs = typeof raw === 'string' ? [raw] : raw;
   const out: string[] = [];
   const seen = new Set<string>();
   for (const input of inputs) {
-    const collapsed = collapse(input);
+    const collapsed = collapse(decodeEntities(input));
     if (!collapsed) continue;
-    // Strip the prefix first so "By Jane Doe and John Roe" splits into two clean names.
-    let stripped = collapsed;
-    for (let i = 0; i < 3; i++) {
-      const next = stripped.replace(PREFIX_RE, '');
-      if (next === stripped) break;
-      stripped = next;
-    }
-    stripped = stripDatesAndTimes(stripped);
+    // "Posted on 9 Oct 2020 by Jane Doe": the name follows the last "by".
+    const posted = POSTED_BY_RE.exec(collapsed);
+    const source = posted?.[1] ?? collapsed;
+    // Strip the prefix and dates first so "By Jane Doe and John Roe, 9 Oct" splits into two clean names.
+    const stripped = stripDatesAndTimes(stripPrefixes(source));
     for (const piece of splitNames(stripped)) {
-      const name = cleanOneName(piece, ctx);
+      const name = cleanOneName(piece);
       if (!name) continue;
       const key = name.toLowerCase();
       if (seen.has(key)) continue;
@@ -160,12 +217,12 @@ function splitNames(s: string): string[] {
     // Commas separate names only when every part is a multi-word name: "Jane Doe, John Roe" — not
     // "Doe, Jane" or "Jane Doe, PhD" or "Jane Doe, Berlin".
     const commaParts = p.split(/\s*,\s*/).filter(x => x);
+    // An all-caps short part is an agency or broadcaster credited alongside: "Jane Doe, NDR".
+    const isAgency = (c: string): boolean => /^\p{Lu}{2,6}$/u.test(c) && !SUFFIX_RE.test(c);
     if (
       commaParts.length > 1 &&
-      commaParts.every(
-        c =>
-          c.split(/\s+/).length >= 2 && c.split(/\s+/).length <= 4 && looksLikeName(c) && !ROLE_WORDS.test(c),
-      )
+      commaParts.every(c => (looksLikePersonName(c) && !ROLE_WORDS.test(c)) || isAgency(c)) &&
+      commaParts.some(c => !isAgency(c))
     ) {
       out.push(...commaParts);
     } else {
@@ -179,4 +236,52 @@ export function isAccountName(s: string): boolean {
   return ACCOUNT_RE.test(collapse(s));
 }
 
-export { sameAsHost };
+function squash(s: string): string {
+  return foldForCompare(s).replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+function foldForCompare(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
+}
+
+/**
+ * True when a "name" is really the site: its name, its publisher, or its domain ("tagesschau.de",
+ * "Motorsport-Total.com"). Pages put these in author fields when no person is credited.
+ */
+export function isSiteLikeName(name: string, ctx: AuthorContext): boolean {
+  const n = squash(name);
+  if (!n) return false;
+  if (/^[\w.-]+\.(?:[a-z]{2}|com|org|net|info|news|online|media)$/i.test(name.trim())) return true;
+  for (const site of [ctx.siteName, ctx.publisher]) {
+    if (!site) continue;
+    const s = squash(site);
+    if (s && (s === n || (n.length >= 4 && s.includes(n)) || (s.length >= 4 && n.includes(s)))) return true;
+  }
+  for (const site of [ctx.siteName, ctx.publisher]) {
+    // "LN" for "Lübecker Nachrichten".
+    const words = (site ?? '').split(/[\s-]+/).filter(w => /^\p{Lu}/u.test(w));
+    if (
+      words.length >= 2 &&
+      /^\p{Lu}{2,5}$/u.test(name.trim()) &&
+      words.map(w => w[0]).join('') === name.trim()
+    ) {
+      return true;
+    }
+  }
+  if (ctx.host) {
+    // "Deutsche Welle (www.dw.com)": a name carrying the site's own domain.
+    const domain = ctx.host.toLowerCase().replace(/^www\./, '');
+    if (domain.includes('.') && name.toLowerCase().includes(domain)) return true;
+    const labels = ctx.host
+      .toLowerCase()
+      .replace(/^www\./, '')
+      .split('.');
+    const core = squash(labels.slice(0, -1).join('') || labels.join(''));
+    if (core.length >= 3 && (n === core || (n.length >= 4 && core.includes(n)) || n.includes(core)))
+      return true;
+  }
+  return false;
+}

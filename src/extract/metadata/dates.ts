@@ -117,7 +117,7 @@ function build(
 }
 
 const ISO_RE =
-  /^(\d{4})-?(\d{2})-?(\d{2})(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?/i;
+  /^(\d{4})-?(\d{1,2})-?(\d{1,2})(?!\d)(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?/i;
 
 /** Parses an ISO 8601 date/date-time at the start of `s` (the common machine-readable form). */
 export function parseIso(s: string, bounds: DateBounds): ParsedDate | null {
@@ -263,7 +263,7 @@ export function findHumanDates(
   text: string,
   bounds: DateBounds,
   ctx: HumanDateContext,
-): (ParsedDate & { index: number })[] {
+): (ParsedDate & { index: number; end: number })[] {
   const folded = foldAccents(text);
   const raw: RawMatch[] = [];
   for (const p of TEXT_PATTERNS) {
@@ -278,7 +278,7 @@ export function findHumanDates(
     }
   }
   raw.sort((a, b) => a.index - b.index || b.end - a.end);
-  const out: (ParsedDate & { index: number })[] = [];
+  const out: (ParsedDate & { index: number; end: number })[] = [];
   let lastEnd = -1;
   for (const r of raw) {
     if (r.index < lastEnd) continue; // overlapping matches: keep the first, longest
@@ -293,7 +293,7 @@ export function findHumanDates(
     }
     const parsed = build(r.y, r.m, r.d, time, bounds) ?? build(r.y, r.m, r.d, null, bounds);
     if (!parsed) continue;
-    out.push({ ...parsed, index: r.index });
+    out.push({ ...parsed, index: r.index, end: r.end });
     lastEnd = r.end;
   }
   return out;

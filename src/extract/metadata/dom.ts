@@ -64,21 +64,31 @@ function norm(s: string): string {
  * headline, <title>), else the first <h1> outside headers and navigation, else the first <h1>.
  */
 export function pickHeadline(doc: Document, titleHints: (string | null)[] = []): Element | null {
-  const hints = titleHints
-    .filter((t): t is string => !!t)
-    .map(norm)
-    .filter(t => t.length >= 8);
-  const headings = Array.from(doc.querySelectorAll('h1, h2, h3'));
-  if (hints.length) {
-    for (const h of headings) {
-      const t = norm(h.textContent ?? '');
-      if (t.length < 8) continue;
-      if (hints.some(hint => hint === t || hint.startsWith(t) || hint.includes(t) || t.includes(hint))) {
-        return h;
+  // A title reads "Headline | Site" or "Site - Headline": each segment may be the headline.
+  const hints = new Set<string>();
+  for (const hint of titleHints) {
+    if (!hint) continue;
+    hints.add(norm(hint));
+    for (const seg of hint.split(/\s+[|–—:·-]\s+|\s+[|]\s*/)) hints.add(norm(seg));
+  }
+  for (const h of Array.from(hints)) if (h.length < 8) hints.delete(h);
+  const matches = (t: string): boolean => {
+    if (t.length < 8) return false;
+    for (const hint of hints) {
+      if (t === hint) return true;
+      if (t.includes(hint) && hint.length >= 15) return true;
+      if (hint.includes(t) && t.length >= 0.6 * hint.length) return true;
+    }
+    return false;
+  };
+  if (hints.size) {
+    for (const level of ['h1', 'h2', 'h3']) {
+      for (const h of Array.from(doc.querySelectorAll(level))) {
+        if (matches(norm(h.textContent ?? ''))) return h;
       }
     }
   }
-  const h1s = headings.filter(h => tagOf(h) === 'h1');
+  const h1s = Array.from(doc.querySelectorAll('h1'));
   return h1s.find(h => !hasAncestor(h, 'header') && !hasAncestor(h, 'nav')) ?? h1s[0] ?? null;
 }
 

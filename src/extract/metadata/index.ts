@@ -4,7 +4,18 @@
  * links and syndication hints. Works on jsdom and linkedom documents alike (standard DOM calls only).
  */
 import type { Attribution, FeedItemHints } from '../types.js';
-import { cleanAuthorNames, isAccountName, sameAsHost } from './authors.js';
+import {
+  BYLINE_LINE_RE,
+  POSTED_BY_RE,
+  PREFIX_LINE_RE,
+  STRONG_BYLINE_RE,
+  cleanAuthorNames,
+  isSiteLikeName,
+  looksLikeName,
+  looksLikePersonName,
+  type AuthorContext,
+} from './authors.js';
+import { collapse, decodeEntities as decodeText } from './text.js';
 import {
   boundsFor,
   dateFromUrl,
@@ -26,7 +37,14 @@ import {
   tagOf,
   text,
 } from './dom.js';
-import { pickFirstText, pickFirstTime, pickHeadlineDate, pickMarkedDate, scanDocument } from './scan.js';
+import {
+  pickFirstText,
+  pickFirstTime,
+  pickHeadlineDate,
+  pickMarkedDate,
+  scanDocument,
+  type DocumentScan,
+} from './scan.js';
 import {
   asArray,
   collectJsonLd,
@@ -45,6 +63,24 @@ export { cleanAuthorNames } from './authors.js';
 export type { ParsedDate } from './dates.js';
 
 /** Where a date came from, best first; kept for debugging and evaluation. */
+/** Where the authors came from; kept for debugging and evaluation. */
+export type AuthorSource =
+  | 'json-ld'
+  | 'meta'
+  | 'marked'
+  | 'headline'
+  | 'json-ld-organization'
+  | 'byline-line'
+  | 'class'
+  | 'twitter'
+  | 'feed'
+  | 'readability';
+
+interface AuthorPick {
+  names: string[];
+  source: AuthorSource | null;
+}
+
 export type DateSource =
   'json-ld' | 'meta' | 'itemprop' | 'time' | 'headline' | 'url' | 'feed' | 'text' | 'readability';
 
@@ -52,6 +88,7 @@ export interface PageMetadata {
   title: string | null;
   /** Clean names; [] when unknown. */
   authors: string[];
+  authorsSource: AuthorSource | null;
   siteName: string | null;
   publisher: string | null;
   /** ISO 8601 UTC. */
@@ -93,6 +130,8 @@ function collectMeta(doc: Document): MetaMap {
       .toLowerCase();
     const value = el.getAttribute('content') ?? el.getAttribute('value');
     if (!key || value === null) continue;
+    // Microdata of nested items (cited papers, reviews, related articles) is not about this page.
+    if (!el.hasAttribute('name') && !el.hasAttribute('property') && inNestedItem(el)) continue;
     const v = value.replace(/\s+/g, ' ').trim();
     if (!v) continue;
     // Some pages put the same property in both name= and property=; keep each key's values in order.
@@ -103,6 +142,13 @@ function collectMeta(doc: Document): MetaMap {
     }
   }
   return map;
+}
+
+function inNestedItem(el: Element): boolean {
+  for (let cur = parentOf(el); cur; cur = parentOf(cur)) {
+    if (cur.hasAttribute('itemscope')) return cur.hasAttribute('itemprop');
+  }
+  return false;
 }
 
 function first(meta: MetaMap, keys: readonly string[]): string | null {
@@ -219,6 +265,8 @@ export function readPageMetadata(doc: Document, url: string, opts: ReadMetadataO
     first(meta, ['og:title', 'twitter:title']),
     text(doc.querySelector('title')),
   ]);
+  let scanned: DocumentScan | null = null;
+  const scan = (): DocumentScan => (scanned ??= scanDocument(doc, headline, bounds, dateCtx));
   const published = readPublished(
     doc,
     meta,
@@ -229,16 +277,16 @@ export function readPageMetadata(doc: Document, url: string, opts: ReadMetadataO
     bounds,
     dateCtx,
     opts.feedItem,
-    headline,
+    scan,
   );
   const modified = readModified(doc, meta, article, pageNode, bounds);
-
-  const host = hostOf(url) ?? undefined;
-  const authors = readAuthors(doc, meta, ld, article, { siteName, host }, opts.feedItem);
+  const authorCtx: AuthorContext = { siteName, publisher, host: hostOf(url) ?? undefined };
+  const authorPick = readAuthors(doc, meta, ld, article, authorCtx, headline, scan, opts.feedItem);
 
   return {
     title,
-    authors,
+    authors: authorPick.names,
+    authorsSource: authorPick.source,
     siteName,
     publisher,
     publishedAt: published?.date.iso ?? null,
@@ -251,7 +299,7 @@ export function readPageMetadata(doc: Document, url: string, opts: ReadMetadataO
     tags: readTags(meta, article),
     canonicalUrl,
     access: readAccess(meta, ld, article),
-    signals: readSignals(doc, meta, ld, article, url, canonicalUrl),
+    signals: readSignals(meta, ld, article, url, canonicalUrl),
   };
 }
 
@@ -275,10 +323,11 @@ export function mergeReadabilityMetadata(
   const out = { ...meta };
   if (!out.title && parsed.title) out.title = parsed.title.trim() || null;
   if (out.authors.length === 0 && parsed.byline) {
-    out.authors = cleanAuthorNames(parsed.byline, {
-      siteName: out.siteName,
-      host: hostOf(opts.url) ?? undefined,
-    });
+    const ctx = { siteName: out.siteName, publisher: out.publisher, host: hostOf(opts.url) ?? undefined };
+    const names = cleanAuthorNames(parsed.byline);
+    const people = names.filter(n => !isSiteLikeName(n, ctx));
+    out.authors = people.length ? people : names;
+    if (out.authors.length) out.authorsSource = 'readability';
   }
   if (!out.excerpt && parsed.excerpt) out.excerpt = parsed.excerpt.trim() || null;
   if (!out.siteName && parsed.siteName) out.siteName = parsed.siteName.trim() || null;
@@ -347,7 +396,7 @@ function readTitle(doc: Document, meta: MetaMap, article: JsonObject | null): st
       'sailthru.title',
     ]) ??
     (text(doc.querySelector('title')) || null);
-  return t ? decodeEntities(t) : null;
+  return t ? cleanText(t) : null;
 }
 
 function readSiteName(meta: MetaMap, ld: JsonLdData, article: JsonObject | null): string | null {
@@ -359,7 +408,7 @@ function readSiteName(meta: MetaMap, ld: JsonLdData, article: JsonObject | null)
     'citation_journal_title',
     'dc.publisher',
   ]);
-  if (og) return decodeEntities(og);
+  if (og) return cleanText(og);
   if (article) {
     const p = nameOf(article.publisher, ld);
     if (p) return p;
@@ -421,7 +470,7 @@ function readExcerpt(meta: MetaMap, article: JsonObject | null): string | null {
       'dcterms.abstract',
       'citation_abstract',
     ]) ?? (article ? str(article.description) : null);
-  return v ? decodeEntities(v) : null;
+  return v ? cleanText(v) : null;
 }
 
 function readImage(
@@ -506,7 +555,7 @@ function readPublished(
   bounds: DateBounds,
   ctx: HumanDateContext,
   feedItem: FeedItemHints | undefined,
-  headline: Element | null,
+  scan: () => DocumentScan,
 ): DatePick | null {
   const fromLd =
     ldDate(article, ['datePublished', 'dateCreated'], bounds) ??
@@ -520,18 +569,17 @@ function readPublished(
   }
   const fromItemprop = itempropDate(doc, ['datepublished', 'datecreated'], bounds, ctx);
   if (fromItemprop) return { date: fromItemprop, source: 'itemprop' };
-  const scan = scanDocument(doc, headline, bounds, ctx);
-  const marked = pickMarkedDate(scan);
+  const marked = pickMarkedDate(scan());
   if (marked) return { date: marked, source: 'time' };
-  const near = pickHeadlineDate(scan);
+  const near = pickHeadlineDate(scan());
   if (near) return { date: near, source: 'headline' };
   const fromUrl = dateFromUrl(url, bounds);
   if (fromUrl) return { date: fromUrl, source: 'url' };
-  const firstTime = pickFirstTime(scan);
+  const firstTime = pickFirstTime(scan());
   if (firstTime) return { date: firstTime, source: 'time' };
   const fromFeed = parseMachineDate(feedItem?.publishedAt, bounds);
   if (fromFeed) return { date: fromFeed, source: 'feed' };
-  const fromText = pickFirstText(scan);
+  const fromText = pickFirstText(scan());
   if (fromText) return { date: fromText, source: 'text' };
   return null;
 }
@@ -595,59 +643,163 @@ function readAuthors(
   meta: MetaMap,
   ld: JsonLdData,
   article: JsonObject | null,
-  ctx: { siteName: string | null; host: string | undefined },
+  ctx: AuthorContext,
+  headline: Element | null,
+  scan: () => DocumentScan,
   feedItem: FeedItemHints | undefined,
-): string[] {
-  if (article) {
-    const names = asArray(article.author ?? article.creator)
-      .map(a => nameOf(a, ld))
-      .filter((n): n is string => !!n);
-    const cleaned = cleanAuthorNames(names, ctx);
-    if (cleaned.length) return cleaned;
+): AuthorPick {
+  // Sources in order of trust. A source naming only the site itself ("tagesschau.de", the publisher) does
+  // not end the search: a later one may credit a person. If none does, the first non-empty one stands.
+  const sources: [AuthorSource, () => string[]][] = [
+    ['json-ld', () => ldAuthors(article, ld, 'people')],
+    [
+      'meta',
+      () =>
+        cleanAuthorNames(
+          all(meta, AUTHOR_META).filter(v => !/^(?:https?:\/\/|www\.)/i.test(v) && !/^@\w+$/.test(v)),
+        ),
+    ],
+    ['marked', () => markedByline(doc, headline)],
+    ['headline', () => headlineByline(scan())],
+    ['json-ld-organization', () => ldAuthors(article, ld, 'organizations')],
+    ['byline-line', () => anyBylineLine(scan())],
+    ['class', () => classByline(doc, headline)],
+    ['twitter', () => cleanAuthorNames(all(meta, ['twitter:creator']).filter(v => !v.startsWith('@')))],
+    ['feed', () => cleanAuthorNames(feedItem?.authors ?? [])],
+  ];
+  let fallback: AuthorPick = { names: [], source: null };
+  for (const [name, source] of sources) {
+    const names = source();
+    if (names.length === 0) continue;
+    const people = names.filter(n => !isSiteLikeName(n, ctx));
+    if (people.length) return { names: people, source: name };
+    if (fallback.names.length === 0) fallback = { names, source: name };
   }
-  const metaNames = all(meta, AUTHOR_META).filter(
-    v => !/^(?:https?:\/\/|www\.)/i.test(v) && !/^@\w+$/.test(v),
+  return fallback;
+}
+
+/**
+ * JSON-LD authors. Organizations are read after the page's visible bylines: a newsroom credited in JSON-LD
+ * ("LN", "dpa") yields to a person named on the page.
+ */
+function ldAuthors(article: JsonObject | null, ld: JsonLdData, kind: 'people' | 'organizations'): string[] {
+  if (!article) return [];
+  const values = asArray(article.author ?? article.creator).map(a => deref(a, ld));
+  const isOrg = (v: unknown): boolean =>
+    !!v &&
+    typeof v === 'object' &&
+    !Array.isArray(v) &&
+    typesOf(v as JsonObject).some(
+      t => t === 'organization' || t === 'newsmediaorganization' || t === 'corporation',
+    );
+  const allOrgs = values.length > 0 && values.every(isOrg);
+  if ((kind === 'people') === allOrgs) return [];
+  return cleanAuthorNames(values.map(v => nameOf(v, ld)).filter((n): n is string => !!n));
+}
+
+function namesFromElement(el: Element, headline: Element | null): string[] {
+  if (inBoilerplate(el, headline)) return [];
+  const nameEl = el.querySelector('[itemprop="name"]');
+  const raw = (nameEl ? (attr(nameEl, 'content') ?? text(nameEl)) : null) ?? attr(el, 'content') ?? text(el);
+  if (!raw || raw.length > 120) return [];
+  return cleanAuthorNames(raw);
+}
+
+const AUTHOR_HREF_RE =
+  /\/(?:author|authors|autor|autoren|auteur|auteurs|autore|autori|redakteur|journalist|writers?)\/[^/?#]+/i;
+
+/** Elements the page marks as its author: itemprop=author, rel=author, author-profile links, <address>. */
+function markedByline(doc: Document, headline: Element | null): string[] {
+  for (const el of Array.from(doc.querySelectorAll('[itemprop]'))) {
+    if (!(el.getAttribute('itemprop') ?? '').toLowerCase().split(/\s+/).includes('author')) continue;
+    if (tagOf(el) === 'meta' && !attr(el, 'content')) continue;
+    const names = namesFromElement(el, headline);
+    if (names.length) return names;
+  }
+  for (const el of Array.from(doc.querySelectorAll('a[rel], link[rel]'))) {
+    if (tagOf(el) === 'link') continue;
+    if (!(el.getAttribute('rel') ?? '').toLowerCase().split(/\s+/).includes('author')) continue;
+    const names = namesFromElement(el, headline);
+    if (names.length) return names;
+  }
+  for (const el of Array.from(doc.querySelectorAll('address'))) {
+    const names = namesFromElement(el, headline);
+    if (names.length) return names;
+  }
+  for (const el of Array.from(doc.querySelectorAll('a[href]'))) {
+    if (!AUTHOR_HREF_RE.test(el.getAttribute('href') ?? '')) continue;
+    const names = namesFromElement(el, headline);
+    if (names.length) return names;
+  }
+  return [];
+}
+
+const BYLINE_BEFORE = 300;
+const BYLINE_AFTER = 600;
+
+/** A byline printed next to the headline: "von Jane Doe", "11.12.2019 - Jane Doe", "By Jane Doe | 9 Oct". */
+function headlineByline(scan: DocumentScan): string[] {
+  const { headlineStart, headlineEnd } = scan;
+  if (headlineStart === null || headlineEnd === null) return [];
+  const near = scan.lines.filter(
+    l =>
+      !l.boilerplate &&
+      l.text.length <= 120 &&
+      l.pos >= headlineStart - BYLINE_BEFORE &&
+      l.pos <= headlineEnd + BYLINE_AFTER,
   );
-  if (metaNames.length) {
-    const cleaned = cleanAuthorNames(metaNames, ctx);
-    if (cleaned.length) return cleaned;
+  const ordered = [
+    ...near.filter(l => l.pos >= headlineStart),
+    ...near.filter(l => l.pos < headlineStart).reverse(),
+  ];
+  for (const line of ordered) {
+    if (PREFIX_LINE_RE.test(line.text)) {
+      const next = scan.lines[scan.lines.indexOf(line) + 1];
+      const names = next && !next.boilerplate && next.text.length <= 80 ? cleanAuthorNames(next.text) : [];
+      if (names.length && names.every(n => looksLikeName(n))) return names;
+    }
+    if (BYLINE_LINE_RE.test(line.text) || POSTED_BY_RE.test(line.text)) {
+      const names = cleanAuthorNames(line.text);
+      if (names.length && names.every(n => looksLikeName(n) && !n.includes(','))) return names;
+    }
   }
-  const fromDom = domByline(doc, ctx);
-  if (fromDom.length) return fromDom;
-  if (feedItem?.authors?.length) return cleanAuthorNames(feedItem.authors, ctx);
+  for (const line of ordered) {
+    // A date and a bare name on one short line: the name must look like a person's.
+    const rest = line.text.replace(/\s*[|/·•–—-]\s*/g, ' | ');
+    if (!/\d/.test(rest)) continue;
+    const names = cleanAuthorNames(rest);
+    if (names.length === 1 && names[0] && looksLikePersonName(names[0]) && names[0] !== line.text)
+      return names;
+  }
+  return [];
+}
+
+/** A short "By Jane Doe" line anywhere in the page (signatures under articles): the name must look personal. */
+function anyBylineLine(scan: DocumentScan): string[] {
+  for (const line of scan.lines) {
+    if (line.boilerplate || line.text.length > 120 || !BYLINE_LINE_RE.test(line.text)) continue;
+    const strong = STRONG_BYLINE_RE.test(line.text);
+    if (!strong && line.text.length > 60) continue;
+    const names = cleanAuthorNames(line.text);
+    if (
+      names.length &&
+      names.every(n => (strong ? looksLikeName(n) && !n.includes(',') : looksLikePersonName(n)))
+    ) {
+      return names;
+    }
+  }
   return [];
 }
 
 const AUTHOR_CLASS_RE =
-  /(?:^|[\s_-])(?:author|byline|autor|auteur|autore|writer|reporter|creator|vcard)(?:$|[\s_-]|name|s\b)/;
+  /(?:^|[\s_-])(?:author|byline|autor|auteur|autore|writer|reporter|creator|vcard|submitted)(?:$|[\s_-]|name|s\b)/;
 
-function domByline(doc: Document, ctx: { siteName: string | null; host: string | undefined }): string[] {
-  const headline = pickHeadline(doc);
-  const tryEl = (el: Element): string[] => {
-    if (inBoilerplate(el, headline)) return [];
-    const nameEl = el.querySelector('[itemprop="name"]');
-    const raw =
-      (nameEl ? (attr(nameEl, 'content') ?? text(nameEl)) : null) ?? attr(el, 'content') ?? text(el);
-    if (!raw || raw.length > 120) return [];
-    return cleanAuthorNames(raw, ctx);
-  };
-  for (const el of Array.from(doc.querySelectorAll('[itemprop]'))) {
-    if (!(el.getAttribute('itemprop') ?? '').toLowerCase().split(/\s+/).includes('author')) continue;
-    if (tagOf(el) === 'meta' && !attr(el, 'content')) continue;
-    const names = tryEl(el);
-    if (names.length) return names;
-  }
-  for (const el of Array.from(doc.querySelectorAll('a[rel]'))) {
-    if (!(el.getAttribute('rel') ?? '').toLowerCase().split(/\s+/).includes('author')) continue;
-    const names = tryEl(el);
-    if (names.length) return names;
-  }
+function classByline(doc: Document, headline: Element | null): string[] {
   for (const el of Array.from(doc.querySelectorAll('[class]'))) {
-    const ci = classId(el);
-    if (!AUTHOR_CLASS_RE.test(ci)) continue;
+    if (!AUTHOR_CLASS_RE.test(classId(el))) continue;
     const tag = tagOf(el);
     if (tag === 'body' || tag === 'html' || tag === 'img' || tag === 'meta' || tag === 'script') continue;
-    const names = tryEl(el);
+    const names = namesFromElement(el, headline);
     if (names.length) return names;
   }
   return [];
@@ -656,7 +808,6 @@ function domByline(doc: Document, ctx: { siteName: string | null; host: string |
 // ---------------------------------------------------------------- attribution signals
 
 function readSignals(
-  doc: Document,
   meta: MetaMap,
   ld: JsonLdData,
   article: JsonObject | null,
@@ -706,29 +857,12 @@ function readSignals(
       break;
     }
   }
-  void doc;
   return out;
 }
 
 // ---------------------------------------------------------------- misc
 
-const ENTITIES: Record<string, string> = {
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  nbsp: ' ',
-  '#39': "'",
-};
-
-/** Meta content is already entity-decoded by the parser; double-encoded values ("&amp;amp;") still occur. */
-function decodeEntities(s: string): string {
-  return s
-    .replace(/&(amp|lt|gt|quot|apos|nbsp|#39);/g, (_m, e: string) => ENTITIES[e] ?? _m)
-    .replace(/&#(\d+);/g, (_m, n: string) => String.fromCodePoint(Number(n)))
-    .replace(/\s+/g, ' ')
-    .trim();
+/** Meta content is already entity-decoded by the parser; JSON-LD and double-encoded values are not. */
+function cleanText(s: string): string {
+  return collapse(decodeText(s));
 }
-
-export { isAccountName, sameAsHost, parentOf };

@@ -25,8 +25,16 @@ export interface DateMention {
   boilerplate: boolean;
 }
 
+export interface TextLine {
+  text: string;
+  pos: number;
+  boilerplate: boolean;
+}
+
 export interface DocumentScan {
   mentions: DateMention[];
+  /** The visible text, one block per line, with offsets. */
+  lines: TextLine[];
   /** Text offsets of the headline, when found. */
   headlineStart: number | null;
   headlineEnd: number | null;
@@ -44,7 +52,6 @@ const SKIP_TAGS = new Set([
   'iframe',
   'textarea',
   'head',
-  'form',
 ]);
 const BLOCK_TAGS = new Set([
   'p',
@@ -72,9 +79,6 @@ const BLOCK_TAGS = new Set([
   'figure',
   'figcaption',
   'blockquote',
-  'time',
-  'span',
-  'small',
   'aside',
   'nav',
   'main',
@@ -90,7 +94,8 @@ export function scanDocument(
   bounds: DateBounds,
   ctx: HumanDateContext,
 ): DocumentScan {
-  const body = doc.body ?? doc.documentElement;
+  // From the root, not doc.body: broken markup (IE conditional <html> tags) can leave content outside it.
+  const body = doc.documentElement ?? doc.body;
   const chunks: string[] = [];
   let length = 0;
   const mentions: DateMention[] = [];
@@ -127,7 +132,8 @@ export function scanDocument(
     const start = length;
     if (el === headline) headlineStart = start;
     const block = BLOCK_TAGS.has(tag);
-    if (block) push('\n');
+    // Blocks become lines; inline elements still separate words ("<span>Mai</span><span>06</span>").
+    push(block ? '\n' : ' ');
     if (tag === 'time' || el.hasAttribute('datetime')) {
       const d = parseMachineDate(el.getAttribute('datetime'), bounds);
       if (d) {
@@ -144,7 +150,7 @@ export function scanDocument(
       }
     }
     for (let child = el.firstChild; child; child = child.nextSibling) visit(child, bp, depth + 1);
-    if (block) push('\n');
+    push(block ? '\n' : ' ');
     const end = length;
     if (el === headline) headlineEnd = end;
     if (bp && !inBp) bpRanges.push([start, end]);
@@ -171,7 +177,14 @@ export function scanDocument(
     });
   }
   mentions.sort((a, b) => a.pos - b.pos || (a.kind === 'time' ? -1 : 1));
-  return { mentions, headlineStart, headlineEnd };
+  const lines: TextLine[] = [];
+  let offset = 0;
+  for (const raw of textAll.split('\n')) {
+    const t = raw.replace(/ +/g, ' ').trim();
+    if (t) lines.push({ text: t, pos: offset, boilerplate: within(bpRanges, offset + raw.search(/\S/)) });
+    offset += raw.length + 1;
+  }
+  return { mentions, lines, headlineStart, headlineEnd };
 }
 
 function hasArticleAncestor(el: Element): boolean {
