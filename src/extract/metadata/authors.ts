@@ -280,8 +280,9 @@ export function isSiteLikeName(name: string, ctx: AuthorContext): boolean {
       .replace(/^www\./, '')
       .split('.');
     const core = squash(labels.slice(0, -1).join('') || labels.join(''));
-    if (core.length >= 3 && (n === core || (n.length >= 4 && core.includes(n)) || n.includes(core)))
+    if (core.length >= 3 && (n === core || (n.length >= 4 && core.includes(n)) || n.includes(core))) {
       return true;
+    }
   }
   return false;
 }

@@ -768,8 +768,9 @@ function headlineByline(scan: DocumentScan): string[] {
     const rest = line.text.replace(/\s*[|/·•–—-]\s*/g, ' | ');
     if (!/\d/.test(rest)) continue;
     const names = cleanAuthorNames(rest);
-    if (names.length === 1 && names[0] && looksLikePersonName(names[0]) && names[0] !== line.text)
+    if (names.length === 1 && names[0] && looksLikePersonName(names[0]) && names[0] !== line.text) {
       return names;
+    }
   }
   return [];
 }
