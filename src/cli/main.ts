@@ -4,6 +4,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerParseFeed } from './commands/parse-feed.js';
 import { registerRun } from './commands/run.js';
 import { registerStart } from './commands/start.js';
+import { registerStories } from './commands/stories.js';
 import { SetupError } from './context.js';
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerDemo(program);
   registerParseFeed(program);
+  registerStories(program);
   return program;
 }
 

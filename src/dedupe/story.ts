@@ -85,6 +85,8 @@ export const DEFAULT_DEDUPE: DedupeSettings = {
 const MAX_BUCKET = 1000;
 /** Candidates confirmed per decision, so one degenerate text cannot make the script slow. */
 const MAX_CANDIDATES = 200;
+/** Stories larger than this are not merged into another in one decision (bounded script time). */
+const MAX_MERGE = 200;
 
 /** The scalar inputs of the decision script (src/store/lua/decide-article-4.lua). */
 export interface DecisionPayload {
@@ -126,6 +128,7 @@ export interface DecisionPayload {
   numbersJaccard: number;
   maxBucket: number;
   maxCandidates: number;
+  maxMerge: number;
 }
 
 export interface DecisionPlan {
@@ -221,6 +224,7 @@ export function planDecision(input: {
     numbersJaccard: s.numbersJaccard,
     maxBucket: MAX_BUCKET,
     maxCandidates: MAX_CANDIDATES,
+    maxMerge: MAX_MERGE,
   };
   const member: StoryMemberRecord = {
     articleId: article.id,

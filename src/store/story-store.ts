@@ -100,11 +100,12 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
     },
     async readStory(storyId) {
       const [head, ids] = await Promise.all([
-        redis.hmget(keys.story(storyId), 'rep', 'created', 'updated'),
+        redis.hmget(keys.story(storyId), 'rep', 'created', 'updated', 'mergedInto'),
         redis.zrange(keys.storyMembers(storyId), 0, -1),
       ]);
-      const [rep, created, updated] = head;
-      if (!rep) return null;
+      const [rep, created, updated, mergedInto] = head;
+      // A story merged into another resolves to the survivor.
+      if (!rep) return mergedInto && mergedInto !== storyId ? store.readStory(mergedInto) : null;
       const rows = ids.length > 0 ? await redis.mget(...ids.map(id => keys.article(id))) : [];
       const members: StoryMemberView[] = [];
       for (const json of rows) {

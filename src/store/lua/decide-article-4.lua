@@ -205,17 +205,22 @@ if not storyId and p.origHash == '' and p.origPublisher ~= '' and p.origTitle ~=
   end
 end
 
+-- Content keys are read even when a stronger key already found the story: a text matching another story
+-- too bridges two stories that were founded apart (an excerpt and an edited copy of one original share
+-- too little text to find each other), and those are merged below.
+local content = {}
+
 -- 4. Exact body.
-if not storyId and p.bodyHash ~= '' then
+if p.bodyHash ~= '' then
   local cand = redis.call('GET', k('body:' .. p.bodyHash))
   local s = cand and sameSiteOk(cand) and storyOf(cand)
   if s then
-    storyId, rel, via, matched = s, 'syndicated-copy', 'body', cand
+    content[#content + 1] = { story = s, rel = 'syndicated-copy', via = 'body', cand = cand }
   end
 end
 
 -- 5. Lead: an excerpt matches its original on the lead alone; two full texts must also be similar.
-if not storyId and p.leadHash ~= '' then
+if p.leadHash ~= '' then
   local cand = redis.call('GET', k('lead:' .. p.leadHash))
   local s = cand and sameSiteOk(cand) and storyOf(cand)
   if s then
@@ -223,21 +228,20 @@ if not storyId and p.leadHash ~= '' then
     local n = tonumber(f[2]) or 0
     local short = p.excerpt or (n > 0 and math.min(n, p.shingles) <= p.shortRatio * math.max(n, p.shingles))
     if short or (f[1] and jaccard(sig, f[1]) >= p.editedJaccard) then
-      storyId, via, matched = s, 'lead', cand
+      local r = 'syndicated-copy'
       if p.shingles < n then
-        rel = 'excerpt-copy'
-      else
-        rel = 'syndicated-copy'
+        r = 'excerpt-copy'
       end
+      content[#content + 1] = { story = s, rel = r, via = 'lead', cand = cand }
     end
   end
 end
 
--- 6. Near-duplicate: candidates from the LSH buckets, confirmed on the signatures. Best similarity wins,
---    ties by the smaller story id, so the outcome does not depend on set iteration order.
-if not storyId and #p.bands > 0 then
+-- 6. Near-duplicate: candidates from the LSH buckets, confirmed on the signatures. The best similarity
+--    leads, ties by the smaller story id, so the outcome does not depend on set iteration order.
+if #p.bands > 0 then
   local seen, checked = {}, 0
-  local best = nil
+  local confirmed = {}
   for b, h in ipairs(p.bands) do
     local key = k(p.lshPrefix .. (b - 1) .. ':' .. h)
     if redis.call('SCARD', key) <= p.maxBucket then
@@ -251,8 +255,8 @@ if not storyId and #p.bands > 0 then
             local kind = confirm(j, tonumber(f[2]) or 0, f[3])
             if kind and sameSiteOk(cand) then
               local s = storyOf(cand)
-              if s and (best == nil or j > best.j or (j == best.j and s < best.story)) then
-                best = { j = j, story = s, kind = kind, cand = cand }
+              if s then
+                confirmed[#confirmed + 1] = { story = s, rel = kind, via = 'minhash', cand = cand, j = j }
               end
             end
           end
@@ -260,9 +264,35 @@ if not storyId and #p.bands > 0 then
       end
     end
   end
-  if best then
-    storyId, rel, via, matched = best.story, best.kind, 'minhash', best.cand
+  table.sort(confirmed, function(a, b)
+    if a.j ~= b.j then
+      return a.j > b.j
+    end
+    if a.story ~= b.story then
+      return a.story < b.story
+    end
+    return a.cand < b.cand
+  end)
+  for _, c in ipairs(confirmed) do
+    content[#content + 1] = c
   end
+end
+
+if not storyId and content[1] then
+  storyId, rel, via, matched = content[1].story, content[1].rel, content[1].via, content[1].cand
+end
+
+-- Other stories this text also matches: merged into this one (not for another address of a known page).
+local mergeIds = {}
+if storyId and rel ~= 'same-url' then
+  local seenStory = { [storyId] = true }
+  for _, c in ipairs(content) do
+    if not seenStory[c.story] then
+      seenStory[c.story] = true
+      mergeIds[#mergeIds + 1] = c.story
+    end
+  end
+  table.sort(mergeIds)
 end
 
 local story = nil
@@ -371,6 +401,98 @@ if not story then
 end
 
 local skey = k('story:' .. storyId)
+
+local function ranksBefore(a, b)
+  if a.repCls ~= b.repCls then
+    return a.repCls < b.repCls
+  end
+  if a.repPub ~= b.repPub then
+    return a.repPub < b.repPub
+  end
+  return a.rep < b.rep
+end
+
+-- Merge another story into this one: its members move (a story.member_added each), the better
+-- representative keeps its body, the other body is deleted, and the old id resolves to this story.
+local repMoved = false
+local function absorb(otherId)
+  local okey = k('story:' .. otherId)
+  local f = redis.call('HMGET', okey, 'rep', 'repCls', 'repPub', 'repN', 'orig', 'origMember')
+  if not f[1] then
+    return
+  end
+  local ids = redis.call('ZRANGE', okey .. ':m', 0, -1)
+  if #ids > p.maxMerge then
+    return
+  end
+  for _, mid in ipairs(ids) do
+    local m = memberOf(mid)
+    if m then
+      m.storyId = storyId
+      redis.call('SET', k('art:' .. mid), cjson.encode(m))
+      local n = redis.call('HINCRBY', skey, 'n', 1)
+      redis.call('ZADD', skey .. ':m', n, mid)
+      publish('story.member_added', storyId, mid, m.url or '')
+    end
+  end
+  local other = {
+    rep = f[1],
+    repCls = tonumber(f[2]) or 1,
+    repPub = tonumber(f[3]) or 0,
+    repN = tonumber(f[4]) or 0,
+    orig = f[5] or '',
+    origMember = f[6] or '',
+  }
+  if ranksBefore(other, story) then
+    redis.call('RENAME', okey .. ':body', skey .. ':body')
+    story.rep, story.repCls, story.repPub, story.repN = other.rep, other.repCls, other.repPub, other.repN
+    redis.call('HSET', skey, 'rep', story.rep, 'repCls', story.repCls, 'repPub', story.repPub, 'repN', story.repN)
+    repMoved = true
+  else
+    redis.call('DEL', okey .. ':body')
+  end
+  if other.orig ~= '' then
+    for _, prefix in ipairs({ 'await:u:', 'await:t:' }) do
+      local ak = k(prefix .. other.orig)
+      if redis.call('GET', ak) == otherId then
+        redis.call('SET', ak, storyId, 'KEEPTTL')
+      end
+    end
+    if story.orig == '' then
+      story.orig = other.orig
+      redis.call('HSET', skey, 'orig', story.orig)
+    end
+  end
+  -- One member is called the original: the one that represents, else the one already here.
+  if other.origMember ~= '' then
+    if story.origMember == '' then
+      story.origMember = other.origMember
+    elseif story.origMember ~= other.origMember then
+      local keep, drop = story.origMember, other.origMember
+      if other.origMember == story.rep then
+        keep, drop = other.origMember, story.origMember
+      end
+      setRelation(drop, 'near-duplicate')
+      story.origMember = keep
+    end
+    redis.call('HSET', skey, 'origMember', story.origMember)
+  end
+  redis.call('DEL', okey, okey .. ':m')
+  redis.call('HSET', okey, 'mergedInto', storyId)
+  redis.call('ZREM', KEYS[3], otherId)
+end
+
+for _, otherId in ipairs(mergeIds) do
+  absorb(otherId)
+end
+if repMoved then
+  local m = memberOf(story.rep)
+  publish('story.updated', storyId, story.rep, (m and m.url) or '')
+end
+if story.orig == p.urlHash and not isOriginal then
+  isOriginal, rel, cls = true, 'original', 0
+end
+
 local n = redis.call('HINCRBY', skey, 'n', 1)
 saveMember(storyId, rel, n)
 redis.call('HSET', skey, 'updated', p.nowMs)

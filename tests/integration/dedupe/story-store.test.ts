@@ -176,6 +176,50 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     expect(await bodyKeys(redis, keys.prefix)).toHaveLength(3);
   });
 
+  it('a text matching two stories bridges them: the excerpt-first and the edited-copy stories merge', async () => {
+    const full = text(80, 400);
+    const excerpt = makeArticle('https://x.example/e', {
+      contentText: `${full.split(' ').slice(0, 55).join(' ')} […]`,
+      publishedAt: '2026-11-20T12:00:00Z',
+    });
+    const edited = makeArticle('https://y.example/e', {
+      contentText: edit(full, 20, 7),
+      publishedAt: '2026-11-20T11:00:00Z',
+    });
+    const copy = makeArticle('https://z.example/e', {
+      contentText: full,
+      publishedAt: '2026-11-20T13:00:00Z',
+    });
+    const s1 = await decide(store, excerpt, footer());
+    const s2 = await decide(store, edited);
+    // An excerpt and an edited copy share too little text to find each other.
+    expect(s2.kind).toBe('created');
+    const d = await decide(store, copy, footer());
+    expect(d).toMatchObject({ storyId: s1.storyId, via: 'attribution' });
+    expect(await redis.zrange(keys.storiesByTime, 0, -1)).toEqual([s1.storyId]);
+    expect(await bodyKeys(redis, keys.prefix)).toHaveLength(1);
+    const merged = await store.readStory(s2.storyId);
+    expect(merged?.storyId).toBe(s1.storyId);
+    expect(merged?.members.map(m => m.url).sort()).toEqual([copy.url, edited.url, excerpt.url].sort());
+    // The earliest publication (the edited copy) now represents the story; its body moved with it.
+    expect(merged?.representativeId).toBe(edited.id);
+    expect((await store.get(s1.storyId))?.url).toBe(edited.url);
+    expect(await store.storyIdOf(edited.id)).toBe(s1.storyId);
+    const events = await streamEvents(redis, keys.stream);
+    expect(events.slice(2).map(e => [e.type, e.articleId])).toEqual([
+      ['story.member_added', edited.id],
+      ['story.updated', edited.id],
+      ['story.member_added', copy.id],
+    ]);
+    // When the original arrives it still takes over: the wait for it moved with the merge.
+    const original = makeArticle(ORIG, { contentText: full, publishedAt: '2026-11-20T09:00:00Z' });
+    expect(await decide(store, original)).toMatchObject({
+      storyId: s1.storyId,
+      relation: 'original',
+      representativeChanged: true,
+    });
+  });
+
   it('inside one site, equal text under another title is not a copy (shared stub or template)', async () => {
     const a = makeArticle('https://site.example/a', { title: 'First story', contentText: text(60) });
     const b = makeArticle('https://site.example/b', { title: 'Second story', contentText: text(60) });
