@@ -21,5 +21,7 @@ export {
   type KnownStreamEventType,
   type StreamEvent,
 } from './consumer/events.js';
+export type { ArticleView, StoryView } from './consumer/reader.js';
+export type { StoryMemberView, StoryRecord, StoryRelation } from './dedupe/story.js';
 export type { NormalizedArticle } from './store/article.js';
 export type { Attribution, AttributionMethod } from './extract/types.js';

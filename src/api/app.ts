@@ -9,18 +9,9 @@ import type { FeedConfig } from '../config/schema.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
 import { readFeeds } from '../metrics/status.js';
 import type { Keys } from '../store/keys.js';
-import {
-  BadCursorError,
-  decodeCursor,
-  getArticle,
-  listArticles,
-  parseSince,
-  type Order,
-} from './articles.js';
+import { createReader, type StoryReads } from '../consumer/reader.js';
+import { BadCursorError, decodeCursor, listArticles, parseSince, type Order } from './articles.js';
 import { isAuthorized } from './auth.js';
-
-/** Reads one story with its members; provided by the story store (see src/dedupe). */
-export type StoryReader = (id: string) => Promise<unknown>;
 
 export interface ApiDeps {
   redis: Redis;
@@ -32,7 +23,8 @@ export interface ApiDeps {
   adminToken: string | null;
   /** False while shutting down or when a worker of this process stopped running. */
   isReady: () => boolean;
-  stories?: StoryReader;
+  /** The story store's reads (src/store/story-store.ts). */
+  store: StoryReads;
   /** Defaults to a registry reading Redis at scrape time (src/metrics/registry.ts). */
   metrics?: Registry;
 }
@@ -55,7 +47,13 @@ function sendError(reply: FastifyReply, statusCode: number, error: string, messa
 /** Builds the HTTP API without listening, so tests drive it with `inject()`. */
 export function buildApi(deps: ApiDeps): FastifyInstance {
   // Unknown query parameters are an error (a typo such as `limt=5` should not silently return 20 items).
-  const app = Fastify({ logger: false, ajv: { customOptions: { removeAdditional: false } } });
+  const app = Fastify({
+    logger: false,
+    // Long enough that an over-long id gets the validation error (400), not a bare 414.
+    maxParamLength: 256,
+    ajv: { customOptions: { removeAdditional: false } },
+  });
+  const reader = createReader(deps.store);
   const metrics =
     deps.metrics ??
     createMetricsRegistry({ redis: deps.redis, keys: deps.keys, queues: deps.queues, feeds: deps.feeds });
@@ -120,7 +118,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       if (cursor && q.order && cursor.o !== q.order) {
         return sendError(reply, 400, 'bad_request', 'order differs from the order the cursor was made for');
       }
-      return listArticles(deps.redis, deps.keys, {
+      return listArticles(deps.redis, deps.keys, deps.store, {
         since,
         limit: q.limit,
         feed: q.feed,
@@ -140,7 +138,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     '/articles/:id',
     { schema: { params: idParams } },
     async (req, reply) => {
-      const article = await getArticle(deps.redis, deps.keys, req.params.id);
+      const article = await reader.article(req.params.id);
       return article ?? sendError(reply, 404, 'not_found', `no article ${req.params.id}`);
     },
   );
@@ -149,10 +147,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     '/stories/:id',
     { schema: { params: idParams } },
     async (req, reply) => {
-      if (!deps.stories) {
-        return sendError(reply, 501, 'not_implemented', 'this deployment has no story store');
-      }
-      const story = await deps.stories(req.params.id);
+      const story = await reader.story(req.params.id);
       return story ?? sendError(reply, 404, 'not_found', `no story ${req.params.id}`);
     },
   );

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
-import type { NormalizedArticle } from '../store/article.js';
+import type { StoryReads } from '../consumer/reader.js';
+import type { StoryRelation } from '../dedupe/story.js';
 import type { Keys } from '../store/keys.js';
 
 /**
@@ -60,7 +61,11 @@ export function parseSince(text: string): number | null {
 
 export interface ArticleSummary {
   id: string;
+  storyId: string;
+  relation: StoryRelation;
+  isRepresentative: boolean;
   url: string;
+  canonicalUrl: string;
   title: string | null;
   siteName: string | null;
   feedId: string;
@@ -68,22 +73,38 @@ export interface ArticleSummary {
   fetchedAt: string;
   storedAt: string;
   wordCount: number;
-  storyId: string | null;
 }
 
-export function summarize(a: NormalizedArticle & { storyId?: string }, storedAtMs: number): ArticleSummary {
-  return {
-    id: a.id,
-    url: a.url,
-    title: a.title ?? null,
-    siteName: a.siteName ?? null,
-    feedId: a.feed?.id ?? '',
-    publishedAt: a.publishedAt ?? null,
-    fetchedAt: a.fetchedAt,
-    storedAt: new Date(storedAtMs).toISOString(),
-    wordCount: a.wordCount ?? 0,
-    storyId: typeof a.storyId === 'string' ? a.storyId : null,
-  };
+/** Member metadata of many articles: one story read per distinct story. */
+async function summaries(
+  store: StoryReads,
+  rows: { id: string; score: number }[],
+): Promise<(ArticleSummary | null)[]> {
+  const storyIds = await Promise.all(rows.map(r => store.storyIdOf(r.id)));
+  const distinct = [...new Set(storyIds.filter((x): x is string => !!x))];
+  const stories = new Map(
+    (await Promise.all(distinct.map(id => store.readStory(id)))).flatMap(s => (s ? [[s.storyId, s]] : [])),
+  );
+  return rows.map((row, i) => {
+    const story = stories.get(storyIds[i] ?? '');
+    const m = story?.members.find(x => x.articleId === row.id);
+    if (!story || !m) return null;
+    return {
+      id: row.id,
+      storyId: story.storyId,
+      relation: m.relation,
+      isRepresentative: story.representativeId === row.id,
+      url: m.url,
+      canonicalUrl: m.canonicalUrl,
+      title: m.title,
+      siteName: m.siteName,
+      feedId: m.feed.id,
+      publishedAt: m.publishedAt,
+      fetchedAt: m.fetchedAt,
+      storedAt: new Date(row.score).toISOString(),
+      wordCount: m.wordCount,
+    };
+  });
 }
 
 export interface ListQuery {
@@ -103,7 +124,12 @@ export interface ArticlePage {
 /** With a feed filter a page may hold fewer items than `limit`; at most this many articles are read per page. */
 const MAX_SCAN = 2_000;
 
-export async function listArticles(redis: Redis, keys: Keys, q: ListQuery): Promise<ArticlePage> {
+export async function listArticles(
+  redis: Redis,
+  keys: Keys,
+  store: StoryReads,
+  q: ListQuery,
+): Promise<ArticlePage> {
   const order = q.cursor?.o ?? q.order;
   const lowest = q.since ?? '-inf';
   const start = q.cursor ? q.cursor.s : order === 'asc' ? lowest : '+inf';
@@ -129,27 +155,17 @@ export async function listArticles(redis: Redis, keys: Keys, q: ListQuery): Prom
       }
       rows.push({ id, score });
     }
-    const bodies = rows.length ? await redis.mget(...rows.map(r => keys.article(r.id))) : [];
+    const found = await summaries(store, rows);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       last = { o: order, s: row.score, id: row.id };
       scanned++;
-      const json = bodies[i];
-      if (!json) continue;
-      const article = JSON.parse(json) as NormalizedArticle;
-      if (q.feed && article.feed?.id !== q.feed) continue;
-      items.push(summarize(article, row.score));
+      const summary = found[i];
+      if (!summary) continue;
+      if (q.feed && summary.feedId !== q.feed) continue;
+      items.push(summary);
       if (items.length >= q.limit) return { items, nextCursor: encodeCursor(last) };
     }
     if (scanned >= MAX_SCAN && last) return { items, nextCursor: encodeCursor(last) };
   }
-}
-
-export async function getArticle(
-  redis: Redis,
-  keys: Keys,
-  id: string,
-): Promise<(NormalizedArticle & Record<string, unknown>) | null> {
-  const json = await redis.get(keys.article(id));
-  return json ? (JSON.parse(json) as NormalizedArticle & Record<string, unknown>) : null;
 }

@@ -1,13 +1,16 @@
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
+import { keysFor } from '../store/keys.js';
+import { createStoryStore } from '../store/story-store.js';
 import { CONSUMER_DEFAULTS } from './defaults.js';
 import { decodeEvent, fieldsToRecord, InvalidEventError, type StreamEvent } from './events.js';
+import { createReader, type ArticleView, type StoryView } from './reader.js';
 
 /**
  * A consumer-group client for the newsflow stream. Delivery is **at-least-once**: an entry is acknowledged
  * only after the handler resolved, so a crash between reading and acking makes another consumer (or this one,
  * restarted under the same name) handle it again. Handlers must be idempotent — key your side effects by
- * `streamId` or `event.articleId`.
+ * `streamId`, or by `event.storyId` + `event.type` + `event.articleId`.
  *
  * One loop per consumer, one entry at a time: run more consumers (processes, or several in one process under
  * different names) to go faster.
@@ -25,8 +28,10 @@ export interface ConsumerMessage {
   deliveryCount: number;
   /** Aborted when `stop()` runs out of patience; the entry then stays pending and is delivered again later. */
   signal: AbortSignal;
-  /** The stored article the event points at (`<prefix>:article:<articleId>`), or null if it is gone. */
-  article<T = Record<string, unknown>>(): Promise<T | null>;
+  /** The article the event is about: member metadata, its story, and the story's body. Null if gone. */
+  article(): Promise<ArticleView | null>;
+  /** The story the event is about, with every member and the representative's body. Null if gone. */
+  story(): Promise<StoryView | null>;
 }
 
 export type MessageHandler = (message: ConsumerMessage) => unknown;
@@ -45,9 +50,9 @@ export interface ConsumerOptions {
   redis?: Redis | string;
   /** newsflow's key prefix (config `redis.keyPrefix`). Default `newsflow`. */
   prefix?: string;
-  /** Default `<prefix>:articles`. */
+  /** Default: newsflow's stream under `prefix`, `<prefix>:{stories}:articles`. */
   stream?: string;
-  /** Default `<stream>:dlq`. */
+  /** Default `<prefix>:{stories}:articles:dlq`: same hash tag as the stream (one MULTI moves an entry). */
   deadLetterStream?: string;
   /**
    * This consumer's name inside the group. Keep it stable across restarts (one per replica) so a restarted
@@ -118,8 +123,9 @@ type Entry = [id: string, fields: string[] | null];
 
 export function createConsumer(opts: ConsumerOptions): Consumer {
   const prefix = opts.prefix ?? CONSUMER_DEFAULTS.prefix;
-  const stream = opts.stream ?? `${prefix}:articles`;
-  const dlq = opts.deadLetterStream ?? `${stream}:dlq`;
+  const keys = keysFor(prefix);
+  const stream = opts.stream ?? keys.stream;
+  const dlq = opts.deadLetterStream ?? keys.deadLetters;
   const group = opts.group;
   const name = opts.consumer ?? hostname();
   const count = opts.count ?? CONSUMER_DEFAULTS.count;
@@ -146,6 +152,7 @@ export function createConsumer(opts: ConsumerOptions): Consumer {
   const lastErrors = new Map<string, { reason: string; error: string }>();
   const abort = new AbortController();
   let conn: Redis | undefined;
+  let reader: ReturnType<typeof createReader> | undefined;
   let stopping = false;
   let blocking = false;
   let started: Promise<void> | undefined;
@@ -167,6 +174,7 @@ export function createConsumer(opts: ConsumerOptions): Consumer {
         ? r.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false })
         : new Redis(r ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
     own.on('error', () => undefined);
+    reader = createReader(createStoryStore(own, keys, { streamMaxLen: 1 }));
     return own;
   }
 
@@ -286,10 +294,8 @@ export function createConsumer(opts: ConsumerOptions): Consumer {
         fields,
         deliveryCount,
         signal: abort.signal,
-        article: async <T>() => {
-          const json = await c.get(`${prefix}:article:${event.articleId}`);
-          return json ? (JSON.parse(json) as T) : null;
-        },
+        article: () => reader!.article(event.articleId),
+        story: () => reader!.story(event.storyId),
       });
     } catch (thrown) {
       stats.failed++;

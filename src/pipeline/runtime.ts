@@ -9,10 +9,13 @@ import { createStoryStore, type StoryStore } from '../store/story-store.js';
 import { keysFor, QUEUE, type Keys } from '../store/keys.js';
 import { createRedis, waitReady } from '../store/redis.js';
 import type { Logger } from '../shared/logger.js';
+import { createHistogramRecorder, type HistogramRecorder } from '../metrics/histograms.js';
+import { instrumentFetcher } from '../metrics/instrument.js';
+import { observeWorker, warnUnlessNoeviction } from '../metrics/worker-hooks.js';
 import { pollFeed } from './poll-feed.js';
 import { processArticle } from './process-article.js';
 import type { ArticleJobData, ArticleOutcome, PollJobData, PollOutcome } from './queues.js';
-import { articleJobId, articleJobOptions } from './queues.js';
+import { articleJobId, articleJobOptions, pollJobOptions } from './queues.js';
 
 /** Everything a role needs, built once from the frozen config; `close()` releases it in reverse order. */
 export interface Runtime {
@@ -25,6 +28,8 @@ export interface Runtime {
   /** Producer connection: fails fast when Redis is down. */
   producer: Redis;
   fetcher: Fetcher;
+  /** Cross-process histograms for /metrics (fetch, extraction and job durations). */
+  histograms: HistogramRecorder;
   store: StoryStore;
   pollQueue: Queue<PollJobData, PollOutcome>;
   articleQueue: Queue<ArticleJobData, ArticleOutcome>;
@@ -38,9 +43,23 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
   const redis = createRedis(redisUrl, 'worker');
   const producer = createRedis(redisUrl, 'producer');
   await Promise.all([waitReady(redis), waitReady(producer)]);
+  await warnUnlessNoeviction(redis, log);
+  const histograms = createHistogramRecorder(redis, keys);
   // The fetcher's politeness gate and robots.txt cache live in Redis, shared by every worker process.
-  const fetcher = createFetcher(fetcherOptionsFromConfig(config.service.fetch), { redis, keys });
-  const queueOpts = { connection: producer, prefix: keys.bullPrefix };
+  const fetcher = instrumentFetcher(
+    createFetcher(fetcherOptionsFromConfig(config.service.fetch), { redis, keys }),
+    histograms,
+  );
+  const queueOpts = {
+    connection: producer,
+    prefix: keys.bullPrefix,
+    // Any job added without options is bounded too, and BullMQ's event stream stays ~10k entries: flat memory.
+    defaultJobOptions: {
+      removeOnComplete: pollJobOptions.removeOnComplete,
+      removeOnFail: pollJobOptions.removeOnFail,
+    },
+    streams: { events: { maxLen: 10_000 } },
+  };
   const pollQueue = new Queue<PollJobData, PollOutcome>(QUEUE.poll, queueOpts);
   const articleQueue = new Queue<ArticleJobData, ArticleOutcome>(QUEUE.extract, queueOpts);
   pollQueue.on('error', err => log.error({ err }, 'poll queue error'));
@@ -56,6 +75,7 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
     redis,
     producer,
     fetcher,
+    histograms,
     store,
     pollQueue,
     articleQueue,
@@ -97,6 +117,7 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
     { connection, prefix: rt.keys.bullPrefix, concurrency },
   );
   worker.on('error', err => rt.log.error({ err }, 'poll worker error'));
+  observeWorker(worker, rt, 'feed.poll');
   // A connection passed in is shared as far as BullMQ knows: release it once the worker has closed.
   worker.on('closed', () => connection.disconnect());
   return worker;
@@ -134,6 +155,7 @@ export function createArticleWorker(
     },
   );
   worker.on('error', err => rt.log.error({ err }, 'article worker error'));
+  observeWorker(worker, rt);
   worker.on('closed', () => connection.disconnect());
   return worker;
 }

@@ -73,6 +73,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
       queues: [rt.pollQueue, rt.articleQueue],
       adminToken: svc.api.adminToken,
       isReady,
+      store: rt.store,
     });
     apiAddress = await api.listen({ host: svc.api.host, port: svc.api.port });
     rt.log.info({ address: apiAddress }, 'api listening');

@@ -14,7 +14,10 @@ export interface Keys {
   stories: string;
   /** The public stream consumers read (story.created / story.member_added / story.updated). */
   stream: string;
-  /** Dead-letter stream: entries a consumer group gave up on, with the error (see docs/CONSUMING.md). */
+  /**
+   * Dead-letter stream: entries a consumer group gave up on, with the error (see docs/CONSUMING.md). Same hash
+   * tag as the stream: the consumer moves an entry with XADD + XACK in one MULTI, which must stay in one slot.
+   */
   deadLetters: string;
   /** Hash of cross-process histogram buckets, read by /metrics at scrape time. */
   metricsHistograms: string;
@@ -64,7 +67,7 @@ export function keysFor(prefix: string): Keys {
     bullPrefix: `${prefix}:bull`,
     stories: `${prefix}:{stories}:`,
     stream: `${prefix}:{stories}:articles`,
-    deadLetters: `${prefix}:articles:dlq`,
+    deadLetters: `${prefix}:{stories}:articles:dlq`,
     metricsHistograms: `${prefix}:metrics:histograms`,
     article: id => `${prefix}:{stories}:art:${id}`,
     urlIndex: h => `${prefix}:{stories}:url:${h}`,
