@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { JSDOM } from 'jsdom';
+import { JSDOM, VirtualConsole } from 'jsdom';
 import { parseHTML } from 'linkedom';
 import { readPageMetadata, type PageMetadata } from '../../src/extract/metadata/index.js';
 import { decodeHtml } from './decode.js';
@@ -41,7 +41,8 @@ function parseArgs(argv: string[]): Args {
 
 function readMeta(html: string, url: string, dom: Args['dom']): PageMetadata {
   if (dom === 'jsdom') {
-    const d = new JSDOM(html, { url });
+    // A silent console: pages' broken CSS would flood the output.
+    const d = new JSDOM(html, { url, virtualConsole: new VirtualConsole() });
     try {
       return readPageMetadata(d.window.document, url);
     } finally {

@@ -93,6 +93,7 @@ function stripDatesAndTimes(s: string): string {
   }
   out = out.replace(/(?:^|\s)\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b.*$/, '');
   out = out.replace(/(?:^|\s)\d{1,2}[:.]\d{2}\s*(?:am|pm|uhr|h)?(?:\s.*)?$/i, '');
+  out = out.replace(/(?:^|[\s,|])(?:datum|date|fecha|data|dated)\s*[:：].*$/i, '');
   for (let i = 0; i < 2; i++) out = out.replace(DATE_LEAD_RE, '');
   out = out.replace(/\s(?:updated|aktualisiert|veröffentlicht|publié|publicado|pubblicato)\b.*$/i, '');
   return out;
@@ -236,7 +237,7 @@ export function isAccountName(s: string): boolean {
   return ACCOUNT_RE.test(collapse(s));
 }
 
-function squash(s: string): string {
+export function squash(s: string): string {
   return foldForCompare(s).replace(/[^\p{L}\p{N}]/gu, '');
 }
 

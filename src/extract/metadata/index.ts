@@ -13,6 +13,7 @@ import {
   isSiteLikeName,
   looksLikeName,
   looksLikePersonName,
+  squash,
   type AuthorContext,
 } from './authors.js';
 import { collapse, decodeEntities as decodeText } from './text.js';
@@ -672,10 +673,36 @@ function readAuthors(
     const names = source();
     if (names.length === 0) continue;
     const people = names.filter(n => !isSiteLikeName(n, ctx));
-    if (people.length) return { names: people, source: name };
+    if (people.length) return { names: fullerNames(people, doc, headline, scan), source: name };
     if (fallback.names.length === 0) fallback = { names, source: name };
   }
   return fallback;
+}
+
+/**
+ * Structured data often carries a CMS user's first name only ("Todd"); when the visible byline names the
+ * same person in full ("By Todd Bates"), the full form wins.
+ */
+function fullerNames(
+  names: string[],
+  doc: Document,
+  headline: Element | null,
+  scan: () => DocumentScan,
+): string[] {
+  // A first name alone ("Todd") or a user name ("jane_doe"): worth looking for the displayed full name.
+  const partial = (n: string): boolean =>
+    !n.includes(' ') && (/^\p{Lu}\p{Ll}+$/u.test(n) || /^[\p{Ll}\d._-]+$/u.test(n));
+  if (!names.some(partial)) return names;
+  const visible = [...markedByline(doc, headline)];
+  // Author boxes often sit in sidebars: any short line may hold the full name here, since it must extend
+  // the name already known.
+  for (const line of scan().lines) if (line.text.length <= 60) visible.push(...cleanAuthorNames(line.text));
+  return names.map(n => {
+    if (!partial(n)) return n;
+    const key = squash(n);
+    const full = visible.find(v => looksLikePersonName(v) && (v.startsWith(`${n} `) || squash(v) === key));
+    return full ?? n;
+  });
 }
 
 /**
