@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type { ServiceConfig } from '../config/schema.js';
@@ -41,12 +42,12 @@ export interface FetcherDeps {
   resolveAll?: ResolveAll;
 }
 
-/**
- * A first hop waits in-process only this long; longer waits defer the job (MustWait). Later hops of a fetch under
- * way (redirects, the page right after its robots.txt) wait in-process for the gate, so a redirect chain is never
- * restarted from scratch.
- */
-const FIRST_HOP_INLINE_WAIT_MS = 250;
+/** How the first hop of a fetch meets a closed gate: may wait about one interval in-process, or always defers. */
+type FirstHop = 'new' | 'defer';
+
+/** Bounds of a first hop's in-process wait (about one interval; see `acquire`). */
+const MIN_FIRST_HOP_INLINE_MS = 250;
+const MAX_FIRST_HOP_INLINE_MS = 2_000;
 
 const DEFAULTS = {
   connectTimeoutMs: 5_000,
@@ -122,8 +123,8 @@ export function createFetcher(opts: FetcherOptions, deps: FetcherDeps = {}): Fet
   });
 
   const maxInlineMs = opts.politeness?.maxCrawlDelayMs ?? DEFAULTS.maxCrawlDelayMs;
-  const gateHooks = (inlineFirstHop: boolean, signal: AbortSignal | undefined): HopHooks => ({
-    beforeHop: (url, hop) => acquire(gate, url, hop > 0 || inlineFirstHop, maxInlineMs, now, signal),
+  const gateHooks = (first: FirstHop, signal: AbortSignal | undefined): HopHooks => ({
+    beforeHop: (url, hop) => acquire(gate, url, hop > 0 ? 'under-way' : first, maxInlineMs, now, signal),
   });
 
   const robotsEnabled = opts.robots?.enabled ?? true;
@@ -136,14 +137,16 @@ export function createFetcher(opts: FetcherOptions, deps: FetcherDeps = {}): Fet
         userAgentToken: userAgentToken(opts.userAgent),
         maxCrawlDelayMs: opts.politeness?.maxCrawlDelayMs ?? DEFAULTS.maxCrawlDelayMs,
         now,
-        fetchRobots: (url, signal) => client.get({ url, kind: 'robots', signal }, gateHooks(false, signal)),
+        // Never waits in-process before its first hop: another worker may be fetching the same robots.txt, and the
+        // deferred job finds it in the cache when it runs again.
+        fetchRobots: (url, signal) => client.get({ url, kind: 'robots', signal }, gateHooks('defer', signal)),
         setCrawlDelay: (host, ms, ttl) => gate.setCrawlDelay(host, ms, ttl),
       })
     : undefined;
 
   return {
     async fetch(req: FetchRequest): Promise<FetchResult> {
-      if (req.kind !== 'page' || !robots) return client.get(req, gateHooks(false, req.signal));
+      if (req.kind !== 'page' || !robots) return client.get(req, gateHooks('new', req.signal));
       // Each hop of a page (redirects included) must be allowed by its own origin's robots.txt.
       let usedSlot = false;
       return client.get(req, {
@@ -153,7 +156,7 @@ export function createFetcher(opts: FetcherOptions, deps: FetcherDeps = {}): Fet
             return { refused: true, class: 'blocked', blockedBy: 'robots', reason: verdict.reason };
           }
           usedSlot ||= verdict.fetched;
-          return acquire(gate, url, hop > 0 || usedSlot, maxInlineMs, now, signal);
+          return acquire(gate, url, hop > 0 || usedSlot ? 'under-way' : 'new', maxInlineMs, now, signal);
         },
       });
     },
@@ -162,26 +165,36 @@ export function createFetcher(opts: FetcherOptions, deps: FetcherDeps = {}): Fet
 }
 
 /**
- * Takes a slot on the host's gate. A fetch that has not started yet is deferred (MustWait) unless the wait is
- * tiny. A fetch under way (a redirect hop, the page after its robots.txt) waits in-process for an interval or an
- * in-flight slot up to `maxInlineMs` (the Crawl-delay cap): deferring it would restart the chain, which would
- * need the same wait again. A long Retry-After defers it anyway; that wait ends.
+ * Takes a slot on the host's gate. A fetch that has not started yet may wait in-process for about one interval
+ * (`firstHopInlineLimit`) if it is the host's one in-process waiter: that is the usual wait of a deferred job woken
+ * at its place in line, and sitting it out beats another round trip through BullMQ. Everyone else is deferred
+ * (MustWait) to their staggered place in line.
+ * A fetch under way (a redirect hop, the page after its robots.txt) waits in-process up to `maxInlineMs` (the
+ * Crawl-delay cap): deferring it would restart the chain, which would need the same wait again.
  */
 async function acquire(
   gate: PolitenessGate,
   url: URL,
-  underWay: boolean,
+  mode: FirstHop | 'under-way',
   maxInlineMs: number,
   now: () => number,
   signal: AbortSignal | undefined,
 ): Promise<HopPermit> {
+  const inlineLimitMs =
+    mode === 'under-way'
+      ? maxInlineMs
+      : mode === 'new'
+        ? firstHopInlineLimit(gate.limitsFor(url).intervalMs)
+        : 0;
+  const token = randomUUID();
   for (;;) {
-    const answer = await gate.tryAcquire(url, underWay);
+    const answer = await gate.tryAcquire(url, { inlineLimitMs, continuation: mode === 'under-way', token });
     if (answer.granted) return { release: info => answer.release(info.retryAfterMs) };
-    const inline =
-      answer.waitMs <= FIRST_HOP_INLINE_WAIT_MS ||
-      (underWay && answer.why !== 'retry-after' && answer.waitMs <= maxInlineMs);
-    if (!inline) throw new MustWait(now() + answer.waitMs, url.host, answer.why);
+    if (!answer.inline) throw new MustWait(now() + answer.waitMs, url.host, answer.why);
     await sleep(answer.waitMs, undefined, signal ? { signal } : {});
   }
+}
+
+function firstHopInlineLimit(intervalMs: number): number {
+  return Math.min(Math.max(intervalMs, MIN_FIRST_HOP_INLINE_MS), MAX_FIRST_HOP_INLINE_MS);
 }

@@ -46,6 +46,7 @@ describe('politeness gate (Redis)', () => {
       granted: false,
       waitMs: 1_000,
       why: 'interval',
+      inline: false,
     });
     // Another host is not affected.
     await granted(await gate.tryAcquire(url('https://b.example/1'))).release();
@@ -53,7 +54,23 @@ describe('politeness gate (Redis)', () => {
     await granted(await gate.tryAcquire(url('https://a.example/2'))).release();
   });
 
-  it('staggers waiters one interval apart, and a continuation does not queue behind them', async () => {
+  it('counts the interval from the end of a request too', async () => {
+    clock += 10_000;
+    const a = granted(await gate.tryAcquire(url('https://end.example/1')));
+    clock += 600; // the request took 600 ms
+    await a.release();
+    clock += 500; // 1.1 s after its start, but only 0.5 s after its end
+    expect(await gate.tryAcquire(url('https://end.example/2'))).toEqual({
+      granted: false,
+      waitMs: 500,
+      why: 'interval',
+      inline: false,
+    });
+    clock += 500;
+    await granted(await gate.tryAcquire(url('https://end.example/2'))).release();
+  });
+
+  it('staggers deferred waiters one interval apart; an in-process waiter does not queue behind them', async () => {
     clock += 10_000;
     await granted(await gate.tryAcquire(url('https://c.example/'))).release();
     const waits: number[] = [];
@@ -62,10 +79,45 @@ describe('politeness gate (Redis)', () => {
       waits.push(a.granted ? 0 : a.waitMs);
     }
     expect(waits).toEqual([1_000, 2_000, 3_000, 4_000]);
-    const cont = await gate.tryAcquire(url('https://c.example/next'), true);
-    expect(cont.granted ? 0 : cont.waitMs).toBe(1_000);
+    // A waiter allowed to sit out a wait in-process gets the next free moment and takes no place in line.
+    const cont = await gate.tryAcquire(url('https://c.example/next'), {
+      inlineLimitMs: 60_000,
+      continuation: true,
+    });
+    expect(cont).toEqual({ granted: false, waitMs: 1_000, why: 'interval', inline: true });
     const after = await gate.tryAcquire(url('https://c.example/'));
     expect(after.granted ? 0 : after.waitMs).toBe(5_000);
+  });
+
+  it('lets one new fetch per host wait in-process; the others are deferred to their place in line', async () => {
+    clock += 10_000;
+    await granted(await gate.tryAcquire(url('https://one.example/'))).release();
+    const opts = (token: string) => ({ inlineLimitMs: 2_000, token });
+    expect(await gate.tryAcquire(url('https://one.example/a'), opts('a'))).toMatchObject({
+      waitMs: 1_000,
+      inline: true,
+    });
+    // Staggered after the in-process waiter's place.
+    expect(await gate.tryAcquire(url('https://one.example/b'), opts('b'))).toMatchObject({
+      waitMs: 2_000,
+      inline: false,
+    });
+    expect(await gate.tryAcquire(url('https://one.example/c'), opts('c'))).toMatchObject({
+      waitMs: 3_000,
+      inline: false,
+    });
+    // The in-process waiter asks again with its token and keeps its right; once granted, the right is free again.
+    clock += 400;
+    expect(await gate.tryAcquire(url('https://one.example/a'), opts('a'))).toMatchObject({
+      waitMs: 600,
+      inline: true,
+    });
+    clock += 600;
+    await granted(await gate.tryAcquire(url('https://one.example/a'), opts('a'))).release();
+    expect(await gate.tryAcquire(url('https://one.example/b'), opts('b'))).toMatchObject({
+      waitMs: 1_000,
+      inline: true,
+    });
   });
 
   it('limits requests in flight, and frees the slot on release', async () => {
@@ -116,6 +168,7 @@ describe('politeness gate (Redis)', () => {
       granted: false,
       waitMs: 119_000,
       why: 'retry-after',
+      inline: false,
     });
     // Same hostname, other port: not the server that asked.
     await granted(await gate.tryAcquire(url('http://busy.example/'))).release();
@@ -132,6 +185,7 @@ describe('politeness gate (Redis)', () => {
     expect(await other.tryAcquire(url('https://busy.example/c'))).toMatchObject({
       granted: false,
       why: 'retry-after',
+      inline: false,
     });
     clock += 118_000;
     await granted(await other.tryAcquire(url('https://busy.example/c'))).release();
