@@ -1,10 +1,15 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
+import { registerArticles } from './commands/articles.js';
 import { registerDemo } from './commands/demo.js';
+import { registerExport } from './commands/export.js';
 import { registerParseFeed } from './commands/parse-feed.js';
 import { registerRun } from './commands/run.js';
 import { registerStart } from './commands/start.js';
+import { registerStatus } from './commands/status.js';
 import { registerStories } from './commands/stories.js';
+import { registerStoriesGet } from './commands/stories-get.js';
+import { registerTail } from './commands/tail.js';
 import { SetupError } from './context.js';
 
 export function buildProgram(): Command {
@@ -22,6 +27,11 @@ export function buildProgram(): Command {
   registerDemo(program);
   registerParseFeed(program);
   registerStories(program);
+  registerStoriesGet(program);
+  registerArticles(program);
+  registerTail(program);
+  registerExport(program);
+  registerStatus(program);
   return program;
 }
 

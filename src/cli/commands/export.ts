@@ -1,0 +1,115 @@
+import { createWriteStream } from 'node:fs';
+import type { Command } from 'commander';
+import type { Redis } from 'ioredis';
+import { parseSince } from '../../api/articles.js';
+import { createReader, type Reader } from '../../consumer/reader.js';
+import type { Keys } from '../../store/keys.js';
+import { fail, openReadContext } from './read-context.js';
+
+/**
+ * One JSON line per stored article, oldest first: the article view of `articles get --json`. The body is
+ * written with the story's representative only — a copy carries `body: null` and its `representativeId` — so
+ * a story's text is exported once.
+ */
+export async function exportArticles(deps: {
+  redis: Redis;
+  keys: Keys;
+  reader: Reader;
+  sinceMs: number | null;
+  write: (line: string) => Promise<void>;
+  progress?: (done: number, total: number) => void;
+}): Promise<number> {
+  const min = deps.sinceMs ?? '-inf';
+  const total = await deps.redis.zcount(deps.keys.articlesByTime, min, '+inf');
+  let offset = 0;
+  let n = 0;
+  for (;;) {
+    const ids = await deps.redis.zrangebyscore(deps.keys.articlesByTime, min, '+inf', 'LIMIT', offset, 500);
+    if (ids.length === 0) break;
+    offset += ids.length;
+    for (const id of ids) {
+      const view = await deps.reader.article(id);
+      if (view) {
+        await deps.write(`${JSON.stringify(view.isRepresentative ? view : { ...view, body: null })}\n`);
+        n++;
+      }
+      deps.progress?.(n, total);
+    }
+  }
+  return n;
+}
+
+/** `[#####-----]  45%  450/1000` on one terminal line, redrawn at most every 100 ms. */
+export function progressBar(out: NodeJS.WriteStream): (done: number, total: number) => void {
+  let lastDraw = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done < total && now - lastDraw < 100) return;
+    lastDraw = now;
+    const width = 30;
+    const ratio = total > 0 ? Math.min(1, done / total) : 1;
+    const filled = Math.round(ratio * width);
+    out.write(
+      `\r[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}%  ` +
+        `${done}/${total} articles${done >= total ? '\n' : ''}`,
+    );
+  };
+}
+
+export function registerExport(program: Command): void {
+  program
+    .command('export')
+    .description(
+      'Write stored articles as JSON Lines, oldest first (story, relation, metadata; the body once per story, ' +
+        'with its representative). Shows a progress bar on a terminal',
+    )
+    .option('--since <date>', 'only articles stored at or after this ISO 8601 date/time (or epoch ms)')
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (opts: { since?: string; out?: string }, cmd: Command) => {
+      let sinceMs: number | null = null;
+      if (opts.since !== undefined) {
+        sinceMs = parseSince(opts.since);
+        if (sinceMs === null) {
+          fail('export.since', `--since: not an ISO 8601 date or epoch ms: "${opts.since}"`);
+        }
+      }
+      const ctx = await openReadContext(cmd);
+      const out = opts.out ? createWriteStream(opts.out) : process.stdout;
+      const opened = opts.out
+        ? new Promise<void>((resolveOpen, reject) => {
+            out.once('open', () => resolveOpen());
+            out.once('error', reject);
+          })
+        : Promise.resolve();
+      // The bar goes to stderr, and only when nobody is reading stdout on the same terminal.
+      const showBar = process.stderr.isTTY && (opts.out !== undefined || !process.stdout.isTTY);
+      try {
+        await opened;
+        const write = (line: string): Promise<void> =>
+          new Promise((resolveWrite, reject) => {
+            if (out.write(line)) resolveWrite();
+            else {
+              out.once('drain', resolveWrite);
+              out.once('error', reject);
+            }
+          });
+        const n = await exportArticles({
+          redis: ctx.redis,
+          keys: ctx.keys,
+          reader: createReader(ctx.store),
+          sinceMs,
+          write,
+          ...(showBar ? { progress: progressBar(process.stderr) } : {}),
+        });
+        if (opts.out) {
+          await new Promise<void>((resolveEnd, reject) => {
+            out.once('error', reject);
+            out.end(() => resolveEnd());
+          });
+          process.stderr.write(`exported ${n} article${n === 1 ? '' : 's'} to ${opts.out}\n`);
+        }
+      } finally {
+        await ctx.close();
+      }
+    });
+}

@@ -1,0 +1,37 @@
+import { Queue } from 'bullmq';
+import type { Command } from 'commander';
+import { readStatus } from '../../metrics/status.js';
+import { QUEUE } from '../../store/keys.js';
+import { openReadContext, writeOut } from './read-context.js';
+import { formatStatus } from './views.js';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description(
+      'Show queues (waiting/active/delayed/failed), feeds (ok / backing off / disabled, with last errors), ' +
+        "the stream's length and each consumer group's lag and pending count, dead letters by reason, failures",
+    )
+    .option('--json', 'print the status as one JSON object')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const ctx = await openReadContext(cmd);
+      const queues = [QUEUE.poll, QUEUE.extract].map(
+        name => new Queue(name, { connection: ctx.redis, prefix: ctx.keys.bullPrefix }),
+      );
+      try {
+        const status = await readStatus({
+          redis: ctx.redis,
+          keys: ctx.keys,
+          queues,
+          feeds: ctx.config.feeds,
+        });
+        await writeOut(
+          process.stdout,
+          opts.json ? `${JSON.stringify(status)}\n` : `${formatStatus(status, ctx.keys.prefix)}\n`,
+        );
+      } finally {
+        await Promise.all(queues.map(q => q.close()));
+        await ctx.close();
+      }
+    });
+}
