@@ -1,0 +1,226 @@
+/**
+ * Credit lines that name where a text first appeared. Sources (see docs: DEDUP-NOTES §3):
+ * - Yoast SEO's feed footer `The post %%POSTLINK%% appeared first on %%BLOGLINK%%.` and its translations;
+ * - All in One SEO's `The post %post_link% first appeared on %site_link%.`;
+ * - the Republication Tracker Tool's `This article first appeared on SITE and is republished here under …`;
+ * - The Conversation's `This article is republished from The Conversation under a Creative Commons license.`;
+ * - free text such as `This article was originally published on SITE.`
+ * A credit is a whole paragraph (or the tail of one): patterns are anchored at both ends, so the same words
+ * inside prose ("the mainframe first appeared on the computing landscape") never match.
+ */
+import type { AttributionMethod } from '../types.js';
+
+export type CreditMethod = Extract<
+  AttributionMethod,
+  'yoast-footer' | 'aioseo-footer' | 'republication-credit' | 'text-credit'
+>;
+
+export interface CreditMatch {
+  method: CreditMethod;
+  /** Title of the original, when the credit names it (Yoast/AIOSEO). */
+  title: string | null;
+  /** Name of the site credited. */
+  siteName: string | null;
+  /** Address of the original article, when a link survives. */
+  originalUrl: string | null;
+  /** Home page of the site credited, when a link survives. */
+  siteUrl: string | null;
+  /** The credit line as text. */
+  text: string;
+  /** Language of the template that matched (Yoast translations). */
+  lang: string;
+}
+
+interface Pattern {
+  method: CreditMethod;
+  lang: string;
+  re: RegExp;
+  /** How links in the credit map to the original and the site (HTML mode). */
+  links: 'title-then-site' | 'article-word' | 'original-article' | 'site';
+}
+
+// Titles and site names may contain anything but must be non-empty; the final period is optional.
+const T = '(?<title>.+?)';
+const S = '(?<site>[^\\s].{0,120}?)';
+const END = '\\s*[.!]?$';
+
+const PATTERNS: Pattern[] = [
+  // All in One SEO first: its "first appeared on" would otherwise be read as Yoast's sibling.
+  {
+    method: 'aioseo-footer',
+    lang: 'en',
+    links: 'title-then-site',
+    re: new RegExp(`^The post ${T} first appeared on ${S}${END}`, 'i'),
+  },
+  {
+    method: 'yoast-footer',
+    lang: 'en',
+    links: 'title-then-site',
+    re: new RegExp(`^The post ${T} appeared first on ${S}${END}`, 'i'),
+  },
+  {
+    method: 'yoast-footer',
+    lang: 'de',
+    links: 'title-then-site',
+    re: new RegExp(`^Der Beitrag ${T} erschien zuerst auf ${S}${END}`, 'i'),
+  },
+  {
+    method: 'yoast-footer',
+    lang: 'fr',
+    links: 'title-then-site',
+    re: new RegExp(`^L'article ${T} est apparu en premier sur ${S}${END}`, 'i'),
+  },
+  {
+    method: 'yoast-footer',
+    lang: 'es',
+    links: 'title-then-site',
+    re: new RegExp(`^La entrada ${T} se publicó primero en ${S}${END}`, 'i'),
+  },
+  {
+    method: 'yoast-footer',
+    lang: 'it',
+    links: 'title-then-site',
+    re: new RegExp(`^L'articolo ${T} proviene da ${S}${END}`, 'i'),
+  },
+  {
+    method: 'yoast-footer',
+    lang: 'pt',
+    links: 'title-then-site',
+    re: new RegExp(`^O post ${T} apareceu primeiro em ${S}${END}`, 'i'),
+  },
+  {
+    method: 'yoast-footer',
+    lang: 'nl',
+    links: 'title-then-site',
+    re: new RegExp(`^Het bericht ${T} verscheen eerst op ${S}${END}`, 'i'),
+  },
+  {
+    method: 'republication-credit',
+    lang: 'en',
+    links: 'article-word',
+    re: new RegExp(
+      `^This (?:article|story|post|piece) first appeared (?:on|in|at) ${S}(?: and is republished here under .{3,200}?)?${END}`,
+      'i',
+    ),
+  },
+  {
+    method: 'republication-credit',
+    lang: 'en',
+    links: 'original-article',
+    re: new RegExp(
+      `^This (?:article|story|piece) (?:is|was|has been) republished from ${S} under (?:a|the) Creative Commons licen[cs]e\\b.{0,120}?${END}`,
+      'i',
+    ),
+  },
+  {
+    method: 'text-credit',
+    lang: 'en',
+    links: 'site',
+    re: new RegExp(
+      `^(?:(?:A version of )?this (?:article|story|post|piece|essay|interview|column|report) (?:was|is|has been|had been) )?(?:originally|first) (?:published|posted|appeared|ran) (?:on|at|in|by) ${S}${END}`,
+      'i',
+    ),
+  },
+  {
+    method: 'text-credit',
+    lang: 'en',
+    links: 'site',
+    re: new RegExp(
+      `^(?:This|The) (?:article|story|post|piece|essay) originally appeared (?:on|in|at) ${S}${END}`,
+      'i',
+    ),
+  },
+];
+
+const NOT_A_SITE_RE =
+  /^(?:\d|(?:english|spanish|french|german|italian|portuguese|dutch|russian|chinese|japanese|arabic|print|hardcover|paperback|(?:the\s+)?(?:same|this|our|my|his|her)\b))/i;
+
+/** Longest credit paragraph considered: credits are one sentence, two with a licence. */
+export const MAX_CREDIT_LENGTH = 400;
+
+export function normalizeCreditText(s: string): string {
+  return s
+    .replace(/[\u2018\u2019\u201b\u2032]/g, "'")
+    .replace(/[\u201c\u201d\u201e\u2033]/g, '"')
+    .replace(/[\s\u00a0\u200b]+/g, ' ')
+    .trim();
+}
+
+function stripQuotes(s: string): string {
+  return s.replace(/^["'«»„“”]+|["'«»„“”]+$/g, '').trim();
+}
+
+/** "Example Blog on March 3, 2020" / "Example Blog (https://…)": the site's name without what follows it. */
+function cleanSite(site: string): { name: string | null; url: string | null } {
+  let s = site.trim();
+  let url: string | null = null;
+  const urlMatch = /https?:\/\/[^\s)>\]]+/.exec(s);
+  if (urlMatch) {
+    url = urlMatch[0].replace(/[.,;]+$/, '');
+    s = s.replace(urlMatch[0], ' ');
+  }
+  s = s
+    .replace(/\s+(?:on|am|in)\s+(?:\w+\s+)?\d{1,4}(?:[\s,./-]+\w+){0,3}$/i, '')
+    .replace(/\s*[([]\s*[)\]]\s*/g, ' ')
+    .replace(/\s+(?:and is republished here.*|under a Creative Commons.*)$/i, '')
+    .replace(/\s*[.,:;]+$/, '')
+    .trim();
+  s = stripQuotes(s);
+  return { name: s && /\p{L}/u.test(s) ? s : null, url };
+}
+
+/**
+ * Matches one paragraph's text against the credit templates. The whole text must be the credit.
+ */
+export function matchCreditText(text: string): CreditMatch | null {
+  const t = normalizeCreditText(text);
+  if (!t || t.length > MAX_CREDIT_LENGTH) return null;
+  for (const p of PATTERNS) {
+    const m = p.re.exec(t);
+    if (!m?.groups) continue;
+    const site = cleanSite(m.groups.site ?? '');
+    if (!site.name && !site.url) continue;
+    // "first published on 12 May 2020" names a date, "originally published in Spanish" a language.
+    if (site.name && !site.url && NOT_A_SITE_RE.test(site.name)) continue;
+    // A site's name is a name, not a clause: "a small forum before the redesign, which …" is prose.
+    if (site.name && (site.name.split(' ').length > 8 || /,\s/.test(site.name))) continue;
+    const title = m.groups.title ? stripQuotes(m.groups.title) : null;
+    return {
+      method: p.method,
+      title: title || null,
+      siteName: site.name,
+      originalUrl: p.method === 'text-credit' && site.url ? site.url : null,
+      siteUrl: p.method === 'text-credit' ? null : site.url,
+      text: t,
+      lang: p.lang,
+    };
+  }
+  return null;
+}
+
+export function linkRoleFor(match: CreditMatch): Pattern['links'] {
+  for (const p of PATTERNS) if (p.method === match.method && p.re.test(match.text)) return p.links;
+  return 'site';
+}
+
+const SENTENCE_START_RE = /(?:^|[.!?…"')\]]\s+|\n)(?=\S)/g;
+
+/**
+ * A credit at the end of a longer text (a scraped copy where the footer ran into the last paragraph, or a
+ * plain-text feed summary): the longest tail, starting at a sentence or line boundary, that is a credit.
+ */
+export function findTrailingCredit(text: string): { index: number; match: CreditMatch } | null {
+  const limit = Math.max(0, text.length - MAX_CREDIT_LENGTH - 20);
+  SENTENCE_START_RE.lastIndex = limit;
+  const starts: number[] = [];
+  for (let m = SENTENCE_START_RE.exec(text); m; m = SENTENCE_START_RE.exec(text)) {
+    starts.push(m.index + m[0].length);
+    if (m[0].length === 0) SENTENCE_START_RE.lastIndex++;
+  }
+  for (const start of starts) {
+    if (start >= text.length) continue;
+    const match = matchCreditText(text.slice(start));
+    if (match) return { index: start, match };
+  }
+  return null;
+}

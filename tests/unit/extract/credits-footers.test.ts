@@ -1,0 +1,357 @@
+import { JSDOM } from 'jsdom';
+import { parseHTML } from 'linkedom';
+import { describe, expect, it } from 'vitest';
+import { detectCredits, matchCreditText, stripCreditText } from '../../../src/extract/credits/index.js';
+import type { Attribution } from '../../../src/extract/types.js';
+
+/**
+ * The cases of footer-fixtures.json (design notes): synthetic credit lines built from the plugins'
+ * published templates, with placeholder titles, sites and URLs. `html` is the footer as a feed item renders
+ * it; `text` is what survives in a scraped copy.
+ */
+interface FooterCase {
+  id: string;
+  html?: string;
+  text?: string;
+  method: Attribution['method'] | null;
+  expect: { title?: string; originalUrl?: string | null; siteName?: string; siteUrl?: string } | null;
+}
+
+const CASES: FooterCase[] = [
+  {
+    id: 'yoast-en-html',
+    method: 'yoast-footer',
+    html: '<p>Body paragraph one.</p>\n<p>The post <a rel="nofollow" href="https://invezz.com/news/2024/01/02/example-slug/">Example headline about markets</a> appeared first on <a rel="nofollow" href="https://invezz.com">Invezz</a>.</p>',
+    expect: {
+      title: 'Example headline about markets',
+      originalUrl: 'https://invezz.com/news/2024/01/02/example-slug/',
+      siteName: 'Invezz',
+      siteUrl: 'https://invezz.com/',
+    },
+  },
+  {
+    id: 'yoast-en-text',
+    method: 'yoast-footer',
+    text: 'Body paragraph one.\n\nThe post Example headline about markets appeared first on Invezz.',
+    expect: { title: 'Example headline about markets', originalUrl: null, siteName: 'Invezz' },
+  },
+  {
+    id: 'yoast-de',
+    method: 'yoast-footer',
+    text: 'Der Beitrag Beispielüberschrift erschien zuerst auf Beispielblog.',
+    expect: { title: 'Beispielüberschrift', siteName: 'Beispielblog' },
+  },
+  {
+    id: 'yoast-fr',
+    method: 'yoast-footer',
+    text: 'L’article Titre d’exemple est apparu en premier sur Site Exemple.',
+    expect: { title: "Titre d'exemple", siteName: 'Site Exemple' },
+  },
+  {
+    id: 'yoast-es',
+    method: 'yoast-footer',
+    text: 'La entrada Titular de ejemplo se publicó primero en Sitio Ejemplo.',
+    expect: { title: 'Titular de ejemplo', siteName: 'Sitio Ejemplo' },
+  },
+  {
+    id: 'yoast-it',
+    method: 'yoast-footer',
+    text: "L'articolo Titolo di esempio proviene da Sito Esempio.",
+    expect: { title: 'Titolo di esempio', siteName: 'Sito Esempio' },
+  },
+  {
+    id: 'yoast-pt',
+    method: 'yoast-footer',
+    text: 'O post Título de exemplo apareceu primeiro em Site Exemplo.',
+    expect: { title: 'Título de exemplo', siteName: 'Site Exemplo' },
+  },
+  {
+    id: 'aioseo-en',
+    method: 'aioseo-footer',
+    html: '<p>The post <a href="https://blog.example.org/p/42">A sample post</a> first appeared on <a href="https://blog.example.org">Example Org Blog</a>.</p>',
+    expect: {
+      title: 'A sample post',
+      originalUrl: 'https://blog.example.org/p/42',
+      siteName: 'Example Org Blog',
+      siteUrl: 'https://blog.example.org/',
+    },
+  },
+  {
+    id: 'republication-tracker',
+    method: 'republication-credit',
+    html: '<p>This <a target="_blank" href="https://news.example.net/2024/story">article</a> first appeared on <a target="_blank" href="https://news.example.net">Example Newsroom</a> and is republished here under a Creative Commons Attribution-NoDerivatives 4.0 International License.</p>',
+    expect: {
+      originalUrl: 'https://news.example.net/2024/story',
+      siteName: 'Example Newsroom',
+      siteUrl: 'https://news.example.net/',
+    },
+  },
+  {
+    id: 'the-conversation',
+    method: 'republication-credit',
+    html: '<p>This article is republished from <a href="https://theconversation.com">The Conversation</a> under a Creative Commons license. Read the <a href="https://theconversation.com/example-12345">original article</a>.</p>',
+    expect: {
+      originalUrl: 'https://theconversation.com/example-12345',
+      siteName: 'The Conversation',
+      siteUrl: 'https://theconversation.com/',
+    },
+  },
+  {
+    id: 'originally-published',
+    method: 'text-credit',
+    text: 'This article was originally published on Example Blog.',
+    expect: { siteName: 'Example Blog' },
+  },
+  {
+    id: 'negative-1',
+    method: null,
+    text: 'The mainframe first appeared on the computing landscape in the 1940s and is still used today.',
+    expect: null,
+  },
+];
+
+// A copy on another site: every credit in the table names a foreign site.
+const COPY_URL = 'https://aggregator.example/2024/01/03/copied-story/';
+
+describe('footer-fixtures cases', () => {
+  for (const c of CASES) {
+    if (c.html !== undefined) {
+      const html = c.html;
+      it(`${c.id}: detects the credit in HTML, cuts it, keeps the body`, () => {
+        const res = detectCredits({ pageUrl: COPY_URL, contentHtml: html });
+        const a = res.attribution;
+        expect(a?.method ?? null).toBe(c.method);
+        expect(a?.originalPublisher).toBe(c.expect?.siteName);
+        if (c.expect?.title !== undefined) expect(a?.originalTitle).toBe(c.expect.title);
+        if (c.expect?.originalUrl !== undefined) expect(a?.originalUrl).toBe(c.expect.originalUrl);
+        if (c.expect?.siteUrl !== undefined) expect(res.credits[0]?.siteUrl).toBe(c.expect.siteUrl);
+        expect(res.removed).toHaveLength(1);
+        expect(res.contentHtml).not.toMatch(/appeared|republished|first appeared/i);
+        if (html.includes('Body paragraph one.'))
+          {expect(res.contentHtml).toContain('<p>Body paragraph one.</p>');}
+      });
+    }
+    if (c.text !== undefined) {
+      const text = c.text;
+      it(`${c.id}: ${c.expect ? 'detects' : 'ignores'} the credit in text`, () => {
+        const { match, text: rest } = stripCreditText(text);
+        expect(match?.method ?? null).toBe(c.method);
+        if (!c.expect) {
+          expect(rest).toBe(text);
+          return;
+        }
+        expect(match?.siteName).toBe(c.expect.siteName);
+        if (c.expect.title !== undefined) expect(match?.title).toBe(c.expect.title);
+        if (c.expect.originalUrl !== undefined) expect(match?.originalUrl).toBe(c.expect.originalUrl);
+        expect(rest).not.toMatch(/appeared|erschien|apparu|publicó|proviene|apareceu|originally/);
+      });
+      it(`${c.id}: same result as a paragraph of page content`, () => {
+        const paragraphs = text
+          .split(/\n\n/)
+          .map(p => `<p>${p}</p>`)
+          .join('');
+        const res = detectCredits({ pageUrl: COPY_URL, contentHtml: paragraphs });
+        expect(res.attribution?.method ?? null).toBe(c.method);
+        expect(res.attribution?.originalPublisher ?? null).toBe(c.expect?.siteName ?? null);
+        if (!c.expect) expect(res.contentHtml).toBe(paragraphs);
+      });
+    }
+  }
+});
+
+describe('credit negatives', () => {
+  it.each([
+    'The mainframe first appeared on the computing landscape in the 1940s and is still used today.',
+    'Originally published in 1998, the novel was reissued last year with a new foreword.',
+    'First published on 12 May 2020.',
+    'Originally published in Spanish.',
+    'The post was created in 2019 and first appeared on a small forum before the site redesign, which moved everything.',
+    'This article is part of our series on energy.',
+  ])('%s', text => {
+    expect(matchCreditText(text)).toBeNull();
+    const html = `<p>Some body text here.</p><p>${text}</p>`;
+    const res = detectCredits({ pageUrl: COPY_URL, contentHtml: html });
+    expect(res.attribution).toBeNull();
+    expect(res.contentHtml).toBe(html);
+  });
+
+  it('a credit-like sentence early in the article is not cut', () => {
+    const html =
+      '<p>The post Example headline appeared first on Example Site.</p>' +
+      ['One', 'Two', 'Three', 'Four', 'Five'].map(w => `<p>${w} body paragraph.</p>`).join('');
+    const res = detectCredits({ pageUrl: COPY_URL, contentHtml: html });
+    expect(res.attribution).toBeNull();
+    expect(res.contentHtml).toBe(html);
+  });
+});
+
+describe('credit placement', () => {
+  it('cuts a footer that ran into the last paragraph, keeping the sentence before it', () => {
+    const html =
+      '<p>First paragraph.</p><p>Closing sentence of the story. The post <a href="https://origin.example/a/1">Rates hold</a> appeared first on <a href="https://origin.example">Origin News</a>.</p>';
+    const res = detectCredits({ pageUrl: COPY_URL, contentHtml: html });
+    expect(res.attribution).toMatchObject({
+      method: 'yoast-footer',
+      originalUrl: 'https://origin.example/a/1',
+      originalPublisher: 'Origin News',
+      originalTitle: 'Rates hold',
+    });
+    expect(res.contentHtml).toBe('<p>First paragraph.</p><p>Closing sentence of the story.</p>');
+  });
+
+  it('cuts a footer after a <br> in the same block', () => {
+    const html = '<div>Body line.<br><br>The post Rates hold appeared first on Origin News.</div>';
+    const res = detectCredits({ pageUrl: COPY_URL, contentHtml: html });
+    expect(res.attribution?.originalPublisher).toBe('Origin News');
+    expect(res.contentHtml).toBe('<div>Body line.</div>');
+  });
+
+  it('a credit followed by a share line is still found (last blocks, not only the last)', () => {
+    const html = '<p>Body.</p><p>The post Rates hold appeared first on Origin News.</p><p>Share this:</p>';
+    const res = detectCredits({ pageUrl: COPY_URL, contentHtml: html });
+    expect(res.attribution?.method).toBe('yoast-footer');
+    expect(res.contentHtml).toBe('<p>Body.</p><p>Share this:</p>');
+  });
+
+  it('two credits (republication + originally published) are both cut; the first names the origin', () => {
+    const html =
+      '<p>Body.</p><p>This <a href="https://news.example.net/s/1">article</a> first appeared on <a href="https://news.example.net">Example Newsroom</a>.</p><p>Originally published at Example Newsroom.</p>';
+    const res = detectCredits({ pageUrl: COPY_URL, contentHtml: html });
+    expect(res.removed).toHaveLength(2);
+    expect(res.contentHtml).toBe('<p>Body.</p>');
+    expect(res.attribution?.originalUrl).toBe('https://news.example.net/s/1');
+  });
+});
+
+describe('credits and the page itself', () => {
+  const ORIGINAL_URL = 'https://origin.example/news/2024/01/02/rates-hold/';
+  const FOOTER =
+    '<p>The post <a href="https://origin.example/news/2024/01/02/rates-hold/">Rates hold</a> appeared first on <a href="https://origin.example">Origin News</a>.</p>';
+
+  it("the original's own feed footer is cut but attributes nothing", () => {
+    const res = detectCredits({
+      pageUrl: ORIGINAL_URL,
+      contentHtml: '<p>Body of the original.</p>',
+      feedItem: { contentHtml: `<p>Body of the original.</p>${FOOTER}` },
+    });
+    expect(res.attribution).toBeNull();
+    expect(res.credits[0]?.self).toBe(true);
+    expect(res.feedContentHtml).toBe('<p>Body of the original.</p>');
+  });
+
+  it('a text-only footer naming the page’s own site name is self', () => {
+    const res = detectCredits({
+      pageUrl: 'https://www.origin.example/x',
+      contentHtml: '<p>Body.</p><p>The post Rates hold appeared first on Origin News.</p>',
+      page: { siteName: 'Origin News' },
+    });
+    expect(res.attribution).toBeNull();
+    expect(res.removed).toHaveLength(1);
+  });
+
+  it('a footer only in the feed item of a copy attributes the copy', () => {
+    const res = detectCredits({
+      pageUrl: COPY_URL,
+      contentHtml: '<p>Body of the copy.</p>',
+      feedItem: { contentHtml: `<p>Body of the copy.</p>${FOOTER}` },
+    });
+    expect(res.attribution).toMatchObject({
+      method: 'yoast-footer',
+      originalUrl: ORIGINAL_URL,
+      originalPublisher: 'Origin News',
+    });
+    expect(res.contentHtml).toBe('<p>Body of the copy.</p>');
+  });
+
+  it('a page footer without links borrows the URL from the feed footer for the same site', () => {
+    const res = detectCredits({
+      pageUrl: COPY_URL,
+      contentHtml: '<p>Body.</p><p>The post Rates hold appeared first on Origin News.</p>',
+      feedItem: { contentHtml: `<p>Body.</p>${FOOTER}` },
+    });
+    expect(res.attribution).toMatchObject({ method: 'yoast-footer', originalUrl: ORIGINAL_URL });
+  });
+
+  it('the summary is searched when the content has no footer (Yoast adds it to both)', () => {
+    const res = detectCredits({
+      pageUrl: COPY_URL,
+      feedItem: { contentHtml: '<p>Body.</p>', summaryHtml: `<p>Body…</p>${FOOTER}` },
+    });
+    expect(res.attribution?.originalUrl).toBe(ORIGINAL_URL);
+  });
+});
+
+describe('attribution without a footer', () => {
+  const canonical: Attribution = {
+    originalUrl: 'https://origin.example/a/1',
+    originalPublisher: null,
+    method: 'cross-domain-canonical',
+    evidence: '<link rel="canonical" href="https://origin.example/a/1">',
+  };
+
+  it('head signals come next', () => {
+    const res = detectCredits({
+      pageUrl: COPY_URL,
+      contentHtml: '<p>Body.</p>',
+      page: { signals: [canonical] },
+    });
+    expect(res.attribution).toEqual(canonical);
+  });
+
+  it('a footer naming the canonical’s site takes its URL', () => {
+    const res = detectCredits({
+      pageUrl: COPY_URL,
+      contentHtml: '<p>Body.</p><p>The post Rates hold appeared first on Origin.</p>',
+      page: { signals: [canonical] },
+    });
+    expect(res.attribution).toMatchObject({
+      method: 'yoast-footer',
+      originalUrl: 'https://origin.example/a/1',
+      originalPublisher: 'Origin',
+    });
+  });
+
+  it('the feed item <source> is the last resort', () => {
+    const res = detectCredits({
+      pageUrl: COPY_URL,
+      contentHtml: '<p>Body.</p>',
+      feedItem: { source: { url: 'https://origin.example/feed.xml', title: 'Origin News' } },
+    });
+    expect(res.attribution).toMatchObject({
+      method: 'feed-source',
+      originalPublisher: 'Origin News',
+      originalUrl: null,
+    });
+  });
+
+  it('a <source> naming the page’s own site is no attribution', () => {
+    const res = detectCredits({
+      pageUrl: COPY_URL,
+      feedItem: { source: { url: 'https://aggregator.example/feed', title: 'Aggregator' } },
+    });
+    expect(res.attribution).toBeNull();
+  });
+});
+
+describe('any DOM', () => {
+  const html =
+    '<p>Body.</p><p>The post <a href="https://origin.example/a/1">Rates hold</a> appeared first on <a href="https://origin.example">Origin News</a>.</p>';
+
+  it('jsdom: removes the credit from a content root in place', () => {
+    const dom = new JSDOM(`<div id="c">${html}</div>`);
+    const root = dom.window.document.getElementById('c');
+    if (!root) throw new Error('no root');
+    const res = detectCredits({ pageUrl: COPY_URL, contentRoot: root });
+    expect(res.attribution?.originalUrl).toBe('https://origin.example/a/1');
+    expect(root.innerHTML).toBe('<p>Body.</p>');
+    dom.window.close();
+  });
+
+  it('linkedom: removes the credit from a content root in place', () => {
+    const { document } = parseHTML(`<!DOCTYPE html><html><body><div id="c">${html}</div></body></html>`);
+    const root = document.getElementById('c') as unknown as Element;
+    const res = detectCredits({ pageUrl: COPY_URL, contentRoot: root });
+    expect(res.attribution?.originalPublisher).toBe('Origin News');
+    expect(root.innerHTML).toBe('<p>Body.</p>');
+  });
+});
