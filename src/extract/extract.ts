@@ -1,63 +1,176 @@
-import { Readability, isProbablyReaderable } from '@mozilla/readability';
-import { JSDOM } from 'jsdom';
-import { sanitizeHtml } from './sanitize.js';
-import type { ExtractInput, ExtractOutcome } from './types.js';
+import { removeBoilerplate } from './content/boilerplate.js';
+import { openDocument, type DomKind } from './content/dom/index.js';
+import { parseLiteDocument } from './content/dom/parse.js';
+import { detectInterstitial } from './content/interstitial.js';
+import { prestrip } from './content/prestrip.js';
+import { looksReaderable, runReadability } from './content/readability.js';
+import { blockText, countWords, readingMinutes } from './content/text.js';
+import { mergeReadabilityMetadata, readPageMetadata, type PageMetadata } from './metadata/index.js';
+import { precleanContent, sanitizeHtml } from './sanitize.js';
+import type { ExtractedArticle, ExtractInput, ExtractOutcome, InterstitialKind } from './types.js';
 
-/** Extracts the main content and metadata of one page. Pure apart from CPU: no I/O. */
-export function extractArticle(input: ExtractInput): ExtractOutcome {
-  const dom = new JSDOM(input.html, { url: input.url });
+export interface ExtractOptions {
+  /** The DOM Readability runs on (setting `extract.dom`); `lite` unless told otherwise. */
+  dom?: DomKind | undefined;
+  /** Injected clock: dates after "now" are rejected as implausible. */
+  now?: (() => number) | undefined;
+  /** Pages longer than this (characters) are refused before any parsing. */
+  maxHtmlChars?: number | undefined;
+  /** Receives each boilerplate removal (rule, text); `newsflow extract --trace` prints them. */
+  trace?: ((rule: string, text: string) => void) | undefined;
+}
+
+/** Input extraction refuses to work on; the pipeline records it as a failure with `class`. */
+export class ExtractInputError extends Error {
+  constructor(
+    readonly errorClass: 'too-large' | 'empty',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExtractInputError';
+  }
+}
+
+export const DEFAULT_MAX_HTML_CHARS = 6_000_000;
+
+/** Pages below this many words of content are not articles, unless Readability's pre-check liked them. */
+const MIN_ARTICLE_WORDS = 40;
+
+/**
+ * A page is not an article when nothing is left, or when Readability's pre-check found no article-like
+ * paragraphs AND the little content there is was picked out of a much larger page (a home page, a section
+ * front, a search result). A page that is small all over (a short note) stays an article.
+ */
+export function isNotAnArticle(contentWords: number, pageWords: number, readerable: boolean): boolean {
+  if (contentWords === 0) return true;
+  if (readerable || contentWords >= MIN_ARTICLE_WORDS) return false;
+  return pageWords >= 3 * contentWords + 50;
+}
+
+/**
+ * Extracts the main content and metadata of one page. Pure apart from CPU: no I/O, no clock unless given.
+ * Never mutates its input; the only thrown errors are ExtractInputError and bugs.
+ */
+export function extractArticle(input: ExtractInput, opts: ExtractOptions = {}): ExtractOutcome {
+  const maxChars = opts.maxHtmlChars ?? DEFAULT_MAX_HTML_CHARS;
+  if (input.html.length > maxChars) {
+    throw new ExtractInputError('too-large', `page has ${input.html.length} characters (limit ${maxChars})`);
+  }
+  const now = opts.now ?? Date.now;
+  const opened = openDocument(prestrip(input.html), input.url, opts.dom ?? 'lite');
   try {
-    const doc = dom.window.document;
-    const canonicalHref = doc.querySelector('link[rel="canonical"]')?.getAttribute('href') ?? null;
-    const canonicalUrl = canonicalHref ? safeUrl(canonicalHref, input.url) : null;
-    const lang = doc.documentElement.getAttribute('lang') || null;
-    if (!isProbablyReaderable(doc)) {
-      return { kind: 'skipped', reason: 'not-an-article', detail: 'isProbablyReaderable: false' };
+    const doc = opened.document;
+    const meta = readPageMetadata(doc, input.url, { now, feedItem: input.feedItem });
+    const feed = feedContent(input);
+
+    const wall = detectInterstitial(doc, {
+      url: input.url,
+      rawHtml: input.html,
+      cfMitigated: input.headers?.cfMitigated,
+    });
+    if (wall) {
+      if (feed) return { kind: 'article', article: fromFeed(input, meta, null, feed, wall.kind) };
+      return { kind: 'blocked', reason: 'interstitial', interstitial: wall.kind, detail: wall.evidence };
     }
-    const parsed = new Readability(doc).parse();
-    if (!parsed?.content || !parsed.textContent?.trim()) {
+
+    // Readability's pre-check must see the page before Readability rewrites it.
+    const readerable = looksReaderable(doc);
+    const pageWords = countWords(doc.body?.textContent ?? '');
+    const parsed = runReadability(doc);
+    const merged = mergeReadabilityMetadata(meta, parsed, { now, url: input.url });
+    if (!parsed) {
+      if (feed) return { kind: 'article', article: fromFeed(input, merged, null, feed) };
       return { kind: 'skipped', reason: 'not-an-article', detail: 'Readability found no content' };
     }
-    const contentText = parsed.textContent.replace(/\s+/g, ' ').trim();
-    const wordCount = contentText ? contentText.split(' ').length : 0;
+
+    const root = parsed.root;
+    removeBoilerplate(root, { title: merged.title, trace: opts.trace });
+    precleanContent(root);
+    const contentText = blockText(root);
+    const wordCount = countWords(contentText);
+
+    if (feed && feed.words > wordCount) {
+      return { kind: 'article', article: fromFeed(input, merged, parsed.byline, feed) };
+    }
+    if (isNotAnArticle(wordCount, pageWords, readerable)) {
+      return {
+        kind: 'skipped',
+        reason: 'not-an-article',
+        detail: `${wordCount} words of content in a page of ${pageWords}; isProbablyReaderable: ${readerable}`,
+      };
+    }
+    const contentHtml = sanitizeHtml(root.innerHTML, doc.baseURI || input.url);
     return {
       kind: 'article',
       article: {
-        title: parsed.title?.trim() || input.feedItem?.title || null,
-        authors: parsed.byline ? [parsed.byline.trim()] : [],
-        byline: parsed.byline ?? null,
-        siteName: parsed.siteName ?? null,
-        publishedAt: toIso(parsed.publishedTime) ?? input.feedItem?.publishedAt ?? null,
-        modifiedAt: null,
-        lang: parsed.lang || lang,
-        excerpt: parsed.excerpt ?? null,
-        leadImage: null,
-        tags: [],
-        contentHtml: sanitizeHtml(parsed.content),
+        ...articleFields(input, merged, parsed.byline),
+        contentHtml,
         contentText,
         wordCount,
-        readingMinutes: Math.max(1, Math.round(wordCount / 230)),
-        canonicalUrl,
-        attribution: null,
-        access: 'free',
+        readingMinutes: readingMinutes(wordCount),
         contentSource: 'page',
       },
     };
   } finally {
-    dom.window.close();
+    opened.close();
   }
 }
 
-function safeUrl(href: string, base: string): string | null {
-  try {
-    return new URL(href, base).toString();
-  } catch {
-    return null;
-  }
+interface FeedContent {
+  html: string;
+  text: string;
+  words: number;
 }
 
-function toIso(value: string | null | undefined): string | null {
-  if (!value) return null;
-  const t = Date.parse(value);
-  return Number.isNaN(t) ? null : new Date(t).toISOString();
+/** The feed item's own full content (content:encoded / Atom content), measured; null when it has none. */
+function feedContent(input: ExtractInput): FeedContent | null {
+  const html = input.feedItem?.contentHtml;
+  if (!html || !html.trim()) return null;
+  const doc = parseLiteDocument(`<!DOCTYPE html><body>${prestrip(html)}`, input.url);
+  const body = doc.body;
+  if (!body) return null;
+  const text = blockText(body as unknown as Node);
+  const words = countWords(text);
+  return words > 0 ? { html, text, words } : null;
+}
+
+function fromFeed(
+  input: ExtractInput,
+  meta: PageMetadata,
+  byline: string | null,
+  feed: FeedContent,
+  interstitial?: InterstitialKind,
+): ExtractedArticle {
+  return {
+    ...articleFields(input, meta, byline),
+    contentHtml: sanitizeHtml(feed.html, input.url),
+    contentText: feed.text,
+    wordCount: feed.words,
+    readingMinutes: readingMinutes(feed.words),
+    contentSource: 'feed',
+    ...(interstitial ? { interstitial } : {}),
+  };
+}
+
+type MetaFields = Omit<
+  ExtractedArticle,
+  'contentHtml' | 'contentText' | 'wordCount' | 'readingMinutes' | 'contentSource' | 'interstitial'
+>;
+
+function articleFields(input: ExtractInput, meta: PageMetadata, byline: string | null): MetaFields {
+  return {
+    title: meta.title ?? input.feedItem?.title ?? null,
+    authors: meta.authors,
+    byline,
+    siteName: meta.siteName ?? meta.publisher,
+    publishedAt: meta.publishedAt,
+    modifiedAt: meta.modifiedAt,
+    lang: meta.lang,
+    excerpt: meta.excerpt,
+    leadImage: meta.leadImage,
+    tags: meta.tags,
+    canonicalUrl: meta.canonicalUrl,
+    attribution: meta.signals[0] ?? null,
+    access: meta.access,
+  };
 }

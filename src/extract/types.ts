@@ -43,13 +43,18 @@ export interface ExtractedArticle {
   attribution: Attribution | null;
   access: 'free' | 'paywalled';
   contentSource: 'page' | 'feed';
+  /** Set when the page was a wall (consent, login, bot challenge) and the content came from the feed. */
+  interstitial?: InterstitialKind | undefined;
 }
+
+/** Walls that stand in for the article: an anti-bot challenge, a consent wall, a login wall. */
+export type InterstitialKind = 'bot-challenge' | 'consent-wall' | 'login-wall';
 
 /** Extraction ends as a value: an article, or a recorded reason it is not one. */
 export type ExtractOutcome =
   | { kind: 'article'; article: ExtractedArticle }
   | { kind: 'skipped'; reason: 'not-an-article'; detail: string }
-  | { kind: 'blocked'; reason: 'interstitial'; interstitial: string; detail: string };
+  | { kind: 'blocked'; reason: 'interstitial'; interstitial: InterstitialKind; detail: string };
 
 /** What the feed said about the item; extraction uses it as fallback and as attribution evidence. */
 export interface FeedItemHints {

@@ -1,0 +1,706 @@
+/**
+ * A small DOM for extraction: just what @mozilla/readability, our boilerplate pass and the metadata readers
+ * use, built for speed. jsdom and linkedom create several objects per node (linkedom also a WeakMap entry and
+ * a Map per node) and spend most of an extraction in the garbage collector; here a node is one object, the
+ * tree a doubly linked list with child arrays cached until the next mutation.
+ *
+ * Trees are built by parse5 (see parse.ts), so their shape is the one the HTML standard (and jsdom) gives.
+ * Not a general DOM: no events, no live collections (lists are static arrays, as in Readability's own
+ * JSDOMParser), no namespaces beyond telling HTML elements from foreign ones, selectors as in select.ts.
+ */
+import { compileSelector, matchesSelector, type CompiledSelector } from './select.js';
+import { serializeChildren, serializeNode } from './serialize.js';
+
+export const ELEMENT_NODE = 1;
+export const TEXT_NODE = 3;
+export const COMMENT_NODE = 8;
+export const DOCUMENT_NODE = 9;
+export const DOCUMENT_TYPE_NODE = 10;
+export const DOCUMENT_FRAGMENT_NODE = 11;
+
+export const HTML_NS = 'http://www.w3.org/1999/xhtml';
+
+/** Parses markup into children of `context`; installed by parse.ts (keeps this module free of parse5). */
+export type FragmentParser = (html: string, context: LiteElement) => LiteFragment;
+let fragmentParser: FragmentParser | null = null;
+export function setFragmentParser(parser: FragmentParser): void {
+  fragmentParser = parser;
+}
+
+export class LiteAttr {
+  constructor(
+    public name: string,
+    public value: string,
+  ) {}
+  get localName(): string {
+    return this.name;
+  }
+  get nodeName(): string {
+    return this.name;
+  }
+  cloneNode(): LiteAttr {
+    return new LiteAttr(this.name, this.value);
+  }
+}
+
+export abstract class LiteNode {
+  static readonly ELEMENT_NODE = ELEMENT_NODE;
+  static readonly TEXT_NODE = TEXT_NODE;
+  static readonly COMMENT_NODE = COMMENT_NODE;
+  static readonly DOCUMENT_NODE = DOCUMENT_NODE;
+  readonly ELEMENT_NODE = ELEMENT_NODE;
+  readonly TEXT_NODE = TEXT_NODE;
+  readonly COMMENT_NODE = COMMENT_NODE;
+  readonly DOCUMENT_NODE = DOCUMENT_NODE;
+
+  parentNode: LiteParent | null = null;
+  nextSibling: LiteNode | null = null;
+  previousSibling: LiteNode | null = null;
+
+  constructor(
+    public readonly nodeType: number,
+    public ownerDocument: LiteDocument,
+  ) {}
+
+  abstract get nodeName(): string;
+  abstract get textContent(): string | null;
+  abstract set textContent(value: string | null);
+  abstract cloneNode(deep?: boolean): LiteNode;
+
+  /**
+   * Readability renames elements in place instead of rebuilding them when the document says it is its own
+   * JSDOMParser; our elements allow that, and it saves a node and a move of all children per renamed tag.
+   */
+  get __JSDOMParser__(): boolean {
+    return true;
+  }
+
+  get parentElement(): LiteElement | null {
+    const p = this.parentNode;
+    return p && p.nodeType === ELEMENT_NODE ? (p as LiteElement) : null;
+  }
+
+  get nextElementSibling(): LiteElement | null {
+    let n = this.nextSibling;
+    while (n && n.nodeType !== ELEMENT_NODE) n = n.nextSibling;
+    return n as LiteElement | null;
+  }
+
+  get previousElementSibling(): LiteElement | null {
+    let n = this.previousSibling;
+    while (n && n.nodeType !== ELEMENT_NODE) n = n.previousSibling;
+    return n as LiteElement | null;
+  }
+
+  get nodeValue(): string | null {
+    return null;
+  }
+  set nodeValue(_value: string | null) {
+    // Only text and comment nodes have a value to set.
+  }
+
+  /** The first child; parents override. */
+  get firstChild(): LiteNode | null {
+    return null;
+  }
+  get lastChild(): LiteNode | null {
+    return null;
+  }
+  get childNodes(): LiteNode[] {
+    return EMPTY;
+  }
+  hasChildNodes(): boolean {
+    return this.firstChild !== null;
+  }
+
+  remove(): void {
+    this.parentNode?.removeChild(this);
+  }
+
+  contains(other: LiteNode | null): boolean {
+    for (let n: LiteNode | null = other; n; n = n.parentNode) if (n === this) return true;
+    return false;
+  }
+
+  getRootNode(): LiteNode {
+    let n: LiteNode | null = this.parentNode;
+    if (!n) return this;
+    while (n.parentNode) n = n.parentNode;
+    return n;
+  }
+
+  get isConnected(): boolean {
+    return this.getRootNode() === this.ownerDocument;
+  }
+}
+
+const EMPTY: LiteNode[] = [];
+Object.freeze(EMPTY);
+
+export class LiteText extends LiteNode {
+  constructor(
+    public data: string,
+    doc: LiteDocument,
+  ) {
+    super(TEXT_NODE, doc);
+  }
+  get nodeName(): string {
+    return '#text';
+  }
+  get textContent(): string {
+    return this.data;
+  }
+  set textContent(value: string | null) {
+    this.data = value ?? '';
+  }
+  override get nodeValue(): string {
+    return this.data;
+  }
+  override set nodeValue(value: string | null) {
+    this.data = value ?? '';
+  }
+  get wholeText(): string {
+    return this.data;
+  }
+  get length(): number {
+    return this.data.length;
+  }
+  cloneNode(): LiteText {
+    return new LiteText(this.data, this.ownerDocument);
+  }
+}
+
+export class LiteComment extends LiteNode {
+  constructor(
+    public data: string,
+    doc: LiteDocument,
+  ) {
+    super(COMMENT_NODE, doc);
+  }
+  get nodeName(): string {
+    return '#comment';
+  }
+  get textContent(): string {
+    return this.data;
+  }
+  set textContent(value: string | null) {
+    this.data = value ?? '';
+  }
+  override get nodeValue(): string {
+    return this.data;
+  }
+  cloneNode(): LiteComment {
+    return new LiteComment(this.data, this.ownerDocument);
+  }
+}
+
+export class LiteDocumentType extends LiteNode {
+  constructor(
+    public name: string,
+    public publicId: string,
+    public systemId: string,
+    doc: LiteDocument,
+  ) {
+    super(DOCUMENT_TYPE_NODE, doc);
+  }
+  get nodeName(): string {
+    return this.name;
+  }
+  get textContent(): null {
+    return null;
+  }
+  set textContent(_value: string | null) {
+    // Setting textContent on a doctype does nothing, as in the DOM.
+  }
+  cloneNode(): LiteDocumentType {
+    return new LiteDocumentType(this.name, this.publicId, this.systemId, this.ownerDocument);
+  }
+}
+
+/** Element, Document and DocumentFragment: the nodes that hold children. */
+export abstract class LiteParent extends LiteNode {
+  private first: LiteNode | null = null;
+  private last: LiteNode | null = null;
+  private cachedNodes: LiteNode[] | null = null;
+  private cachedElements: LiteElement[] | null = null;
+
+  override get firstChild(): LiteNode | null {
+    return this.first;
+  }
+  override get lastChild(): LiteNode | null {
+    return this.last;
+  }
+
+  override get childNodes(): LiteNode[] {
+    if (this.cachedNodes) return this.cachedNodes;
+    const out: LiteNode[] = [];
+    for (let n = this.first; n; n = n.nextSibling) out.push(n);
+    this.cachedNodes = out;
+    return out;
+  }
+
+  get children(): LiteElement[] {
+    if (this.cachedElements) return this.cachedElements;
+    const out: LiteElement[] = [];
+    for (let n = this.first; n; n = n.nextSibling) {
+      if (n.nodeType === ELEMENT_NODE) out.push(n as LiteElement);
+    }
+    this.cachedElements = out;
+    return out;
+  }
+
+  get childElementCount(): number {
+    return this.children.length;
+  }
+
+  get firstElementChild(): LiteElement | null {
+    let n = this.first;
+    while (n && n.nodeType !== ELEMENT_NODE) n = n.nextSibling;
+    return n as LiteElement | null;
+  }
+
+  get lastElementChild(): LiteElement | null {
+    let n = this.last;
+    while (n && n.nodeType !== ELEMENT_NODE) n = n.previousSibling;
+    return n as LiteElement | null;
+  }
+
+  /** Drops the cached child arrays; every mutation of this node's children calls it. */
+  protected touch(): void {
+    this.cachedNodes = null;
+    this.cachedElements = null;
+  }
+
+  appendChild<T extends LiteNode>(node: T): T {
+    return this.insertBefore(node, null);
+  }
+
+  insertBefore<T extends LiteNode>(node: T, ref: LiteNode | null): T {
+    if (node.nodeType === DOCUMENT_FRAGMENT_NODE) {
+      const frag = node as unknown as LiteFragment;
+      for (let c = frag.firstChild; c; c = frag.firstChild) this.insertBefore(c, ref);
+      return node;
+    }
+    if (ref && ref.parentNode !== this) throw new Error('insertBefore: reference node is not a child');
+    if (node === ref) return node;
+    if (node.contains(this)) throw new Error('insertBefore: a node cannot contain itself');
+    node.parentNode?.removeChild(node);
+    node.parentNode = this;
+    node.ownerDocument =
+      this.nodeType === DOCUMENT_NODE ? (this as unknown as LiteDocument) : this.ownerDocument;
+    if (ref) {
+      const prev = ref.previousSibling;
+      node.previousSibling = prev;
+      node.nextSibling = ref;
+      ref.previousSibling = node;
+      if (prev) prev.nextSibling = node;
+      else this.first = node;
+    } else {
+      node.previousSibling = this.last;
+      node.nextSibling = null;
+      if (this.last) this.last.nextSibling = node;
+      else this.first = node;
+      this.last = node;
+    }
+    this.touch();
+    return node;
+  }
+
+  removeChild<T extends LiteNode>(node: T): T {
+    if (node.parentNode !== this) throw new Error('removeChild: not a child of this node');
+    const { previousSibling: prev, nextSibling: next } = node;
+    if (prev) prev.nextSibling = next;
+    else this.first = next;
+    if (next) next.previousSibling = prev;
+    else this.last = prev;
+    node.parentNode = null;
+    node.previousSibling = null;
+    node.nextSibling = null;
+    this.touch();
+    return node;
+  }
+
+  replaceChild<T extends LiteNode>(node: LiteNode, old: T): T {
+    if (old.parentNode !== this) throw new Error('replaceChild: not a child of this node');
+    if (node === old) return old;
+    const next = old.nextSibling === node ? node.nextSibling : old.nextSibling;
+    this.removeChild(old);
+    this.insertBefore(node, next);
+    return old;
+  }
+
+  append(...nodes: (LiteNode | string)[]): void {
+    for (const n of nodes) this.appendChild(typeof n === 'string' ? this.ownerDocument.createTextNode(n) : n);
+  }
+
+  prepend(...nodes: (LiteNode | string)[]): void {
+    const ref = this.first;
+    for (const n of nodes) {
+      this.insertBefore(typeof n === 'string' ? this.ownerDocument.createTextNode(n) : n, ref);
+    }
+  }
+
+  /** Removes every child. */
+  protected clear(): void {
+    for (let n = this.first; n;) {
+      const next = n.nextSibling;
+      n.parentNode = null;
+      n.previousSibling = null;
+      n.nextSibling = null;
+      n = next;
+    }
+    this.first = null;
+    this.last = null;
+    this.touch();
+  }
+
+  get textContent(): string | null {
+    return collectText(this);
+  }
+  set textContent(value: string | null) {
+    this.clear();
+    if (value) this.appendChild(new LiteText(value, this.ownerDocument));
+  }
+
+  /** Descendant elements in document order, optionally only those named `localName` (lower case). */
+  protected descendants(localName: string | null, out: LiteElement[]): LiteElement[] {
+    let n: LiteNode | null = this.first;
+    while (n) {
+      if (n.nodeType === ELEMENT_NODE) {
+        const el = n as LiteElement;
+        if (localName === null || el.localName === localName) out.push(el);
+        const child = el.firstChild;
+        if (child) {
+          n = child;
+          continue;
+        }
+      }
+      while (n && !n.nextSibling) {
+        n = n.parentNode;
+        if (n === this) return out;
+      }
+      n = n ? n.nextSibling : null;
+    }
+    return out;
+  }
+
+  getElementsByTagName(name: string): LiteElement[] {
+    return this.descendants(name === '*' ? null : name.toLowerCase(), []);
+  }
+
+  getElementsByClassName(names: string): LiteElement[] {
+    const wanted = names.split(/\s+/).filter(Boolean);
+    return this.descendants(null, []).filter(el => {
+      const cls = ` ${el.className} `;
+      return wanted.every(w => cls.includes(` ${w} `));
+    });
+  }
+
+  querySelectorAll(selector: string): LiteElement[] {
+    const compiled = compileSelector(selector);
+    const simpleTags = compiled.tagList;
+    if (simpleTags) {
+      // "p, pre, article": one walk in document order, as a real querySelectorAll returns them.
+      const out: LiteElement[] = [];
+      for (const el of this.descendants(null, [])) if (simpleTags.has(el.localName)) out.push(el);
+      return out;
+    }
+    return this.descendants(null, []).filter(el => matchesSelector(el, compiled, this));
+  }
+
+  querySelector(selector: string): LiteElement | null {
+    const compiled = compileSelector(selector);
+    return this.descendants(null, []).find(el => matchesSelector(el, compiled, this)) ?? null;
+  }
+}
+
+function collectText(root: LiteParent): string {
+  let out = '';
+  let n: LiteNode | null = root.firstChild;
+  while (n) {
+    if (n.nodeType === TEXT_NODE) out += (n as LiteText).data;
+    else if (n.nodeType === ELEMENT_NODE) {
+      const child = n.firstChild;
+      if (child) {
+        n = child;
+        continue;
+      }
+    }
+    while (n && !n.nextSibling) {
+      n = n.parentNode;
+      if (n === root) return out;
+    }
+    n = n ? n.nextSibling : null;
+  }
+  return out;
+}
+
+/** The inline style attribute read as a declaration map; Readability asks for `display` and `visibility`. */
+export class LiteStyle {
+  constructor(private readonly el: LiteElement) {}
+  getPropertyValue(name: string): string {
+    const css = this.el.getAttribute('style');
+    if (!css) return '';
+    let value = '';
+    for (const decl of css.split(';')) {
+      const i = decl.indexOf(':');
+      if (i > 0 && decl.slice(0, i).trim().toLowerCase() === name) {
+        value = decl
+          .slice(i + 1)
+          .replace(/!important/i, '')
+          .trim()
+          .toLowerCase();
+      }
+    }
+    return value;
+  }
+  get display(): string {
+    return this.getPropertyValue('display');
+  }
+  get visibility(): string {
+    return this.getPropertyValue('visibility');
+  }
+}
+
+export class LiteElement extends LiteParent {
+  tagName: string;
+  localName: string;
+  readonly attributes: LiteAttr[];
+  /** Readability keeps its scores here; declared so every element has the same shape. */
+  readability?: { contentScore: number } | undefined;
+
+  constructor(
+    name: string,
+    doc: LiteDocument,
+    public readonly namespaceURI: string = HTML_NS,
+    attributes: LiteAttr[] = [],
+  ) {
+    super(ELEMENT_NODE, doc);
+    const html = namespaceURI === HTML_NS;
+    this.localName = html ? name.toLowerCase() : name;
+    this.tagName = html ? this.localName.toUpperCase() : name;
+    this.attributes = attributes;
+  }
+
+  get nodeName(): string {
+    return this.tagName;
+  }
+
+  getAttribute(name: string): string | null {
+    const attrs = this.attributes;
+    for (let i = 0; i < attrs.length; i++) {
+      const a = attrs[i] as LiteAttr;
+      if (a.name === name) return a.value;
+    }
+    if (name !== name.toLowerCase()) return this.getAttribute(name.toLowerCase());
+    return null;
+  }
+
+  hasAttribute(name: string): boolean {
+    return this.getAttribute(name) !== null;
+  }
+
+  hasAttributes(): boolean {
+    return this.attributes.length > 0;
+  }
+
+  getAttributeNames(): string[] {
+    return this.attributes.map(a => a.name);
+  }
+
+  setAttribute(name: string, value: string): void {
+    const lower = this.namespaceURI === HTML_NS ? name.toLowerCase() : name;
+    const v = String(value);
+    for (const a of this.attributes) {
+      if (a.name === lower) {
+        a.value = v;
+        return;
+      }
+    }
+    this.attributes.push(new LiteAttr(lower, v));
+  }
+
+  setAttributeNode(attr: LiteAttr): void {
+    this.setAttribute(attr.name, attr.value);
+  }
+
+  removeAttribute(name: string): void {
+    const lower = this.namespaceURI === HTML_NS ? name.toLowerCase() : name;
+    const i = this.attributes.findIndex(a => a.name === lower);
+    if (i >= 0) this.attributes.splice(i, 1);
+  }
+
+  get id(): string {
+    return this.getAttribute('id') ?? '';
+  }
+  set id(value: string) {
+    this.setAttribute('id', value);
+  }
+  get className(): string {
+    return this.getAttribute('class') ?? '';
+  }
+  set className(value: string) {
+    this.setAttribute('class', value);
+  }
+  get classList(): { contains(name: string): boolean; readonly length: number } {
+    const names = this.className.split(/\s+/).filter(Boolean);
+    return { contains: (name: string) => names.includes(name), length: names.length };
+  }
+  /** Reflected as written: Readability only tests these for presence and data: prefixes. */
+  get src(): string {
+    return this.getAttribute('src') ?? '';
+  }
+  get srcset(): string {
+    return this.getAttribute('srcset') ?? '';
+  }
+  get href(): string {
+    return this.getAttribute('href') ?? '';
+  }
+  get title(): string {
+    return this.getAttribute('title') ?? '';
+  }
+  get style(): LiteStyle {
+    return new LiteStyle(this);
+  }
+  get hidden(): boolean {
+    return this.hasAttribute('hidden');
+  }
+
+  get innerHTML(): string {
+    return serializeChildren(this);
+  }
+  set innerHTML(html: string) {
+    this.clear();
+    if (!html) return;
+    if (!fragmentParser) throw new Error('lite-dom: no fragment parser installed');
+    this.appendChild(fragmentParser(html, this));
+  }
+
+  get outerHTML(): string {
+    return serializeNode(this);
+  }
+
+  get innerText(): string {
+    return this.textContent ?? '';
+  }
+
+  matches(selector: string): boolean {
+    return matchesSelector(this, compileSelector(selector), null);
+  }
+
+  closest(selector: string): LiteElement | null {
+    const compiled: CompiledSelector = compileSelector(selector);
+    if (matchesSelector(this, compiled, null)) return this;
+    for (let el = this.parentElement; el; el = el.parentElement) {
+      if (matchesSelector(el, compiled, null)) return el;
+    }
+    return null;
+  }
+
+  cloneNode(deep = false): LiteElement {
+    const copy = new LiteElement(
+      this.localName,
+      this.ownerDocument,
+      this.namespaceURI,
+      this.attributes.map(a => a.cloneNode()),
+    );
+    // Readability may have renamed this element in place: copy the names as they are now.
+    copy.localName = this.localName;
+    copy.tagName = this.tagName;
+    if (deep) for (let c = this.firstChild; c; c = c.nextSibling) copy.appendChild(c.cloneNode(true));
+    return copy;
+  }
+}
+
+export class LiteFragment extends LiteParent {
+  constructor(doc: LiteDocument) {
+    super(DOCUMENT_FRAGMENT_NODE, doc);
+  }
+  get nodeName(): string {
+    return '#document-fragment';
+  }
+  cloneNode(deep = false): LiteFragment {
+    const copy = new LiteFragment(this.ownerDocument);
+    if (deep) for (let c = this.firstChild; c; c = c.nextSibling) copy.appendChild(c.cloneNode(true));
+    return copy;
+  }
+}
+
+export class LiteDocument extends LiteParent {
+  /** The document's address; `baseURI` also honours `<base href>`. */
+  readonly documentURI: string;
+  mode: 'no-quirks' | 'quirks' | 'limited-quirks' = 'no-quirks';
+
+  constructor(url: string) {
+    // A document owns itself; `this` is not available before super(), so patch it right after.
+    super(DOCUMENT_NODE, null as unknown as LiteDocument);
+    this.ownerDocument = this;
+    this.documentURI = url;
+  }
+
+  get nodeName(): string {
+    return '#document';
+  }
+  get URL(): string {
+    return this.documentURI;
+  }
+
+  get documentElement(): LiteElement | null {
+    return this.firstElementChild;
+  }
+  get head(): LiteElement | null {
+    return this.documentElement?.children.find(c => c.localName === 'head') ?? null;
+  }
+  get body(): LiteElement | null {
+    return this.documentElement?.children.find(c => c.localName === 'body') ?? null;
+  }
+
+  /** As the DOM defines it: the first <title>'s text, whitespace stripped and collapsed. */
+  get title(): string {
+    const t = this.descendants('title', [])[0];
+    return t ? (t.textContent ?? '').replace(/[\t\n\f\r ]+/g, ' ').trim() : '';
+  }
+
+  get baseURI(): string {
+    const base = this.descendants('base', []).find(b => b.hasAttribute('href'));
+    if (!base) return this.documentURI;
+    try {
+      return new URL(base.getAttribute('href') ?? '', this.documentURI).href;
+    } catch {
+      return this.documentURI;
+    }
+  }
+
+  override get textContent(): null {
+    return null;
+  }
+  override set textContent(_value: string | null) {
+    // A document's textContent cannot be set (DOM: no-op).
+  }
+
+  createElement(name: string): LiteElement {
+    return new LiteElement(name, this);
+  }
+  createElementNS(ns: string, name: string): LiteElement {
+    return new LiteElement(name, this, ns);
+  }
+  createTextNode(data: string): LiteText {
+    return new LiteText(data, this);
+  }
+  createComment(data: string): LiteComment {
+    return new LiteComment(data, this);
+  }
+  createDocumentFragment(): LiteFragment {
+    return new LiteFragment(this);
+  }
+
+  getElementById(id: string): LiteElement | null {
+    return this.descendants(null, []).find(el => el.getAttribute('id') === id) ?? null;
+  }
+
+  cloneNode(deep = false): LiteDocument {
+    const copy = new LiteDocument(this.documentURI);
+    if (deep) for (let c = this.firstChild; c; c = c.nextSibling) copy.appendChild(c.cloneNode(true));
+    return copy;
+  }
+}

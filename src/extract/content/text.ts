@@ -1,0 +1,102 @@
+/**
+ * Plain text of extracted content. Unlike `textContent`, block elements become line breaks, so the last word
+ * of one paragraph does not run into the first word of the next ("end.Next"), and figure captions are left
+ * out: they describe a picture, not the story (contentHtml keeps them).
+ */
+
+const BLOCK = new Set([
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'br',
+  'caption',
+  'dd',
+  'details',
+  'dialog',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figure',
+  'footer',
+  'form',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hr',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'pre',
+  'section',
+  'summary',
+  'table',
+  'td',
+  'th',
+  'tr',
+  'ul',
+]);
+
+/** Elements whose text is not part of the article's text. */
+const SKIP = new Set(['figcaption', 'script', 'style', 'template', 'noscript']);
+
+export interface TextOptions {
+  /** Leave figure captions out (default true). */
+  skipCaptions?: boolean;
+}
+
+/** Text of `root` with one line per block, whitespace collapsed, no empty lines. */
+export function blockText(root: Node, opts: TextOptions = {}): string {
+  const skipCaptions = opts.skipCaptions ?? true;
+  const parts: string[] = [];
+  const walk = (node: Node): void => {
+    for (let c = node.firstChild; c; c = c.nextSibling) {
+      if (c.nodeType === 3) {
+        parts.push((c as Text).data);
+      } else if (c.nodeType === 1) {
+        const name = (c as Element).localName;
+        if (SKIP.has(name) && (skipCaptions || name !== 'figcaption')) continue;
+        if (BLOCK.has(name)) {
+          parts.push('\n');
+          walk(c);
+          parts.push('\n');
+        } else {
+          walk(c);
+        }
+      }
+    }
+  };
+  walk(root);
+  return normalizeText(parts.join(''));
+}
+
+/** Collapses runs of spaces inside lines and drops empty lines. */
+export function normalizeText(text: string): string {
+  return text
+    .replace(/[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+/g, ' ')
+    .replace(/ ?[\r\n][\s]*/g, '\n')
+    .trim();
+}
+
+const WORD = /[\p{L}\p{N}]+(?:['’.-][\p{L}\p{N}]+)*/gu;
+/** Scripts written without spaces between words: count characters instead. */
+const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/gu;
+
+/** Words in `text`; CJK and Thai characters count ~2 per word, as they carry no spaces. */
+export function countWords(text: string): number {
+  const cjk = text.match(CJK)?.length ?? 0;
+  const rest = cjk ? text.replace(CJK, ' ') : text;
+  return (rest.match(WORD)?.length ?? 0) + Math.ceil(cjk / 2);
+}
+
+/** Reading time at 230 words a minute, at least one minute. */
+export function readingMinutes(words: number): number {
+  return Math.max(1, Math.round(words / 230));
+}
