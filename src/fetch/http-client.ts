@@ -381,18 +381,18 @@ function pickHeaders(h: Record<string, string | string[] | undefined>): FetchHea
   return out;
 }
 
-interface Classified {
+export interface Classified {
   class: FetchErrorClass;
   reason: string;
   extra: Partial<FetchFailure>;
 }
 
 /** Turns whatever undici, the socket or the guard threw into a failure class. */
-function classifyError(
+export function classifyError(
   err: unknown,
   deadline: AbortSignal,
   caller: AbortSignal | undefined,
-  opts: HttpClientOptions,
+  opts: Pick<HttpClientOptions, 'timeoutMs' | 'connectTimeoutMs' | 'headersTimeoutMs' | 'bodyTimeoutMs'>,
 ): Classified {
   for (let e: unknown = err; e instanceof Error; e = e.cause) {
     if (e instanceof SsrfBlockedError || (e as NodeJS.ErrnoException).code === 'ERR_SSRF_BLOCKED') {
