@@ -21,7 +21,9 @@ describe('form POST (WebSub hub requests)', () => {
             res.writeHead(202).end('accepted');
           });
         },
-        '/moved': (_req, res) => res.writeHead(307, { location: '/hub' }).end(),
+        '/moved': (_req, res) => {
+          res.writeHead(307, { location: '/hub' }).end();
+        },
         '/silent': () => undefined,
       },
     });
