@@ -109,8 +109,9 @@ describe('docs/schema validates what the pipeline, the API and the consumer writ
     }
     expect(stories).toBeGreaterThanOrEqual(2);
     const articleIds = await redis.zrange(keys.articlesByTime, 0, -1);
-    for (const id of articleIds)
+    for (const id of articleIds) {
       check(member, JSON.parse((await redis.get(keys.article(id)))!), `member ${id}`);
+    }
   });
 
   it('API article and story views are valid', async () => {
