@@ -1,14 +1,78 @@
 import type { Queue } from 'bullmq';
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { FeedConfig } from '../config/schema.js';
+import type { FeedConfig, ServiceConfig } from '../config/schema.js';
 import { canonicalUrlKey, hashKey } from '../dedupe/url-key.js';
-import type { Fetcher } from '../fetch/types.js';
+import type { FetchResult, Fetcher } from '../fetch/types.js';
+import { judgeFailure, permanentMove } from '../feeds/health.js';
+import { auditIds, idKey, itemId, type IdPolicy } from '../feeds/identity.js';
+import {
+  baseInterval,
+  cacheFloor,
+  DEFAULT_INTERVALS,
+  nextAfterFailure,
+  nextAfterSuccess,
+  type IntervalSettings,
+  type NextPoll,
+} from '../feeds/interval.js';
+import { disabledFeedsKey, feedKeys } from '../feeds/keys.js';
+import { acquireLease } from '../feeds/lock.js';
 import { FeedParseError, parseFeed } from '../feeds/parse.js';
+import { countSeenLastWeek, markSeen } from '../feeds/seen.js';
+import { iso, msOf, readFeedState, writeFeedState, type FeedState } from '../feeds/state.js';
+import type { FeedItem, ParsedFeed } from '../feeds/types.js';
+import type { WebSubHooks } from '../feeds/websub/hooks.js';
 import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';
 import { recordFailure } from '../store/records.js';
 import type { Logger } from '../shared/logger.js';
-import { articleJobId, articleJobOptions, type ArticleJobData, type PollOutcome } from './queues.js';
+import {
+  articleJobId,
+  articleJobOptions,
+  type ArticleJobData,
+  type PollJobData,
+  type PollOutcome,
+} from './queues.js';
+
+export interface PollSettings {
+  intervals: IntervalSettings;
+  /** 401/403/404 for longer than this disables the feed. */
+  disableAfterMs: number;
+  /** How often the feed's scheduler asks; a feed due within half a tick (≤ 10 % of its interval) is polled now. */
+  tickMs: number;
+  /** Upper bound of one poll (fetch + parse + enqueue); the per-feed lock expires after it. */
+  lockTtlMs: number;
+  /** Item ids kept per feed in its seen set (at least 10 × the feed's size). */
+  seenCap: number;
+}
+
+export function pollSettingsFrom(svc: ServiceConfig): PollSettings {
+  const p = svc.poller;
+  return {
+    intervals: {
+      defaultMs: p.defaultInterval,
+      minMs: p.minInterval,
+      maxMs: p.maxInterval,
+      factor: p.adaptiveFactor,
+      jitter: p.jitter,
+      maxBackoffMs: p.maxBackoff,
+      headerCapMs: p.maxBackoff,
+      websubSafetyMs: svc.websub.safetyPoll,
+    },
+    disableAfterMs: p.disableAfter,
+    tickMs: p.tick,
+    lockTtlMs: Math.max(60_000, 3 * svc.fetch.timeout),
+    seenCap: 2_000,
+  };
+}
+
+export const DEFAULT_POLL_SETTINGS: PollSettings = {
+  intervals: DEFAULT_INTERVALS,
+  disableAfterMs: 7 * 86_400_000,
+  tickMs: 5 * 60_000,
+  lockTtlMs: 60_000,
+  seenCap: 2_000,
+};
 
 export interface PollDeps {
   redis: Redis;
@@ -19,119 +83,442 @@ export interface PollDeps {
   articleAttempts: number;
   log: Logger;
   now: () => number;
+  random?: () => number;
+  settings?: PollSettings;
+  websub?: WebSubHooks | undefined;
 }
 
-/** Polls one feed: fetch, parse, and enqueue every item whose article is not stored yet. */
-export async function pollFeed(deps: PollDeps, feed: FeedConfig): Promise<PollOutcome> {
-  const { redis, keys, log } = deps;
-  const stateKey = keys.feedState(feed.id);
-  const state = await redis.hmget(stateKey, 'etag', 'lastModified');
-  const res = await deps.fetcher.fetch({
-    url: feed.url,
-    kind: 'feed',
-    etag: state[0] ?? undefined,
-    lastModified: state[1] ?? undefined,
-  });
-  const at = new Date(deps.now()).toISOString();
+export interface PollOptions {
+  /**
+   * `schedule`: a scheduler tick, polled only when the feed is due. `manual` (`run --once`, the default): polled
+   * now. `push`: a WebSub delivery, processed as a fresh fetch of `pushed`.
+   */
+  trigger?: 'schedule' | 'manual' | 'push';
+  pushed?: { body: string; contentType?: string | undefined };
+}
 
-  if (!res.ok) {
-    await recordFeedFailure(deps, feed, res.class, res.reason, at);
-    return { outcome: 'failed', feedId: feed.id, class: res.class, reason: res.reason };
-  }
-  if (res.status === 304) {
-    await redis.hset(stateKey, { lastStatus: 304, lastPolledAt: at, consecutiveErrors: 0 });
-    return { outcome: 'not-modified', feedId: feed.id };
-  }
-
-  let parsed;
-  try {
-    parsed = await parseFeed(res.text, res.finalUrl);
-  } catch (err) {
-    const reason = err instanceof FeedParseError ? err.message : String(err);
-    await recordFeedFailure(deps, feed, 'parse', reason, at);
-    return { outcome: 'failed', feedId: feed.id, class: 'parse', reason };
-  }
-
-  const candidates: ArticleJobData[] = [];
-  const seenHashes = new Set<string>();
-  for (const item of parsed.items) {
-    const urlKey = item.link ? canonicalUrlKey(item.link) : null;
-    if (!item.link || !urlKey) continue;
-    const urlHash = hashKey(urlKey);
-    if (seenHashes.has(urlHash)) continue;
-    seenHashes.add(urlHash);
-    candidates.push({
-      url: item.link,
-      urlKey,
-      urlHash,
-      feed: { id: feed.id, url: feed.url },
-      item: {
-        title: item.title,
-        publishedAt: item.publishedAt,
-        contentHtml: item.contentHtml,
-        summaryHtml: item.summaryHtml,
-        authors: item.authors.map(a => a.name),
-        source: item.source,
-      },
-      enqueuedAt: at,
+/**
+ * The poll job: the feed as the job carries it (the reconciler's view) or as config has it; a WebSub delivery's
+ * body waits in Redis under `pushKey` and is removed once processed.
+ */
+export async function pollJob(deps: PollDeps, data: PollJobData, feed: FeedConfig): Promise<PollOutcome> {
+  if (data.pushKey) {
+    const pushed = await deps.redis.hgetall(data.pushKey);
+    if (pushed.body === undefined) {
+      return { outcome: 'skipped', feedId: feed.id, reason: 'pushed content expired' };
+    }
+    const outcome = await pollFeed(deps, feed, {
+      trigger: 'push',
+      pushed: { body: pushed.body, contentType: pushed.contentType || undefined },
     });
+    await deps.redis.del(data.pushKey);
+    return outcome;
+  }
+  return pollFeed(deps, feed, { trigger: data.trigger === 'schedule' ? 'schedule' : 'manual' });
+}
+
+/** The per-feed lock is held by another poll of the same feed (a push job retries on this). */
+export class FeedBusyError extends Error {
+  constructor(feedId: string) {
+    super(`feed ${feedId}: another poll is running`);
+    this.name = 'FeedBusyError';
+  }
+}
+
+/**
+ * Polls one feed: conditional GET, parse, item identity, enqueue every item whose article is not stored yet, and
+ * the feed's next poll time (adaptive interval, cache headers, backoff, jitter) and health, all in its state hash.
+ */
+export async function pollFeed(
+  deps: PollDeps,
+  feed: FeedConfig,
+  opts: PollOptions = {},
+): Promise<PollOutcome> {
+  const settings = deps.settings ?? DEFAULT_POLL_SETTINGS;
+  const trigger = opts.trigger ?? 'manual';
+  const now = deps.now();
+  const k = feedKeys(deps.keys, feed.id);
+  let state = await readFeedState(deps.redis, k.state);
+
+  if (state.configUrl !== null && state.configUrl !== feed.url) {
+    // feeds.yaml points this id at another URL now: what belonged to the old one (moves, validators,
+    // errors, a disable) no longer applies.
+    state = await resetForNewUrl(deps.redis, k.state, state);
+    await deps.redis.srem(disabledFeedsKey(deps.keys), feed.id);
+  }
+  if (state.disabled) {
+    return {
+      outcome: 'skipped',
+      feedId: feed.id,
+      reason: `disabled: ${state.disabledReason ?? 'unknown reason'}`,
+    };
+  }
+  if (trigger === 'schedule') {
+    const due = msOf(state.nextPollAt);
+    const grace = Math.min(settings.tickMs / 2, (state.intervalMs ?? settings.tickMs) * 0.1);
+    if (due !== null && due > now + grace) {
+      return { outcome: 'skipped', feedId: feed.id, reason: `not due until ${state.nextPollAt}` };
+    }
   }
 
-  const known = await deps.store.knownUrlHashes(candidates.map(c => c.urlHash));
-  const fresh = candidates.filter((_, i) => !known[i]);
-  if (fresh.length > 0) {
-    await deps.articleQueue.addBulk(
-      fresh.map(data => ({
-        name: 'article',
-        data,
-        opts: { ...articleJobOptions(deps.articleAttempts), jobId: articleJobId(data.urlHash) },
-      })),
-    );
+  const lease = await acquireLease(deps.redis, k.lock, settings.lockTtlMs);
+  if (!lease) {
+    if (trigger === 'push') throw new FeedBusyError(feed.id);
+    return { outcome: 'skipped', feedId: feed.id, reason: 'another poll of this feed is running' };
   }
+  try {
+    const url = state.url ?? feed.url;
+    const res: FetchResult = opts.pushed
+      ? pushedResult(url, opts.pushed, now)
+      : await deps.fetcher.fetch({
+          url,
+          kind: 'feed',
+          etag: state.etag ?? undefined,
+          lastModified: state.lastModified ?? undefined,
+        });
+    const poll = new Poll(deps, settings, feed, state, url, now);
+    if (!res.ok) return await poll.failed(res.class, res.reason, res.status, res.retryAfterMs);
+    return await poll.fetched(res);
+  } finally {
+    await lease.release();
+  }
+}
 
-  const multi = redis.multi().hset(stateKey, {
-    lastStatus: res.status,
-    lastPolledAt: at,
-    lastSuccessAt: at,
-    consecutiveErrors: 0,
-    lastErrorClass: '',
-    lastErrorReason: '',
-    ...(res.headers.etag ? { etag: res.headers.etag } : {}),
-    ...(res.headers.lastModified ? { lastModified: res.headers.lastModified } : {}),
-  });
-  multi.hincrby(stateKey, 'itemsSeen', parsed.items.length);
-  await multi.exec();
-  log.info({ feedId: feed.id, items: parsed.items.length, enqueued: fresh.length }, 'feed polled');
+async function resetForNewUrl(redis: Redis, key: string, state: FeedState): Promise<FeedState> {
+  const fields = [
+    'url',
+    'movedFrom',
+    'movedAt',
+    'etag',
+    'lastModified',
+    'bodyHash',
+    'disabled',
+    'disabledReason',
+    'disabledAt',
+    'firstHardErrorAt',
+    'consecutiveErrors',
+    'nextPollAt',
+    'configUrl',
+  ] as const;
+  await redis.hdel(key, ...fields);
   return {
-    outcome: 'ok',
-    feedId: feed.id,
-    status: res.status,
-    items: parsed.items.length,
-    known: candidates.length - fresh.length,
-    enqueued: fresh.map(c => articleJobId(c.urlHash)),
+    ...state,
+    url: null,
+    movedFrom: null,
+    movedAt: null,
+    etag: null,
+    lastModified: null,
+    bodyHash: null,
+    disabled: false,
+    disabledReason: null,
+    disabledAt: null,
+    firstHardErrorAt: null,
+    consecutiveErrors: 0,
+    nextPollAt: null,
+    configUrl: null,
   };
 }
 
-async function recordFeedFailure(
-  deps: PollDeps,
-  feed: FeedConfig,
-  cls: string,
-  reason: string,
-  at: string,
-): Promise<void> {
-  const stateKey = deps.keys.feedState(feed.id);
-  await deps.redis
-    .multi()
-    .hset(stateKey, { lastPolledAt: at, lastErrorClass: cls, lastErrorReason: reason, lastErrorAt: at })
-    .hincrby(stateKey, 'consecutiveErrors', 1)
-    .exec();
-  await recordFailure(deps.redis, deps.keys, {
-    scope: 'feed',
-    id: feed.id,
-    url: feed.url,
-    class: cls,
-    reason,
-    at,
-  });
-  deps.log.warn({ feedId: feed.id, class: cls, reason }, 'feed poll failed');
+/** A WebSub delivery looks like a 200 of the feed URL to the rest of the poll. */
+function pushedResult(url: string, pushed: NonNullable<PollOptions['pushed']>, now: number): FetchResult {
+  return {
+    ok: true,
+    status: 200,
+    url,
+    finalUrl: url,
+    redirects: [],
+    headers: pushed.contentType ? { contentType: pushed.contentType } : {},
+    body: Buffer.from(pushed.body),
+    text: pushed.body,
+    charset: 'utf-8',
+    charsetSource: 'fallback',
+    timings: { startedAt: now, headersMs: 0, totalMs: 0 },
+  };
+}
+
+class Poll {
+  private readonly at: string;
+  private readonly random: () => number;
+  private readonly k;
+
+  constructor(
+    private readonly deps: PollDeps,
+    private readonly settings: PollSettings,
+    private readonly feed: FeedConfig,
+    private readonly state: FeedState,
+    private readonly url: string,
+    private readonly now: number,
+  ) {
+    this.at = iso(now);
+    this.random = deps.random ?? Math.random;
+    this.k = feedKeys(deps.keys, feed.id);
+  }
+
+  /** A fetch or parse failure: back off (or disable), record it, never throw. */
+  async failed(cls: string, reason: string, status?: number, retryAfterMs?: number): Promise<PollOutcome> {
+    const { state, settings, now } = this;
+    const errors = state.consecutiveErrors + 1;
+    const verdict = judgeFailure(status, msOf(state.firstHardErrorAt), now, settings.disableAfterMs);
+    const healthyMs = state.healthyIntervalMs ?? this.feed.interval ?? settings.intervals.defaultMs;
+    const next = nextAfterFailure(
+      {
+        now,
+        healthyMs,
+        consecutiveErrors: errors,
+        floor: cacheFloor({ retryAfterMs }, now, settings.intervals),
+        random: this.random,
+      },
+      settings.intervals,
+    );
+    await writeFeedState(this.deps.redis, this.k.state, {
+      configUrl: this.feed.url,
+      lastStatus: status ?? null,
+      lastPolledAt: this.at,
+      lastErrorClass: cls,
+      lastErrorReason: reason,
+      lastErrorAt: this.at,
+      consecutiveErrors: errors,
+      firstHardErrorAt: verdict.firstHardErrorAt !== null ? iso(verdict.firstHardErrorAt) : null,
+      healthyIntervalMs: healthyMs,
+      ...(verdict.disable
+        ? { disabled: true, disabledReason: verdict.disable, disabledAt: this.at, nextPollAt: null }
+        : { nextPollAt: iso(next.nextPollAt), intervalMs: next.intervalMs, intervalReason: next.reason }),
+    });
+    await recordFailure(this.deps.redis, this.deps.keys, {
+      scope: 'feed',
+      id: this.feed.id,
+      url: this.url,
+      class: cls,
+      reason,
+      at: this.at,
+    });
+    if (verdict.disable) {
+      await this.deps.redis.sadd(disabledFeedsKey(this.deps.keys), this.feed.id);
+      await recordFailure(this.deps.redis, this.deps.keys, {
+        scope: 'feed',
+        id: this.feed.id,
+        url: this.url,
+        class: 'disabled',
+        reason: verdict.disable,
+        at: this.at,
+      });
+    }
+    this.deps.log.warn(
+      {
+        feedId: this.feed.id,
+        class: cls,
+        reason,
+        errors,
+        disabled: verdict.disable ?? undefined,
+        next: next.reason,
+      },
+      'feed poll failed',
+    );
+    return { outcome: 'failed', feedId: this.feed.id, class: cls, reason };
+  }
+
+  async fetched(res: Extract<FetchResult, { ok: true }>): Promise<PollOutcome> {
+    const { state } = this;
+    const moved = permanentMove(res.redirects, res.finalUrl, this.url);
+    const bodyHash = res.status === 304 ? null : createHash('sha256').update(res.text).digest('hex');
+    const sameEtag = res.status !== 304 && Boolean(res.headers.etag) && res.headers.etag === state.etag;
+    if (res.status === 304 || sameEtag || (bodyHash !== null && bodyHash === state.bodyHash)) {
+      return this.unchanged(res, moved);
+    }
+    let parsed: ParsedFeed;
+    try {
+      parsed = await parseFeed(res.text, { baseUrl: res.finalUrl, contentType: res.headers.contentType });
+    } catch (err) {
+      const reason = err instanceof FeedParseError ? err.message : `unexpected: ${(err as Error).message}`;
+      return this.failed('parse', reason, res.status);
+    }
+    return this.parsed(res, parsed, bodyHash, moved);
+  }
+
+  private async unchanged(
+    res: Extract<FetchResult, { ok: true }>,
+    moved: string | null,
+  ): Promise<PollOutcome> {
+    const itemsLast7Days = await countSeenLastWeek(this.deps.redis, this.k.seen, this.now);
+    const next = await this.nextPoll(res, itemsLast7Days, this.state.ttlMinutes);
+    await writeFeedState(this.deps.redis, this.k.state, {
+      ...this.successFields(res, next, moved),
+      itemsLast7Days,
+    });
+    return { outcome: 'not-modified', feedId: this.feed.id };
+  }
+
+  private async parsed(
+    res: Extract<FetchResult, { ok: true }>,
+    parsed: ParsedFeed,
+    bodyHash: string | null,
+    moved: string | null,
+  ): Promise<PollOutcome> {
+    const { deps, state, now, feed } = this;
+    const audit = auditIds(parsed.items);
+    let policy: IdPolicy = state.idPolicy;
+    let policyReason = state.idPolicyReason;
+    if (policy === 'guid' && audit.degrade) {
+      policy = 'link';
+      policyReason = `${audit.empty} empty and ${audit.repeated} repeated of ${audit.total} ids on ${this.at}`;
+      deps.log.info({ feedId: feed.id, reason: policyReason }, 'feed switched to link identity');
+    }
+    // Items the first read finds (and all items after an identity switch) are the backlog, not arrivals: only
+    // their published dates count towards the adaptive interval.
+    const baseline = state.lastSuccessAt === null || policy !== state.idPolicy;
+    const entries = parsed.items.map(item => ({
+      key: idKey(itemId(item, policy)),
+      arrival: arrivalOf(item, now, baseline),
+    }));
+    const seen = await markSeen(
+      deps.redis,
+      this.k.seen,
+      entries,
+      now,
+      Math.max(this.settings.seenCap, 10 * parsed.items.length),
+    );
+
+    const { candidates, fresh } = await this.enqueue(parsed.items, moved ?? this.url);
+    const feedUrl = moved ?? this.url;
+    if (deps.websub) await deps.websub.afterPoll(feed, parsed, feedUrl, now);
+    const next = await this.nextPoll(res, seen.itemsLast7Days, parsed.ttlMinutes);
+    await writeFeedState(deps.redis, this.k.state, {
+      ...this.successFields(res, next, moved),
+      bodyHash,
+      itemsSeen: state.itemsSeen + seen.fresh.size,
+      itemsLast7Days: seen.itemsLast7Days,
+      ...(seen.fresh.size > 0 ? { lastNewItemAt: this.at } : {}),
+      idPolicy: policy,
+      idPolicyReason: policyReason,
+      title: parsed.title,
+      siteUrl: parsed.link,
+      format: parsed.version,
+      ttlMinutes: parsed.ttlMinutes,
+      hub: parsed.hub,
+      self: parsed.self,
+    });
+    deps.log.info(
+      {
+        feedId: feed.id,
+        items: parsed.items.length,
+        new: seen.fresh.size,
+        enqueued: fresh.length,
+        next: next.reason,
+      },
+      'feed polled',
+    );
+    return {
+      outcome: 'ok',
+      feedId: feed.id,
+      status: res.status,
+      items: parsed.items.length,
+      known: candidates.length - fresh.length,
+      enqueued: fresh.map(c => articleJobId(c.urlHash)),
+    };
+  }
+
+  /** Every item with a link whose canonical URL no feed has stored yet; the job id dedupes a URL in flight. */
+  private async enqueue(
+    items: readonly FeedItem[],
+    feedUrl: string,
+  ): Promise<{ candidates: ArticleJobData[]; fresh: ArticleJobData[] }> {
+    const candidates: ArticleJobData[] = [];
+    const hashes = new Set<string>();
+    for (const item of items) {
+      const urlKey = item.link ? canonicalUrlKey(item.link) : null;
+      if (!item.link || !urlKey) continue;
+      const urlHash = hashKey(urlKey);
+      if (hashes.has(urlHash)) continue;
+      hashes.add(urlHash);
+      candidates.push({
+        url: item.link,
+        urlKey,
+        urlHash,
+        feed: { id: this.feed.id, url: feedUrl },
+        item: {
+          title: item.title,
+          publishedAt: item.publishedAt,
+          contentHtml: item.contentHtml,
+          summaryHtml: item.summaryHtml,
+          authors: item.authors.map(a => a.name),
+          source: item.source,
+        },
+        enqueuedAt: this.at,
+      });
+    }
+    const known = await this.deps.store.knownUrlHashes(candidates.map(c => c.urlHash));
+    const fresh = candidates.filter((_, i) => !known[i]);
+    if (fresh.length > 0) {
+      await this.deps.articleQueue.addBulk(
+        fresh.map(data => ({
+          name: 'article',
+          data,
+          opts: { ...articleJobOptions(this.deps.articleAttempts), jobId: articleJobId(data.urlHash) },
+        })),
+      );
+    }
+    return { candidates, fresh };
+  }
+
+  private async nextPoll(
+    res: Extract<FetchResult, { ok: true }>,
+    itemsLast7Days: number,
+    ttlMinutes: number | null,
+  ): Promise<NextPoll> {
+    const { settings, now } = this;
+    const base = baseInterval(
+      { overrideMs: this.feed.interval, itemsLast7Days, hasHistory: this.state.lastSuccessAt !== null },
+      settings.intervals,
+    );
+    const floor = cacheFloor(
+      {
+        ttlMinutes,
+        cacheControl: res.headers.cacheControl,
+        expires: res.headers.expires,
+        retryAfter: res.headers.retryAfter,
+      },
+      now,
+      settings.intervals,
+    );
+    const websubActive = (await this.deps.websub?.isActive(this.feed.id, now)) ?? false;
+    return nextAfterSuccess({ now, base, floor, websubActive, random: this.random }, settings.intervals);
+  }
+
+  private successFields(
+    res: Extract<FetchResult, { ok: true }>,
+    next: NextPoll,
+    moved: string | null,
+  ): Partial<FeedState> {
+    // Miniflux's rule: a server that says "Expires: 0" does not mean its validators.
+    const keepValidators = res.headers.expires?.trim() !== '0';
+    const validators: Partial<FeedState> =
+      res.status === 304
+        ? {}
+        : keepValidators
+          ? { etag: res.headers.etag ?? null, lastModified: res.headers.lastModified ?? null }
+          : { etag: null, lastModified: null };
+    return {
+      configUrl: this.feed.url,
+      ...(moved ? { url: moved, movedFrom: this.url, movedAt: this.at } : {}),
+      lastStatus: res.status,
+      lastPolledAt: this.at,
+      lastSuccessAt: this.at,
+      lastErrorClass: null,
+      lastErrorReason: null,
+      consecutiveErrors: 0,
+      firstHardErrorAt: null,
+      nextPollAt: iso(next.nextPollAt),
+      intervalMs: next.intervalMs,
+      intervalReason: next.reason,
+      healthyIntervalMs: next.intervalMs,
+      ...validators,
+    };
+  }
+}
+
+/** When an item arrived, for the 7-day count: its published date, else now — or never, for the first backlog. */
+function arrivalOf(item: FeedItem, now: number, baseline: boolean): number {
+  const published = msOf(item.publishedAt);
+  if (published !== null && published <= now + 86_400_000) return published;
+  return baseline ? 0 : now;
 }

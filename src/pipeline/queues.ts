@@ -1,8 +1,15 @@
 import type { JobsOptions } from 'bullmq';
+import type { FeedConfig } from '../config/schema.js';
 import type { FeedItemHints } from '../extract/types.js';
 
 export interface PollJobData {
   feedId: string;
+  /** `schedule` (a scheduler tick: polled only when due), `push` (WebSub), else a manual poll (`run --once`). */
+  trigger?: 'schedule' | 'push' | 'manual';
+  /** The feed as the reconciler saw it in feeds.yaml, so every replica polls the same definition. */
+  feed?: FeedConfig;
+  /** A WebSub delivery waiting in Redis under this key. */
+  pushKey?: string;
 }
 
 export interface ArticleJobData {

@@ -12,7 +12,8 @@ import type { Logger } from '../shared/logger.js';
 import { createHistogramRecorder, type HistogramRecorder } from '../metrics/histograms.js';
 import { instrumentFetcher } from '../metrics/instrument.js';
 import { observeWorker, warnUnlessNoeviction } from '../metrics/worker-hooks.js';
-import { pollFeed } from './poll-feed.js';
+import { pollJob, pollSettingsFrom } from './poll-feed.js';
+import { createWebSubHooks } from '../feeds/websub/hooks.js';
 import { processArticle } from './process-article.js';
 import type { ArticleJobData, ArticleOutcome, PollJobData, PollOutcome } from './queues.js';
 import { articleJobId, articleJobOptions, pollJobOptions } from './queues.js';
@@ -34,6 +35,9 @@ export interface Runtime {
   pollQueue: Queue<PollJobData, PollOutcome>;
   articleQueue: Queue<ArticleJobData, ArticleOutcome>;
   feedById(id: string): FeedConfig | undefined;
+  /** The feeds as last read from feeds.yaml (replaced by the config watcher, see src/feeds/scheduler.ts). */
+  feeds(): readonly FeedConfig[];
+  setFeeds(feeds: readonly FeedConfig[]): void;
   now: () => number;
   close(): Promise<void>;
 }
@@ -65,7 +69,7 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
   pollQueue.on('error', err => log.error({ err }, 'poll queue error'));
   articleQueue.on('error', err => log.error({ err }, 'article queue error'));
   const store = createStoryStore(redis, keys, { streamMaxLen: config.service.stream.maxLen });
-  const feeds = new Map(config.feeds.map(feed => [feed.id, feed]));
+  let feeds = new Map(config.feeds.map(feed => [feed.id, feed]));
 
   return {
     config,
@@ -80,6 +84,10 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
     pollQueue,
     articleQueue,
     feedById: id => feeds.get(id),
+    feeds: () => [...feeds.values()],
+    setFeeds(next) {
+      feeds = new Map(next.map(feed => [feed.id, feed]));
+    },
     now: () => Date.now(),
     async close() {
       await pollQueue.close();
@@ -93,13 +101,14 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
 
 export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJobData, PollOutcome> {
   const connection = createRedis(rt.redisUrl, 'worker');
+  const websub = createWebSubHooks(rt.redis, rt.keys, rt.config.service, rt.log);
   const worker = new Worker<PollJobData, PollOutcome>(
     QUEUE.poll,
     async (job: Job<PollJobData, PollOutcome>, token) => {
-      const feed = rt.feedById(job.data.feedId);
+      const feed = job.data.feed ?? rt.feedById(job.data.feedId);
       if (!feed) return { outcome: 'skipped', feedId: job.data.feedId, reason: 'feed not in config' };
       return deferOnMustWait(job, token, () =>
-        pollFeed(
+        pollJob(
           {
             redis: rt.redis,
             keys: rt.keys,
@@ -109,7 +118,10 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
             articleAttempts: rt.config.service.extractor.attempts,
             log: rt.log.child({ feedId: feed.id, jobId: job.id }),
             now: rt.now,
+            settings: pollSettingsFrom(rt.config.service),
+            websub,
           },
+          job.data,
           feed,
         ),
       );

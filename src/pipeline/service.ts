@@ -1,10 +1,13 @@
 import type { Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import { startFeedScheduler, type FeedScheduler } from '../feeds/scheduler.js';
+import { websubCallback } from '../feeds/websub/callback.js';
+import { createWebSubManager } from '../feeds/websub/manager.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/app.js';
 import { trimIntervalMs, trimStreamByAge } from '../consumer/retention.js';
 import { createArticleWorker, createPollWorker, type Runtime } from './runtime.js';
-import { reconcileSchedulers } from './schedule.js';
+import { pollJobOptions } from './queues.js';
 
 export type Role = 'poller' | 'extractor' | 'api';
 export const ALL_ROLES: readonly Role[] = ['poller', 'extractor', 'api'];
@@ -24,30 +27,31 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
   const svc = rt.config.service;
   const workers: Worker[] = [];
   let shuttingDown = false;
-  let leaderTimer: NodeJS.Timeout | undefined;
+  let scheduler: FeedScheduler | undefined;
   let retentionTimer: NodeJS.Timeout | undefined;
 
   if (roles.includes('poller')) {
-    // One reconciler at a time across replicas: upserting schedulers from every replica at boot races.
-    const leaderKey = `${rt.keys.prefix}:reconciler`;
-    const me = randomUUID();
-    const tryLead = async (): Promise<void> => {
-      const got = await rt.redis.set(leaderKey, me, 'PX', LEADER_TTL_MS, 'NX');
-      const mine = got === 'OK' || (await rt.redis.get(leaderKey)) === me;
-      if (!mine) return;
-      await rt.redis.pexpire(leaderKey, LEADER_TTL_MS);
-      const plan = await reconcileSchedulers(rt.pollQueue, rt.config.feeds, svc.poller.defaultInterval);
-      if (plan.upsert.length || plan.remove.length) {
-        rt.log.info(
-          { upserted: plan.upsert.length, removed: plan.remove.length },
-          'feed schedulers reconciled',
-        );
-      }
-    };
-    await tryLead();
-    leaderTimer = setInterval(() => {
-      tryLead().catch((err: unknown) => rt.log.error({ err }, 'reconcile failed'));
-    }, LEADER_TTL_MS / 3);
+    // One reconciler at a time across replicas (a Redis lease): upserting schedulers from every replica races.
+    // Every replica watches feeds.yaml, so whichever holds the lease applies an edit within seconds.
+    scheduler = startFeedScheduler({
+      redis: rt.redis,
+      keys: rt.keys,
+      queue: rt.pollQueue,
+      now: rt.now,
+      tickMs: svc.poller.tick,
+      jobOptions: {
+        removeOnComplete: pollJobOptions.removeOnComplete,
+        removeOnFail: pollJobOptions.removeOnFail,
+      },
+      log: rt.log,
+      configDir: rt.config.dir,
+      watch: svc.poller.watchConfig,
+      initialFeeds: rt.feeds(),
+      onFeeds: feeds => rt.setFeeds(feeds),
+      loopMs: Math.min(5_000, Math.max(1_000, Math.floor(svc.poller.tick / 2))),
+      leaseMs: LEADER_TTL_MS,
+      websub: createWebSubManager(rt.redis, rt.keys, svc, rt.log),
+    });
     workers.push(createPollWorker(rt, svc.poller.concurrency));
     const minAge = svc.stream.minAge;
     if (minAge !== null) {
@@ -75,6 +79,31 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
       isReady,
       store: rt.store,
     });
+    if (svc.websub.callbackUrl) {
+      // WebSub verification and deliveries (see src/feeds/websub/callback.ts).
+      await api.register(
+        websubCallback({
+          redis: rt.producer,
+          keys: rt.keys,
+          now: rt.now,
+          log: rt.log,
+          defaultLeaseSeconds: svc.websub.leaseSeconds,
+          maxBodyBytes: svc.fetch.maxBytes.feed,
+          enqueuePush: async (feedId, pushKey) => {
+            await rt.pollQueue.add(
+              'poll',
+              { feedId, trigger: 'push', pushKey },
+              {
+                ...pollJobOptions,
+                jobId: `push-${feedId}-${randomUUID()}`,
+                attempts: 5,
+                backoff: { type: 'exponential', delay: 2_000 },
+              },
+            );
+          },
+        }),
+      );
+    }
     apiAddress = await api.listen({ host: svc.api.host, port: svc.api.port });
     rt.log.info({ address: apiAddress }, 'api listening');
   }
@@ -85,7 +114,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
     isReady,
     async shutdown(graceMs) {
       shuttingDown = true;
-      if (leaderTimer) clearInterval(leaderTimer);
+      await scheduler?.stop();
       if (retentionTimer) clearInterval(retentionTimer);
       const drained = Promise.all(workers.map(w => w.close()));
       const timedOut = await Promise.race([

@@ -1,0 +1,91 @@
+import type { Redis } from 'ioredis';
+import type { Keys } from '../../store/keys.js';
+import { feedKeys, websubRenewalsKey } from '../keys.js';
+
+/**
+ * One WebSub subscription per feed, as data: hash `<prefix>:websub:<feedId>`, and a sorted set of feed ids by
+ * renewal time. `token` is a random path segment of the callback URL (only the hub learns it), `secret` the HMAC
+ * key the hub signs deliveries with.
+ */
+export type SubscriptionState =
+  'requested' | 'active' | 'denied' | 'failed' | 'unsubscribing' | 'unsubscribed';
+
+export interface Subscription {
+  feedId: string;
+  hub: string;
+  topic: string;
+  callback: string;
+  token: string;
+  secret: string;
+  state: SubscriptionState;
+  requestedAt: number | null;
+  verifiedAt: number | null;
+  leaseSeconds: number | null;
+  expiresAt: number | null;
+  lastError: string | null;
+  lastPushAt: number | null;
+  pushes: number;
+  badSignatures: number;
+}
+
+type NumField =
+  'requestedAt' | 'verifiedAt' | 'leaseSeconds' | 'expiresAt' | 'lastPushAt' | 'pushes' | 'badSignatures';
+
+export async function readSubscription(
+  redis: Redis,
+  keys: Keys,
+  feedId: string,
+): Promise<Subscription | null> {
+  const h = await redis.hgetall(feedKeys(keys, feedId).websub);
+  if (!h.hub || !h.token) return null;
+  const n = (k: NumField): number | null => (h[k] ? Number(h[k]) : null);
+  return {
+    feedId,
+    hub: h.hub,
+    topic: h.topic ?? '',
+    callback: h.callback ?? '',
+    token: h.token,
+    secret: h.secret ?? '',
+    state: (h.state as SubscriptionState | undefined) ?? 'requested',
+    requestedAt: n('requestedAt'),
+    verifiedAt: n('verifiedAt'),
+    leaseSeconds: n('leaseSeconds'),
+    expiresAt: n('expiresAt'),
+    lastError: h.lastError || null,
+    lastPushAt: n('lastPushAt'),
+    pushes: n('pushes') ?? 0,
+    badSignatures: n('badSignatures') ?? 0,
+  };
+}
+
+export async function writeSubscription(
+  redis: Redis,
+  keys: Keys,
+  feedId: string,
+  patch: Partial<Omit<Subscription, 'feedId'>>,
+): Promise<void> {
+  const fields: Record<string, string> = {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === undefined) continue;
+    fields[k] = v === null ? '' : String(v);
+  }
+  if (Object.keys(fields).length > 0) await redis.hset(feedKeys(keys, feedId).websub, fields);
+}
+
+/** When to renew a lease: a tenth of it before it ends, at least a minute before, at most a day before. */
+export function renewAt(expiresAt: number, leaseSeconds: number): number {
+  const margin = Math.min(86_400_000, Math.max(Math.min(60_000, leaseSeconds * 500), leaseSeconds * 100));
+  return expiresAt - margin;
+}
+
+export async function scheduleRenewal(redis: Redis, keys: Keys, feedId: string, at: number): Promise<void> {
+  await redis.zadd(websubRenewalsKey(keys), String(at), feedId);
+}
+
+export async function dueRenewals(redis: Redis, keys: Keys, now: number): Promise<string[]> {
+  return redis.zrangebyscore(websubRenewalsKey(keys), '-inf', String(now), 'LIMIT', 0, 100);
+}
+
+export async function forgetSubscription(redis: Redis, keys: Keys, feedId: string): Promise<void> {
+  await redis.multi().del(feedKeys(keys, feedId).websub).zrem(websubRenewalsKey(keys), feedId).exec();
+}
