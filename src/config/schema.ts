@@ -181,8 +181,8 @@ export const serviceSchema = z
         /** MinHash LSH layout over the 128 permutations (bands × rows ≤ 128). */
         lsh: z
           .object({
-            bands: z.number().int().min(1).max(128).default(32),
-            rows: z.number().int().min(1).max(128).default(4),
+            bands: z.number().int().min(1).max(128).default(42),
+            rows: z.number().int().min(1).max(128).default(3),
           })
           .strict()
           .refine(l => l.bands * l.rows <= 128, 'bands × rows must not exceed 128 permutations')
@@ -194,10 +194,10 @@ export const serviceSchema = z
             containment: z.number().min(0).max(1).default(0.8),
             /** Containment applies when the shorter text has at most this fraction of the longer's shingles. */
             shorterBy: z.number().min(0).max(1).default(0.5),
-            /** Lightly edited copies (a few % of words changed) fall below `jaccard`: accepted from here on… */
-            editedJaccard: z.number().min(0).max(1).default(0.5),
-            /** …when their numbers agree this well (templated stories differ in their numbers). */
-            numbersJaccard: z.number().min(0).max(1).default(0.8),
+            /** Lightly edited copies (≤ ~8 % of words changed) fall below `jaccard`: accepted from here on… */
+            editedJaccard: z.number().min(0).max(1).default(0.4),
+            /** …when this share of the numbers of one text is found in the other (templates differ in numbers). */
+            numbersContainment: z.number().min(0).max(1).default(0.8),
           })
           .strict()
           .prefault({}),

@@ -1,6 +1,6 @@
 import type { Attribution, ExtractedArticle, FeedItemHints } from '../extract/types.js';
 import { creditInHtml, creditInText, type CreditLine } from './credits.js';
-import { domainOf } from './normalize.js';
+import { domainOf, normalizeName } from './normalize.js';
 import { canonicalUrlKey } from './url-key.js';
 
 /**
@@ -10,18 +10,24 @@ import { canonicalUrlKey } from './url-key.js';
  * the feed's `<source>`. An attribution that points back at the page's own site is not one.
  */
 export function resolveAttribution(input: {
-  article: Pick<ExtractedArticle, 'attribution' | 'canonicalUrl' | 'contentText'>;
+  article: Pick<ExtractedArticle, 'attribution' | 'canonicalUrl' | 'contentText'> & {
+    siteName?: string | null | undefined;
+  };
   /** The address the page was read from (after redirects). */
   pageUrl: string;
   feedItem?: FeedItemHints | undefined;
 }): Attribution | null {
   const own = domainOf(canonicalUrlKey(input.pageUrl));
+  const ownNames = [input.article.siteName, own].map(compactName).filter(Boolean);
   const foreign = (a: Attribution | null): Attribution | null => {
     if (!a) return null;
     if (a.originalUrl) {
       const key = canonicalUrlKey(a.originalUrl);
       if (!key || domainOf(key) === own) return null;
-    } else if (!a.originalPublisher) return null;
+    } else if (!a.originalPublisher || ownNames.includes(compactName(a.originalPublisher))) {
+      // "Originally published on Live Science." on livescience.com credits the page's own site.
+      return null;
+    }
     return a;
   };
 
@@ -73,4 +79,16 @@ export function fromCredit(c: CreditLine): Attribution {
     evidence: c.evidence,
     originalTitle: c.title,
   };
+}
+
+/** A publisher name or host reduced for comparison: "Live Science" = "livescience.com" = "www.LiveScience.com". */
+export function compactName(name: string | null | undefined): string {
+  if (!name) return '';
+  const host = name
+    .trim()
+    .toLowerCase()
+    .replace(/^www\./, '')
+    .replace(/:\d+$/, '');
+  const bare = host.replace(/\.(?:com|org|net|news|info|co|io|gov|edu)(?:\.[a-z]{2})?$|\.[a-z]{2}$/, '');
+  return normalizeName(bare).replace(/ /g, '');
 }

@@ -54,7 +54,7 @@ export interface DedupeSettings {
   containment: number;
   shorterBy: number;
   editedJaccard: number;
-  numbersJaccard: number;
+  numbersContainment: number;
 }
 
 export function dedupeSettings(cfg: ServiceConfig['dedupe']): DedupeSettings {
@@ -72,13 +72,13 @@ export const DEFAULT_DEDUPE: DedupeSettings = {
   windowMs: 30 * 86_400_000,
   minTokens: 30,
   leadWords: 50,
-  bands: 32,
-  rows: 4,
+  bands: 42,
+  rows: 3,
   jaccard: 0.8,
   containment: 0.8,
   shorterBy: 0.5,
-  editedJaccard: 0.5,
-  numbersJaccard: 0.8,
+  editedJaccard: 0.4,
+  numbersContainment: 0.8,
 };
 
 /** Buckets larger than this hold boilerplate shared by many pages; they are not read. */
@@ -125,7 +125,7 @@ export interface DecisionPayload {
   containment: number;
   shortRatio: number;
   editedJaccard: number;
-  numbersJaccard: number;
+  numbersContainment: number;
   maxBucket: number;
   maxCandidates: number;
   maxMerge: number;
@@ -221,7 +221,7 @@ export function planDecision(input: {
     containment: s.containment,
     shortRatio: s.shorterBy,
     editedJaccard: s.editedJaccard,
-    numbersJaccard: s.numbersJaccard,
+    numbersContainment: s.numbersContainment,
     maxBucket: MAX_BUCKET,
     maxCandidates: MAX_CANDIDATES,
     maxMerge: MAX_MERGE,

@@ -85,12 +85,16 @@ local function wordSet(s)
   return set, n
 end
 
--- Templated stories (prices, scores, weather) share their wording and differ in their numbers.
+-- Templated stories (prices, scores, weather) share their wording and differ in their numbers: most numbers
+-- of the text with fewer of them must appear in the other.
 local function numbersAgree(a, b)
   local sa, na = wordSet(a)
   local sb, nb = wordSet(b)
   if na == 0 and nb == 0 then
     return true
+  end
+  if na == 0 or nb == 0 then
+    return math.max(na, nb) <= 2
   end
   local inter = 0
   for w in pairs(sa) do
@@ -98,7 +102,7 @@ local function numbersAgree(a, b)
       inter = inter + 1
     end
   end
-  return inter / (na + nb - inter) >= p.numbersJaccard
+  return inter / math.max(1, math.min(na, nb)) >= p.numbersContainment
 end
 
 -- How a candidate text relates to this one, or nil when it is not a copy.

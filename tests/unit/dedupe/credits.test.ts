@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveAttribution } from '../../../src/dedupe/attribution.js';
+import { compactName, resolveAttribution } from '../../../src/dedupe/attribution.js';
 import { creditInHtml, creditInText, stripCredits } from '../../../src/dedupe/credits.js';
 import { planDecision, DEFAULT_DEDUPE, toExportLine, type StoryRecord } from '../../../src/dedupe/story.js';
 import type { Attribution } from '../../../src/extract/types.js';
@@ -229,6 +229,23 @@ describe('resolveAttribution', () => {
       evidence: 'x',
     };
     expect(resolveAttribution({ article: article({ attribution: self }), pageUrl })).toBeNull();
+  });
+
+  it('a credit naming the page’s own publisher is not an attribution ("Originally published on Live Science")', () => {
+    const text = 'Body of the article. Originally published on Live Science.';
+    const onOwnSite = {
+      article: article({ contentText: text, siteName: 'livescience.com' }),
+      pageUrl: 'https://www.livescience.com/x.html',
+    };
+    expect(resolveAttribution(onOwnSite)).toBeNull();
+    expect(
+      resolveAttribution({ article: article({ contentText: text, siteName: 'Space Daily' }), pageUrl }),
+    ).toMatchObject({
+      method: 'text-credit',
+      originalPublisher: 'Live Science',
+    });
+    expect(compactName('www.LiveScience.com')).toBe(compactName('Live Science'));
+    expect(compactName('bbc.co.uk')).toBe('bbc');
   });
 
   it('keeps extraction’s attribution when it names the original’s address', () => {

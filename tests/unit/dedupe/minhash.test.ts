@@ -111,12 +111,15 @@ describe('containment and LSH math', () => {
   });
 
   it.each([
-    // The issue's layout and the configured default: the probability a pair becomes a candidate.
+    // The issue's layout (20 × 6) and the configured default (42 × 3): the probability a pair becomes a candidate.
     [0.8, 20, 6, 0.998],
     [0.5, 20, 6, 0.27],
     [0.63, 32, 4, 0.996],
     [0.5, 32, 4, 0.873],
     [0.2, 32, 4, 0.05],
+    [0.45, 42, 3, 0.98],
+    [0.4, 42, 3, 0.94],
+    [0.1, 42, 3, 0.04],
   ])('P(candidate | J=%f, %i bands × %i rows) ≈ %f', (j, b, r, p) => {
     expect(candidateProbability(j, b, r)).toBeCloseTo(p, 2);
   });
@@ -147,8 +150,8 @@ describe('containment and LSH math', () => {
     for (let i = 0; i < 100; i++) {
       const base = words(600, 5000 + i);
       const edited = base.map((w, j) => ((j * 7919 + i) % 20 === 0 ? `edit${j}` : w));
-      const ka = bandKeys(signature(shingleHashes(base)), 32, 4);
-      const kb = bandKeys(signature(shingleHashes(edited)), 32, 4);
+      const ka = bandKeys(signature(shingleHashes(base)), 42, 3);
+      const kb = bandKeys(signature(shingleHashes(edited)), 42, 3);
       if (ka.some((k, b) => k === kb[b])) hits++;
     }
     expect(hits).toBeGreaterThanOrEqual(97);
