@@ -1,20 +1,20 @@
 /**
  * Scores the metadata reader alone (no Readability) on the dev corpora:
- *   node dist/eval/metadata/run.js [--corpora ../shared/corpora] [--dom linkedom|jsdom] [--out DIR]
+ *   node dist/eval/metadata/run.js [--corpora ../shared/corpora] [--dom lite|jsdom|linkedom] [--out DIR] [--only SET]
  * Writes predictions for dates-dev (publishedAt), trafilatura-dev (author; date) and runs the shared scorer.
  * Skips cleanly when the corpora are absent.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { JSDOM, VirtualConsole } from 'jsdom';
-import { parseHTML } from 'linkedom';
+import { DOM_KINDS, openDocument, type DomKind } from '../../src/extract/content/dom/index.js';
+import { prestrip } from '../../src/extract/content/prestrip.js';
 import { readPageMetadata, type PageMetadata } from '../../src/extract/metadata/index.js';
 import { decodeHtml } from './decode.js';
 
 interface Args {
   corpora: string;
-  dom: 'linkedom' | 'jsdom';
+  dom: DomKind;
   out: string;
   only: string | null;
 }
@@ -22,7 +22,7 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const args: Args = {
     corpora: resolve('../shared/corpora'),
-    dom: 'linkedom',
+    dom: 'lite',
     out: resolve('.eval/metadata'),
     only: null,
   };
@@ -30,7 +30,7 @@ function parseArgs(argv: string[]): Args {
     const a = argv[i];
     const v = argv[i + 1];
     if (a === '--corpora' && v) args.corpora = resolve(v);
-    else if (a === '--dom' && (v === 'linkedom' || v === 'jsdom')) args.dom = v;
+    else if (a === '--dom' && (DOM_KINDS as readonly string[]).includes(v ?? '')) args.dom = v as DomKind;
     else if (a === '--out' && v) args.out = resolve(v);
     else if (a === '--only' && v) args.only = v;
     else continue;
@@ -39,18 +39,14 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function readMeta(html: string, url: string, dom: Args['dom']): PageMetadata {
-  if (dom === 'jsdom') {
-    // A silent console: pages' broken CSS would flood the output.
-    const d = new JSDOM(html, { url, virtualConsole: new VirtualConsole() });
-    try {
-      return readPageMetadata(d.window.document, url);
-    } finally {
-      d.window.close();
-    }
+/** The same path as the extractor: pre-strip, then the chosen DOM. */
+function readMeta(html: string, url: string, dom: DomKind): PageMetadata {
+  const opened = openDocument(prestrip(html), url, dom);
+  try {
+    return readPageMetadata(opened.document, url);
+  } finally {
+    opened.close();
   }
-  const { document } = parseHTML(html);
-  return readPageMetadata(document, url);
 }
 
 interface Item {
