@@ -69,10 +69,11 @@ const ACCOUNT_RE =
   /^(?:admin|administrator|administrador|site\s*admin|webmaster|root|wordpress|wpadmin|superuser|user|guest|default|editor|author|autor|unknown|anonymous|anonym|null|undefined|none)$/i;
 
 const NOT_A_NAME_RE =
-  /\b(?:comments?|kommentare?|share|teilen|read more|weiterlesen|posted in|filed under|category|categories|tags?|min read|minutes?|lesezeit|follow|subscribe|newsletter|updated|aktualisiert|view all posts|all posts|more from|alle beiträge|profile|profil|copyright|rights reserved|cookie|javascript|login|log in|sign in|anmelden|home|startseite|menu|menü|search|suche)\b|©|\?|!|:\/\//i;
+  /\b(?:comments?|kommentare?|share|teilen|read more|weiterlesen|posted in|filed under|category|categories|tags?|min read|minutes?|lesezeit|follow|subscribe|newsletter|updated|aktualisiert|view all posts|all posts|more from|alle beiträge|profile|profil|copyright|rights reserved|cookie|designed|design by|theme by|powered by|javascript|login|log in|sign in|anmelden|home|startseite|menu|menü|search|suche)\b|©|\?|!|:\/\//i;
 
-const SPLIT_RE =
-  /\s*(?:;|\||•|·|\s+and\s+|\s+und\s+|\s+&\s+|\s+et\s+|\s+y\s+|\s+e\s+|\s+og\s+|\s+och\s+|、|，|\n)\s*/i;
+const SPLIT_RE = /\s*(?:;|\||•|·|、|，|\n)\s*/;
+const CONJUNCTION_RE = /\s+(?:and|und|&|et|y|e|og|och)\s+/i;
+const PARTICLE_RE = /^(?:von|van|de|der|den|da|di|du|del|della|la|le|zu|y|bin|al|el|dos|das|ten|ter)$/;
 
 const SUFFIX_RE =
   /^(?:ph\.?\s?d\.?|m\.?d\.?|jr\.?|sr\.?|ii|iii|iv|mba|msc|m\.?sc\.?|b\.?a\.?|m\.?a\.?|esq\.?|dr\.?|prof\.?|rn|mph|dds|llm)$/i;
@@ -212,7 +213,18 @@ export function cleanAuthorNames(raw: string | readonly string[]): string[] {
 }
 
 function splitNames(s: string): string[] {
-  const pieces = s.split(SPLIT_RE).filter(p => p.trim());
+  const pieces: string[] = [];
+  for (const piece of s.split(SPLIT_RE)) {
+    if (!piece.trim()) continue;
+    // "and" joins names, and also words inside organisation names ("Landesanstalt für Wald und
+    // Forstwirtschaft"): split only when no part reads as a phrase.
+    const parts = piece.split(CONJUNCTION_RE);
+    const phrase = parts.some(
+      p => !p.includes(',') && p.split(/\s+/).some(w => /^\p{Ll}/u.test(w) && !PARTICLE_RE.test(w)),
+    );
+    if (parts.length > 1 && !phrase) pieces.push(...parts);
+    else pieces.push(piece);
+  }
   const out: string[] = [];
   for (const p of pieces) {
     // Commas separate names only when every part is a multi-word name: "Jane Doe, John Roe" — not

@@ -282,7 +282,9 @@ export function readPageMetadata(doc: Document, url: string, opts: ReadMetadataO
   );
   const modified = readModified(doc, meta, article, pageNode, bounds);
   const authorCtx: AuthorContext = { siteName, publisher, host: hostOf(url) ?? undefined };
-  const authorPick = readAuthors(doc, meta, ld, article, authorCtx, headline, scan, opts.feedItem);
+  // Older Yoast graphs put the author on the WebPage node, with no Article node at all.
+  const authorNode = article?.author || article?.creator ? article : pageNode?.author ? pageNode : article;
+  const authorPick = readAuthors(doc, meta, ld, authorNode, authorCtx, headline, scan, opts.feedItem);
 
   return {
     title,
