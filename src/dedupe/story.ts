@@ -114,6 +114,9 @@ export interface DecisionPayload {
   leadHash: string;
   bands: string[];
   lshPrefix: string;
+  /** LSH period (window-long, from the injected clock): buckets of this and the previous period are read. */
+  lshPeriod: number;
+  lshPeriodMs: number;
   shingles: number;
   numbers: string;
   publishedMs: number;
@@ -210,6 +213,8 @@ export function planDecision(input: {
     leadHash: fp.leadHash ?? '',
     bands: fp.bands,
     lshPrefix: `lsh:${MINHASH_VERSION}.${s.bands}x${s.rows}:`,
+    lshPeriod: Math.floor(input.now / s.windowMs),
+    lshPeriodMs: s.windowMs,
     shingles: fp.shingles,
     numbers: fp.numbers.join(' '),
     publishedMs: Number.isFinite(publishedMs) ? publishedMs : -1,

@@ -243,27 +243,39 @@ end
 
 -- 6. Near-duplicate: candidates from the LSH buckets, confirmed on the signatures. The best similarity
 --    leads, ties by the smaller story id, so the outcome does not depend on set iteration order.
+-- Buckets are fields of small hashes, one hash per (period, band, first 2 hex of the band key): a few
+-- thousand keys in all instead of one key per bucket. The current and the previous period are read.
+local function lshKey(period, band, h)
+  return k(p.lshPrefix .. period .. ':' .. (band - 1) .. ':' .. string.sub(h, 1, 2))
+end
+
 if #p.bands > 0 then
   local seen, checked = {}, 0
   local confirmed = {}
+  local function consider(cand)
+    if cand == id or seen[cand] or checked >= p.maxCandidates then
+      return
+    end
+    seen[cand] = true
+    checked = checked + 1
+    local f = redis.call('HMGET', k('sig:' .. cand), 's', 'n', 'num')
+    if not f[1] then
+      return
+    end
+    local j = jaccard(sig, f[1])
+    local kind = confirm(j, tonumber(f[2]) or 0, f[3])
+    local s = kind and sameSiteOk(cand) and storyOf(cand)
+    if s then
+      confirmed[#confirmed + 1] = { story = s, rel = kind, via = 'minhash', cand = cand, j = j }
+    end
+  end
   for b, h in ipairs(p.bands) do
-    local key = k(p.lshPrefix .. (b - 1) .. ':' .. h)
-    if redis.call('SCARD', key) <= p.maxBucket then
-      for _, cand in ipairs(redis.call('SMEMBERS', key)) do
-        if cand ~= id and not seen[cand] and checked < p.maxCandidates then
-          seen[cand] = true
-          checked = checked + 1
-          local f = redis.call('HMGET', k('sig:' .. cand), 's', 'n', 'num')
-          if f[1] then
-            local j = jaccard(sig, f[1])
-            local kind = confirm(j, tonumber(f[2]) or 0, f[3])
-            if kind and sameSiteOk(cand) then
-              local s = storyOf(cand)
-              if s then
-                confirmed[#confirmed + 1] = { story = s, rel = kind, via = 'minhash', cand = cand, j = j }
-              end
-            end
-          end
+    for back = 0, 1 do
+      local ids = redis.call('HGET', lshKey(p.lshPeriod - back, b, h), string.sub(h, 3))
+      -- A bucket shared by very many texts holds boilerplate, not copies: it is not read.
+      if ids and (#ids + 1) / (#id + 1) <= p.maxBucket then
+        for cand in string.gmatch(ids, '%S+') do
+          consider(cand)
         end
       end
     end
@@ -339,11 +351,19 @@ if rel ~= 'same-url' then
   if sig ~= '' then
     redis.call('HSET', k('sig:' .. id), 's', sig, 'n', p.shingles, 'num', p.numbers,
       'dom', p.domain, 'th', p.titles[1] or '')
-    redis.call('PEXPIRE', k('sig:' .. id), window)
+    -- A signature lives as long as the buckets that point to it.
+    redis.call('PEXPIRE', k('sig:' .. id), 2 * p.lshPeriodMs)
+    -- A period's hashes expire when the next period ends: an entry is found for one to two windows.
+    local ttl = (p.lshPeriod + 2) * p.lshPeriodMs - p.nowMs
     for b, h in ipairs(p.bands) do
-      local key = k(p.lshPrefix .. (b - 1) .. ':' .. h)
-      redis.call('SADD', key, id)
-      redis.call('PEXPIRE', key, window)
+      local key, field = lshKey(p.lshPeriod, b, h), string.sub(h, 3)
+      local ids = redis.call('HGET', key, field)
+      if not ids then
+        redis.call('HSET', key, field, id)
+      elseif not string.find(' ' .. ids .. ' ', ' ' .. id .. ' ', 1, true) then
+        redis.call('HSET', key, field, ids .. ' ' .. id)
+      end
+      redis.call('PEXPIRE', key, ttl)
     end
   end
   if p.bodyHash ~= '' then

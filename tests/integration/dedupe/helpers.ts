@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { Attribution } from '../../../src/extract/types.js';
 import { canonicalUrlKey, hashKey } from '../../../src/dedupe/url-key.js';
-import { DEFAULT_DEDUPE, planDecision } from '../../../src/dedupe/story.js';
+import { DEFAULT_DEDUPE, planDecision, type DedupeSettings } from '../../../src/dedupe/story.js';
 import type { NormalizedArticle } from '../../../src/store/article.js';
 import type { Decision, StoryStore } from '../../../src/store/story-store.js';
 
@@ -73,7 +73,7 @@ export function decide(
   store: StoryStore,
   article: NormalizedArticle,
   attribution: Attribution | null = null,
-  opts: { feedTitle?: string; now?: number } = {},
+  opts: { feedTitle?: string; now?: number; settings?: DedupeSettings } = {},
 ): Promise<Decision> {
   const a = { ...article, attribution };
   const plan = planDecision({
@@ -81,7 +81,7 @@ export function decide(
     attribution,
     urlHash: article.id,
     feedTitle: opts.feedTitle,
-    settings: DEFAULT_DEDUPE,
+    settings: opts.settings ?? DEFAULT_DEDUPE,
     now: opts.now ?? Date.parse('2026-11-20T12:00:00Z'),
   });
   return store.decide(plan, a);

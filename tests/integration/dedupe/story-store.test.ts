@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { toExportLine } from '../../../src/dedupe/story.js';
+import { DEFAULT_DEDUPE, toExportLine } from '../../../src/dedupe/story.js';
 import type { Attribution } from '../../../src/extract/types.js';
 import { keysFor, type Keys } from '../../../src/store/keys.js';
 import { createStoryStore, type StoryStore } from '../../../src/store/story-store.js';
@@ -218,6 +218,34 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
       relation: 'original',
       representativeChanged: true,
     });
+  });
+
+  it('LSH buckets expire with the window: a copy found within it, not two windows later', async () => {
+    const day = 86_400_000;
+    const settings = { ...DEFAULT_DEDUPE, windowMs: day };
+    const t0 = Date.parse('2026-11-20T12:00:00Z');
+    const original = makeArticle('https://a.example/w', { contentText: text(90, 400) });
+    await decide(store, original, null, { now: t0, settings });
+    const soon = makeArticle('https://b.example/w', { contentText: edit(text(90, 400), 20, 1) });
+    expect(await decide(store, soon, null, { now: t0 + day, settings })).toMatchObject({ via: 'minhash' });
+    const late = makeArticle('https://c.example/w', { contentText: edit(text(90, 400), 20, 2) });
+    expect(await decide(store, late, null, { now: t0 + 3 * day, settings })).toMatchObject({
+      kind: 'created',
+    });
+    // Every bucket hash carries a TTL of at most two windows.
+    const lshKeys: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, found] = await redis.scan(cursor, 'MATCH', `${keys.stories}lsh:*`, 'COUNT', 1000);
+      cursor = next;
+      lshKeys.push(...found);
+    } while (cursor !== '0');
+    expect(lshKeys.length).toBeGreaterThan(0);
+    for (const k of lshKeys.slice(0, 20)) {
+      const ttl = await redis.pttl(k);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(2 * day);
+    }
   });
 
   it('inside one site, equal text under another title is not a copy (shared stub or template)', async () => {
