@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerArticles } from './commands/articles.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExport } from './commands/export.js';
+import { registerExtract } from './commands/extract.js';
 import { registerParseFeed } from './commands/parse-feed.js';
 import { registerRun } from './commands/run.js';
 import { registerStart } from './commands/start.js';
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerDemo(program);
   registerParseFeed(program);
+  registerExtract(program);
   registerStories(program);
   registerStoriesGet(program);
   registerArticles(program);

@@ -41,6 +41,8 @@ const ENV_OVERRIDES: Record<string, { path: string[]; kind: 'string' | 'int' | '
   NEWSFLOW_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' },
   NEWSFLOW_CONCURRENCY: { path: ['extractor', 'concurrency'], kind: 'int' },
   NEWSFLOW_POLLER_CONCURRENCY: { path: ['poller', 'concurrency'], kind: 'int' },
+  NEWSFLOW_EXTRACT_DOM: { path: ['extract', 'dom'], kind: 'string' },
+  NEWSFLOW_EXTRACT_THREADS: { path: ['extract', 'threads'], kind: 'int' },
   NEWSFLOW_FETCH_ALLOW_NETWORKS: { path: ['fetch', 'allowNetworks'], kind: 'list' },
   NEWSFLOW_USER_AGENT: { path: ['fetch', 'userAgent'], kind: 'string' },
   NEWSFLOW_API_HOST: { path: ['api', 'host'], kind: 'string' },

@@ -102,6 +102,21 @@ export const serviceSchema = z
       })
       .strict()
       .prefault({}),
+    extract: z
+      .object({
+        /** DOM Readability runs on: lite (default: parse5-built, jsdom's output, ~10× faster), jsdom, linkedom. */
+        dom: z.enum(['lite', 'jsdom', 'linkedom']).default('lite'),
+        /** Extraction threads in the extractor role; 0 = one per core. */
+        threads: z.number().int().min(0).max(256).default(0),
+        /** Old-generation heap limit per extraction thread, MB. */
+        heapMb: z.number().int().min(64).max(16384).default(512),
+        /** A page whose extraction runs longer fails with class `timeout` (its thread is replaced). */
+        timeout: duration.default(60_000),
+        /** Pages longer than this many characters are refused before parsing. */
+        maxHtmlChars: z.number().int().min(1024).default(6_000_000),
+      })
+      .strict()
+      .prefault({}),
     fetch: z
       .object({
         userAgent: z.string().min(1).default('newsflow/0.1 (+https://github.com/newsflow/newsflow)'),
