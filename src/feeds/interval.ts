@@ -146,7 +146,7 @@ export interface SuccessInput {
 
 export function nextAfterSuccess(input: SuccessInput, s: IntervalSettings = DEFAULT_INTERVALS): NextPoll {
   let base = input.base;
-  if (input.websubActive && base.ms < s.websubSafetyMs) {
+  if (input.websubActive && base.ms <= s.websubSafetyMs) {
     base = { ms: s.websubSafetyMs, reason: 'WebSub pushes; daily safety poll' };
   }
   return withFloor(input.now, jittered(base.ms, s.jitter, input.random), base.reason, input.floor);
