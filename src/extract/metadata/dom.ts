@@ -29,6 +29,16 @@ export function classId(el: Element): string {
 export const BOILERPLATE_RE =
   /(?:^|[\s_-])(?:comments?|comment-list|commentlist|respond|reply|replies|sidebar|widget|related|recommend(?:ed|ations)?|teaser|more-stories|read-more|popular|trending|newsletter|breadcrumbs?|site-footer|page-footer|global-footer|masthead|site-header|menu|navigation|navbar|cookie|disqus|author-bio|about-author|authorbox|author-box)(?:$|[\s_-])/;
 
+/** Boilerplate that also occurs inside an article (comments, related links); layout words like "sidebar" do not
+ * count there: article templates put the dateline in a "sidebar" column next to the text. */
+export const IN_ARTICLE_BOILERPLATE_RE =
+  /(?:^|[\s_-])(?:comments?|comment-list|commentlist|respond|reply|replies|related|recommend(?:ed|ations)?|teaser|more-stories|read-more|popular|trending|newsletter|disqus|author-bio|about-author|authorbox|author-box)(?:$|[\s_-])/;
+
+/** Whether a class/id string marks boilerplate, given whether the element sits inside an <article>. */
+export function isBoilerplateClass(classes: string, insideArticle: boolean): boolean {
+  return insideArticle ? IN_ARTICLE_BOILERPLATE_RE.test(classes) : BOILERPLATE_RE.test(classes);
+}
+
 /**
  * True for elements inside parts of a page that carry other items' authors and dates: comments, sidebars,
  * related-story lists, navigation, site footers. Class names are only trusted on containers that do not
@@ -42,7 +52,8 @@ export function inBoilerplate(el: Element, headline: Element | null = null): boo
     if (tag === 'body' || tag === 'html') return false;
     if (tag === 'footer' && hasAncestor(cur, 'article')) continue; // an entry footer: byline, date
     if (tag === 'nav' || tag === 'aside' || tag === 'footer') return !containsNode(cur, headline);
-    if (BOILERPLATE_RE.test(classId(cur)) && !containsNode(cur, headline)) return true;
+    if (isBoilerplateClass(classId(cur), hasAncestor(cur, 'article')) && !containsNode(cur, headline))
+      {return true;}
   }
   return false;
 }

@@ -11,7 +11,7 @@ import {
   type HumanDateContext,
   type ParsedDate,
 } from './dates.js';
-import { BOILERPLATE_RE, classId, parentOf, tagOf } from './dom.js';
+import { classId, isBoilerplateClass, parentOf, tagOf } from './dom.js';
 
 export interface DateMention {
   date: ParsedDate;
@@ -112,7 +112,7 @@ export function scanDocument(
     length += s.length;
   };
 
-  const visit = (node: Node, inBp: boolean, depth: number): void => {
+  const visit = (node: Node, inBp: boolean, inArticle: boolean, depth: number): void => {
     if (depth > 200) return;
     if (node.nodeType === 3) {
       const t = (node.nodeValue ?? '').replace(/[\s\u00a0\u200b]+/g, ' ');
@@ -127,7 +127,7 @@ export function scanDocument(
     if (!bp && !headlineAncestors.has(el)) {
       if (tag === 'nav' || tag === 'aside') bp = true;
       else if (tag === 'footer' && !hasArticleAncestor(el)) bp = true;
-      else if (BOILERPLATE_RE.test(classId(el))) bp = true;
+      else if (isBoilerplateClass(classId(el), inArticle)) bp = true;
     }
     const start = length;
     if (el === headline) headlineStart = start;
@@ -149,7 +149,9 @@ export function scanDocument(
         });
       }
     }
-    for (let child = el.firstChild; child; child = child.nextSibling) visit(child, bp, depth + 1);
+    const nowInArticle = inArticle || tag === 'article';
+    for (let child = el.firstChild; child; child = child.nextSibling)
+      {visit(child, bp, nowInArticle, depth + 1);}
     push(block ? '\n' : ' ');
     const end = length;
     if (el === headline) headlineEnd = end;
@@ -161,7 +163,7 @@ export function scanDocument(
       markedRanges.push([start, end]);
     }
   };
-  if (body) visit(body, false, 0);
+  if (body) visit(body, false, false, 0);
   const textAll = chunks.join('');
   const within = (ranges: [number, number][], pos: number): boolean =>
     ranges.some(([a, b]) => pos >= a && pos < b);
