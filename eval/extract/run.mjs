@@ -1,0 +1,275 @@
+#!/usr/bin/env node
+// Quality of `newsflow extract` on the dev corpora (../shared/corpora): runs the built CLI once per corpus
+// with a --manifest, turns its JSON lines into each benchmark's prediction format, scores every metric with
+// ../shared/tools/eval_extract.py and prints one table. Skips cleanly when ../shared is not there.
+//
+//   npm run eval:extract [-- --corpora DIR] [--only aeb,rp,traf,dates] [--dom lite|jsdom|linkedom]
+//                        [--threads N] [--out DIR]
+// Predictions, manifests and per-document scores are written under .eval/extract/ (git-ignored).
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import console from 'node:console';
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
+import { createInterface } from 'node:readline';
+
+const args = parseArgs(process.argv.slice(2));
+const tools = resolve(args.corpora, '..', 'tools', 'eval_extract.py');
+if (!existsSync(args.corpora) || !existsSync(tools)) {
+  console.log(`eval:extract skipped: ${args.corpora} (or ${tools}) not found`);
+  process.exit(0);
+}
+const cli = resolve('dist/src/cli/main.js');
+if (!existsSync(cli)) {
+  console.error('eval:extract: dist/src/cli/main.js missing; run `npm run build` first');
+  process.exit(2);
+}
+mkdirSync(args.out, { recursive: true });
+
+/** Each corpus: how to list its pages, and which metrics to compute from the CLI's lines. */
+const CORPORA = {
+  aeb: () => {
+    const dir = join(args.corpora, 'aeb-dev');
+    const gt = readJson(join(dir, 'ground-truth.json'));
+    return {
+      items: Object.entries(gt).map(([id, v]) => ({
+        id,
+        path: join(dir, 'html', `${id}.html.gz`),
+        url: v.url,
+      })),
+      metrics: [
+        {
+          name: 'aeb-dev',
+          method: 'aeb',
+          truth: join(dir, 'ground-truth.json'),
+          predict: line => ({ articleBody: line.contentText ?? '' }),
+          targets: { f1: 0.975, precision: 0.96 },
+        },
+      ],
+    };
+  },
+  rp: () => {
+    const dir = join(args.corpora, 'readability-pages');
+    const gt = readJson(join(dir, 'ground-truth.json'));
+    return {
+      // Readability's own test harness uses this address for every page.
+      items: Object.keys(gt).map(id => ({
+        id,
+        path: join(dir, id, 'source.html'),
+        url: 'http://fakehost/test/page.html',
+      })),
+      metrics: [
+        {
+          name: 'readability-pages',
+          method: 'aeb',
+          truth: join(dir, 'ground-truth.json'),
+          predict: line => ({ articleBody: line.contentText ?? '' }),
+          targets: { f1: 0.99 },
+        },
+      ],
+    };
+  },
+  traf: () => {
+    const dir = join(args.corpora, 'trafilatura-dev');
+    const gt = readJson(join(dir, 'evaldata.json'));
+    return {
+      items: Object.entries(gt).map(([id, v]) => ({
+        id,
+        path: join(dir, 'pages', v.file),
+        url: /^https?:\/\//.test(id) ? id : `https://unknown.invalid/${v.file}`,
+      })),
+      metrics: [
+        {
+          name: 'trafilatura-dev',
+          method: 'snippets',
+          truth: join(dir, 'evaldata.json'),
+          predict: line => line.contentText ?? '',
+          targets: { f1: 0.93 },
+        },
+        {
+          name: 'trafilatura-dev author',
+          method: 'author',
+          truth: join(dir, 'evaldata.json'),
+          predict: line => (line.authors ?? []).join('; '),
+          targets: { exact_pct: 75 },
+        },
+        {
+          name: 'trafilatura-dev date',
+          method: 'date',
+          extra: ['--skip-empty-refs'],
+          truth: join(dir, 'evaldata.json'),
+          predict: line => line.publishedAt ?? null,
+          targets: {},
+        },
+      ],
+    };
+  },
+  dates: () => {
+    const dir = join(args.corpora, 'dates-dev');
+    const gt = readJson(join(dir, 'eval.json'));
+    return {
+      items: Object.entries(gt).map(([url, v]) => ({ id: url, path: join(dir, 'pages', v.file), url })),
+      metrics: [
+        {
+          name: 'dates-dev',
+          method: 'date',
+          truth: join(dir, 'eval.json'),
+          predict: line => line.publishedAt ?? null,
+          targets: { f1: 0.9 },
+        },
+      ],
+    };
+  },
+};
+
+const rows = [];
+for (const key of args.only) {
+  const make = CORPORA[key];
+  if (!make) {
+    console.error(`eval:extract: unknown corpus "${key}" (know: ${Object.keys(CORPORA).join(', ')})`);
+    process.exit(2);
+  }
+  let corpus;
+  try {
+    corpus = make();
+  } catch (err) {
+    console.log(`${key}: skipped (${err.message})`);
+    continue;
+  }
+  const manifest = join(args.out, `${key}.manifest.jsonl`);
+  writeFileSync(
+    manifest,
+    corpus.items.map(i => JSON.stringify({ path: i.path, url: i.url })).join('\n') + '\n',
+  );
+  const started = performance.now();
+  const lines = await runCli(manifest);
+  const seconds = (performance.now() - started) / 1000;
+  if (lines.length !== corpus.items.length) {
+    console.error(`${key}: the CLI printed ${lines.length} lines for ${corpus.items.length} inputs`);
+    process.exit(1);
+  }
+  const errors = {};
+  lines.forEach(l => {
+    if (l.error) errors[l.error.class] = (errors[l.error.class] ?? 0) + 1;
+  });
+  for (const m of corpus.metrics) {
+    const predictions = {};
+    corpus.items.forEach((item, i) => (predictions[item.id] = m.predict(lines[i])));
+    const slug = m.name.replace(/\W+/g, '-');
+    const predFile = join(args.out, `${slug}.predictions.json`);
+    const jsonOut = join(args.out, `${slug}.scores.json`);
+    writeFileSync(predFile, JSON.stringify(predictions));
+    const scored = score(m, predFile, jsonOut, join(args.out, `${slug}.per-doc.tsv`));
+    rows.push({ name: m.name, pages: corpus.items.length, seconds, errors, scored, targets: m.targets });
+  }
+}
+printTable(rows);
+
+function parseArgs(argv) {
+  const a = {
+    corpora: resolve('../shared/corpora'),
+    only: ['aeb', 'rp', 'traf', 'dates'],
+    dom: null,
+    threads: null,
+    out: resolve('.eval/extract'),
+  };
+  for (let i = 0; i < argv.length; i += 2) {
+    const [k, v] = [argv[i], argv[i + 1]];
+    if (k === '--corpora') a.corpora = resolve(v);
+    else if (k === '--only') a.only = v.split(',');
+    else if (k === '--dom') a.dom = v;
+    else if (k === '--threads') a.threads = v;
+    else if (k === '--out') a.out = resolve(v);
+    else {
+      console.error(`eval:extract: unknown option ${k}`);
+      process.exit(2);
+    }
+  }
+  return a;
+}
+
+function readJson(file) {
+  return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+function runCli(manifest) {
+  const cliArgs = [cli, 'extract', '--manifest', manifest];
+  if (args.dom) cliArgs.push('--dom', args.dom);
+  if (args.threads) cliArgs.push('--threads', args.threads);
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, cliArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines = [];
+    createInterface({ input: child.stdout }).on('line', l => lines.push(JSON.parse(l)));
+    child.on('error', fail);
+    child.on('close', code =>
+      code === 0 ? done(lines) : fail(new Error(`newsflow extract exited ${code}`)),
+    );
+  });
+}
+
+/** Runs the shared scorer; returns its metrics (the --json-out object). */
+function score(m, predFile, jsonOut, perDoc) {
+  const py = [
+    'python3',
+    tools,
+    m.truth,
+    predFile,
+    '--method',
+    m.method,
+    '--n-bootstrap',
+    '200',
+    '--seed',
+    '0',
+  ];
+  py.push('--name', m.name, '--json-out', jsonOut, ...(m.extra ?? []));
+  if (m.method === 'aeb') py.push('--per-doc', perDoc);
+  return new Promise((done, fail) => {
+    const child = spawn(py[0], py.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', d => (out += d));
+    child.on('close', code => {
+      if (code !== 0) return fail(new Error(`scorer failed for ${m.name}`));
+      done({ text: out.trim(), json: readJson(jsonOut) });
+    });
+  });
+}
+
+function printTable(results) {
+  console.log('\n## newsflow extract — quality on the dev sets\n');
+  for (const r of results) {
+    const errs = Object.entries(r.errors)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ');
+    console.log(
+      `### ${r.name} (${r.pages} pages, ${r.seconds.toFixed(1)} s${errs ? `; no article: ${errs}` : ''})`,
+    );
+    console.log(r.scored.text);
+    const checks = Object.entries(r.targets).map(([metric, target]) => {
+      const value = findMetric(r.scored.json, metric);
+      const shown = value === null ? '?' : Number(value.toFixed(4));
+      return `${metric} ${shown} ${value !== null && value >= target ? '≥' : '<'} ${target}`;
+    });
+    if (checks.length) console.log(`targets: ${checks.join('; ')}`);
+    console.log('');
+  }
+}
+
+/** Finds a metric in the scorer's JSON whatever its nesting ({F1: …} or {metrics: {f1: …}}). */
+function findMetric(obj, name) {
+  const want = name.toLowerCase().replace(/[^a-z0-9]/g, '');
+  let found = null;
+  const walk = o => {
+    if (!o || typeof o !== 'object' || found !== null) return;
+    for (const [k, v] of Object.entries(o)) {
+      const kk = k.toLowerCase().replace(/[^a-z0-9]/g, '');
+      if (kk === want && typeof v === 'number') {
+        found = v;
+        return;
+      }
+      walk(v);
+    }
+  };
+  walk(obj);
+  return found;
+}
