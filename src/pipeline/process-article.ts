@@ -134,14 +134,19 @@ async function fail(
   cls: string,
   reason: string,
 ): Promise<ArticleOutcome> {
-  await recordFailure(deps.redis, deps.keys, {
-    scope: 'article',
-    id: job.urlHash,
-    url: job.url,
-    class: cls,
-    reason,
-    at: new Date(deps.now()).toISOString(),
-  });
+  await recordFailure(
+    deps.redis,
+    deps.keys,
+    {
+      scope: 'article',
+      id: job.urlHash,
+      url: job.url,
+      class: cls,
+      reason,
+      at: new Date(deps.now()).toISOString(),
+    },
+    { once: `article:${job.urlHash}` },
+  );
   deps.log.warn({ url: job.url, class: cls, reason }, 'article failed');
   return { outcome: 'failed', url: job.url, class: cls, reason };
 }

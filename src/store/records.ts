@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from './keys.js';
+import { runScript } from './scripts.js';
 
 /**
  * Failures and outcomes are data: a failure stream (with its reason) and counters, so `status`,
@@ -14,23 +15,42 @@ export interface FailureRecord {
   at: string;
 }
 
+/** Failure records, counters and once-markers share the hash tag `{ops}`: one script writes them together. */
 export function failuresKey(keys: Keys): string {
-  return `${keys.prefix}:failures`;
+  return `${keys.prefix}:{ops}:failures`;
 }
 
 export function statsKey(keys: Keys): string {
-  return `${keys.prefix}:stats`;
+  return `${keys.prefix}:{ops}:stats`;
 }
 
-export async function recordFailure(redis: Redis, keys: Keys, rec: FailureRecord): Promise<void> {
-  await redis
-    .multi()
-    .xadd(
-      failuresKey(keys),
-      'MAXLEN',
-      '~',
+function failureOnceKey(keys: Keys, once: string): string {
+  return `${keys.prefix}:{ops}:failure-once:${once}`;
+}
+
+/** How long a once-only failure marker lives: as long as BullMQ keeps the finished job that it belongs to. */
+const ONCE_TTL_SECONDS = 24 * 3600;
+
+/**
+ * Appends a failure to the failures stream and counts it. With `once`, a second record for the same key
+ * (a job re-run after a crash) is dropped, so each failed job leaves exactly one record.
+ * Returns false when the record was a repeat.
+ */
+export async function recordFailure(
+  redis: Redis,
+  keys: Keys,
+  rec: FailureRecord,
+  opts: { once?: string } = {},
+): Promise<boolean> {
+  const reply = await runScript(
+    redis,
+    'record-failure-3',
+    [failuresKey(keys), statsKey(keys), failureOnceKey(keys, opts.once ?? '')],
+    [
+      opts.once ? '1' : '0',
+      ONCE_TTL_SECONDS,
       100_000,
-      '*',
+      `${rec.scope}.failed.${rec.class}`,
       'scope',
       rec.scope,
       'id',
@@ -43,9 +63,9 @@ export async function recordFailure(redis: Redis, keys: Keys, rec: FailureRecord
       rec.reason,
       'at',
       rec.at,
-    )
-    .hincrby(statsKey(keys), `${rec.scope}.failed.${rec.class}`, 1)
-    .exec();
+    ],
+  );
+  return reply !== null;
 }
 
 export async function countOutcome(redis: Redis, keys: Keys, field: string): Promise<void> {

@@ -1,0 +1,37 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { keysFor } from '../../../src/store/keys.js';
+import { failuresKey, recordFailure, statsKey } from '../../../src/store/records.js';
+import { cleanupPrefix, testPrefix, testRedis } from '../../helpers/redis.js';
+
+describe('failure records', () => {
+  const redis = testRedis();
+  const keys = keysFor(testPrefix('records'));
+  afterAll(async () => {
+    await cleanupPrefix(redis, keys.prefix);
+    redis.disconnect();
+  });
+
+  const rec = (id: string) => ({
+    scope: 'article' as const,
+    id,
+    url: `https://example.com/${id}`,
+    class: 'http',
+    reason: 'HTTP 404',
+    at: '2026-11-25T00:00:00.000Z',
+  });
+
+  it('records a once-keyed failure only once, however often the job runs', async () => {
+    expect(await recordFailure(redis, keys, rec('a'), { once: 'article:a' })).toBe(true);
+    expect(await recordFailure(redis, keys, rec('a'), { once: 'article:a' })).toBe(false);
+    expect(await recordFailure(redis, keys, rec('b'), { once: 'article:b' })).toBe(true);
+    const entries = await redis.xrange(failuresKey(keys), '-', '+');
+    expect(entries.map(([, f]) => f[f.indexOf('id') + 1])).toEqual(['a', 'b']);
+    expect(await redis.hget(statsKey(keys), 'article.failed.http')).toBe('2');
+  });
+
+  it('records every failure without a once key (feed polls fail again and again)', async () => {
+    await recordFailure(redis, keys, { ...rec('feed-x'), scope: 'feed' });
+    await recordFailure(redis, keys, { ...rec('feed-x'), scope: 'feed' });
+    expect(await redis.hget(statsKey(keys), 'feed.failed.http')).toBe('2');
+  });
+});
