@@ -136,9 +136,11 @@ async function memoryOf(
       bytes += size;
       keys++;
       const kind =
-        /:(url|art|sig|story|stories|body|lead|title|lsh|await|articles|publishers)[:]?/.exec(k)?.[1] ??
+        /\}:(url|art|sig|story|stories|body|lead|title|lsh|await|articles|publishers)(?::|$)/.exec(k)?.[1] ??
         'other';
-      const label = kind === 'story' && k.endsWith(':body') ? 'story body' : kind;
+      let label = kind;
+      if (kind === 'story' && k.endsWith(':body')) label = 'story body';
+      else if (kind === 'articles') label = k.endsWith(':by-time') ? 'articles by time' : 'stream';
       byKind[label] = (byKind[label] ?? 0) + size;
     });
   } while (cursor !== '0');

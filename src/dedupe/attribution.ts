@@ -4,13 +4,16 @@ import { domainOf, normalizeName } from './normalize.js';
 import { canonicalUrlKey } from './url-key.js';
 
 /**
- * The attribution dedupe acts on. Extraction's own finding wins; when it has none, dedupe reads the
- * evidence it can see itself, strongest first: a credit with links in the feed item (the Yoast footer
- * exists only in feeds), a cross-domain rel=canonical, a credit in the page text (names the site only),
- * the feed's `<source>`. An attribution that points back at the page's own site is not one.
+ * The attribution dedupe acts on. Extraction's own finding wins when it names the original's address; else
+ * dedupe reads the evidence it can see itself, strongest first: a credit with links in the feed item (the
+ * Yoast footer exists only in feeds) or at the end of the extracted content, a cross-domain rel=canonical,
+ * a credit naming only the site, the feed's `<source>`. An attribution that points back at the page's own
+ * site is not one.
  */
 export function resolveAttribution(input: {
   article: Pick<ExtractedArticle, 'attribution' | 'canonicalUrl' | 'contentText'> & {
+    /** The extracted content HTML: a credit line at its end keeps its links there. */
+    contentHtml?: string | null | undefined;
     siteName?: string | null | undefined;
   };
   /** The address the page was read from (after redirects). */
@@ -36,7 +39,7 @@ export function resolveAttribution(input: {
 
   // Evidence naming the original's address beats evidence naming only its site.
   const item = input.feedItem;
-  const htmlCredits = [item?.contentHtml, item?.summaryHtml]
+  const htmlCredits = [item?.contentHtml, item?.summaryHtml, input.article.contentHtml]
     .filter((h): h is string => !!h)
     .map(h => creditInHtml(h, input.pageUrl))
     .map(c => foreign(c ? fromCredit(c) : null));

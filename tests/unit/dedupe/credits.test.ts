@@ -198,6 +198,21 @@ describe('resolveAttribution', () => {
     });
   });
 
+  it('reads the links of a credit kept at the end of the extracted content HTML', () => {
+    const a = resolveAttribution({
+      article: article({
+        contentText: 'Body. The post Harbor approves crane fleet appeared first on Harbor Ledger.',
+        contentHtml:
+          '<div><p>Body.</p><p>The post <a href="https://ledger.example/cranes/">Harbor approves crane fleet</a> appeared first on <a href="https://ledger.example">Harbor Ledger</a>.</p></div>',
+      }),
+      pageUrl,
+    });
+    expect(a).toMatchObject({
+      originalUrl: 'https://ledger.example/cranes/',
+      originalPublisher: 'Harbor Ledger',
+    });
+  });
+
   it('falls back to a cross-domain canonical, and then to the page text credit (site only)', () => {
     expect(
       resolveAttribution({
