@@ -53,6 +53,28 @@ interface Item {
   file: string;
 }
 
+/** Which source decided each page, and how often it was right (from the scorer's per-document TSV). */
+function bySource(tsv: string, sources: Record<string, string | null>, okColumn: string): void {
+  if (!existsSync(tsv)) return;
+  const [header, ...rows] = readFileSync(tsv, 'utf8').trim().split('\n');
+  const cols = (header ?? '').split('\t');
+  const urlIdx = cols.indexOf('url');
+  const okIdx = cols.indexOf(okColumn);
+  const table = new Map<string, { n: number; ok: number }>();
+  for (const row of rows) {
+    const cells = row.split('\t');
+    const src = sources[cells[urlIdx] ?? ''] ?? '(none)';
+    const entry = table.get(src) ?? { n: 0, ok: 0 };
+    entry.n++;
+    if (cells[okIdx] === '1') entry.ok++;
+    table.set(src, entry);
+  }
+  console.log('  source                 pages  correct');
+  for (const [src, { n, ok }] of [...table.entries()].sort((a, b) => b[1].n - a[1].n)) {
+    console.log(`  ${src.padEnd(22)} ${String(n).padStart(5)}  ${String(ok).padStart(7)}`);
+  }
+}
+
 function run(): void {
   const args = parseArgs(process.argv.slice(2));
   const scorer = join(args.corpora, '..', 'tools', 'eval_extract.py');
@@ -134,8 +156,10 @@ function run(): void {
     if (set.name === 'dates-dev') {
       score(write('publishedAt', dates), 'date', ['--name', 'publishedAt (UTC)']);
       score(write('publishedDay', days), 'date', ['--name', 'publishedDay (local)']);
+      bySource(join(args.out, `${set.name}.publishedAt.tsv`), sources, 'tp');
     } else {
       score(write('author', authors), 'author', ['--name', 'authors']);
+      bySource(join(args.out, `${set.name}.author.tsv`), authorSources, 'exact');
       score(write('publishedAt', dates), 'date', ['--skip-empty-refs', '--name', 'publishedAt (UTC)']);
     }
   }

@@ -52,8 +52,9 @@ export function inBoilerplate(el: Element, headline: Element | null = null): boo
     if (tag === 'body' || tag === 'html') return false;
     if (tag === 'footer' && hasAncestor(cur, 'article')) continue; // an entry footer: byline, date
     if (tag === 'nav' || tag === 'aside' || tag === 'footer') return !containsNode(cur, headline);
-    if (isBoilerplateClass(classId(cur), hasAncestor(cur, 'article')) && !containsNode(cur, headline))
-      {return true;}
+    if (isBoilerplateClass(classId(cur), hasAncestor(cur, 'article')) && !containsNode(cur, headline)) {
+      return true;
+    }
   }
   return false;
 }
@@ -74,7 +75,16 @@ function norm(s: string): string {
  * The page's headline element: the heading whose text matches the stated title (og:title, JSON-LD
  * headline, <title>), else the first <h1> outside headers and navigation, else the first <h1>.
  */
-export function pickHeadline(doc: Document, titleHints: (string | null)[] = []): Element | null {
+export function pickHeadline(
+  doc: Document,
+  titleHints: (string | null)[] = [],
+  headings?: { h1: Element[]; h2: Element[]; h3: Element[] },
+): Element | null {
+  const byLevel = headings ?? {
+    h1: Array.from(doc.querySelectorAll('h1')),
+    h2: Array.from(doc.querySelectorAll('h2')),
+    h3: Array.from(doc.querySelectorAll('h3')),
+  };
   // A title reads "Headline | Site" or "Site - Headline": each segment may be the headline.
   const hints = new Set<string>();
   for (const hint of titleHints) {
@@ -93,13 +103,13 @@ export function pickHeadline(doc: Document, titleHints: (string | null)[] = []):
     return false;
   };
   if (hints.size) {
-    for (const level of ['h1', 'h2', 'h3']) {
-      for (const h of Array.from(doc.querySelectorAll(level))) {
+    for (const level of [byLevel.h1, byLevel.h2, byLevel.h3]) {
+      for (const h of level) {
         if (matches(norm(h.textContent ?? ''))) return h;
       }
     }
   }
-  const h1s = Array.from(doc.querySelectorAll('h1'));
+  const h1s = byLevel.h1;
   return h1s.find(h => !hasAncestor(h, 'header') && !hasAncestor(h, 'nav')) ?? h1s[0] ?? null;
 }
 

@@ -17,6 +17,7 @@ import {
   type AuthorContext,
 } from './authors.js';
 import { collapse, decodeEntities as decodeText } from './text.js';
+import { indexDocument, type DocIndex } from './doc-index.js';
 import {
   boundsFor,
   dateFromUrl,
@@ -117,9 +118,20 @@ export interface ReadMetadataOptions {
 
 type MetaMap = Map<string, string[]>;
 
+const INDEX = new WeakMap<Document, DocIndex>();
+
+function indexOf(doc: Document): DocIndex {
+  let idx = INDEX.get(doc);
+  if (!idx) {
+    idx = indexDocument(doc);
+    INDEX.set(doc, idx);
+  }
+  return idx;
+}
+
 function collectMeta(doc: Document): MetaMap {
   const map: MetaMap = new Map();
-  for (const el of Array.from(doc.querySelectorAll('meta'))) {
+  for (const el of indexOf(doc).metas) {
     const key = (
       el.getAttribute('property') ??
       el.getAttribute('name') ??
@@ -249,8 +261,10 @@ const AUTHOR_META = [
 export function readPageMetadata(doc: Document, url: string, opts: ReadMetadataOptions = {}): PageMetadata {
   const nowMs = opts.now ? opts.now() : Date.now();
   const bounds = boundsFor(nowMs);
+  // A fresh index per call: the caller may have changed the document since the last one.
+  INDEX.set(doc, indexDocument(doc));
   const meta = collectMeta(doc);
-  const ld = collectJsonLd(doc);
+  const ld = collectJsonLd(indexOf(doc).jsonLd);
   const article = pickArticle(ld, url);
   const pageNode = ld.nodes.find(isPageNode) ?? null;
   const lang = readLang(doc, meta, article);
@@ -261,11 +275,11 @@ export function readPageMetadata(doc: Document, url: string, opts: ReadMetadataO
   const publisher = (article ? nameOf(article.publisher, ld) : null) ?? siteName;
 
   const title = readTitle(doc, meta, article);
-  const headline = pickHeadline(doc, [
-    title,
-    first(meta, ['og:title', 'twitter:title']),
-    text(doc.querySelector('title')),
-  ]);
+  const headline = pickHeadline(
+    doc,
+    [title, first(meta, ['og:title', 'twitter:title']), text(indexOf(doc).title)],
+    indexOf(doc),
+  );
   let scanned: DocumentScan | null = null;
   const scan = (): DocumentScan => (scanned ??= scanDocument(doc, headline, bounds, dateCtx));
   const published = readPublished(
@@ -398,7 +412,7 @@ function readTitle(doc: Document, meta: MetaMap, article: JsonObject | null): st
       'parsely-title',
       'sailthru.title',
     ]) ??
-    (text(doc.querySelector('title')) || null);
+    (text(indexOf(doc).title) || null);
   return t ? cleanText(t) : null;
 }
 
@@ -443,7 +457,7 @@ function isMonthFirst(lang: string | null, url: string): boolean {
 
 function readCanonical(doc: Document, meta: MetaMap, url: string): string | null {
   let href: string | null = null;
-  for (const link of Array.from(doc.querySelectorAll('link'))) {
+  for (const link of indexOf(doc).links) {
     const rel = (link.getAttribute('rel') ?? '').toLowerCase().split(/\s+/);
     if (rel.includes('canonical')) {
       href = attr(link, 'href');
@@ -493,7 +507,7 @@ function readImage(
   ]);
   const fromLd = article ? (urlOf(article.image, ld) ?? urlOf(article.thumbnailUrl, ld)) : null;
   let fromLink: string | null = null;
-  for (const link of Array.from(doc.querySelectorAll('link'))) {
+  for (const link of indexOf(doc).links) {
     if ((link.getAttribute('rel') ?? '').toLowerCase() === 'image_src') {
       fromLink = attr(link, 'href');
       break;
@@ -620,7 +634,7 @@ function itempropDate(
   bounds: DateBounds,
   ctx: HumanDateContext,
 ): ParsedDate | null {
-  for (const el of Array.from(doc.querySelectorAll('[itemprop]'))) {
+  for (const el of indexOf(doc).itemprops) {
     const prop = (el.getAttribute('itemprop') ?? '').toLowerCase();
     if (!props.some(p => prop.split(/\s+/).includes(p))) continue;
     if (tagOf(el) === 'meta') continue; // already read with the other meta tags
@@ -739,23 +753,22 @@ const AUTHOR_HREF_RE =
 
 /** Elements the page marks as its author: itemprop=author, rel=author, author-profile links, <address>. */
 function markedByline(doc: Document, headline: Element | null): string[] {
-  for (const el of Array.from(doc.querySelectorAll('[itemprop]'))) {
+  for (const el of indexOf(doc).itemprops) {
     if (!(el.getAttribute('itemprop') ?? '').toLowerCase().split(/\s+/).includes('author')) continue;
     if (tagOf(el) === 'meta' && !attr(el, 'content')) continue;
     const names = namesFromElement(el, headline);
     if (names.length) return names;
   }
-  for (const el of Array.from(doc.querySelectorAll('a[rel], link[rel]'))) {
-    if (tagOf(el) === 'link') continue;
+  for (const el of indexOf(doc).anchors) {
     if (!(el.getAttribute('rel') ?? '').toLowerCase().split(/\s+/).includes('author')) continue;
     const names = namesFromElement(el, headline);
     if (names.length) return names;
   }
-  for (const el of Array.from(doc.querySelectorAll('address'))) {
+  for (const el of indexOf(doc).addresses) {
     const names = namesFromElement(el, headline);
     if (names.length) return names;
   }
-  for (const el of Array.from(doc.querySelectorAll('a[href]'))) {
+  for (const el of indexOf(doc).anchors) {
     if (!AUTHOR_HREF_RE.test(el.getAttribute('href') ?? '')) continue;
     const names = namesFromElement(el, headline);
     if (names.length) return names;

@@ -75,12 +75,10 @@ export function parseJsonLdText(text: string): unknown {
   }
 }
 
-export function collectJsonLd(doc: Document): JsonLdData {
+export function collectJsonLd(scripts: Element[]): JsonLdData {
   const nodes: JsonObject[] = [];
   const byId = new Map<string, JsonObject>();
-  for (const script of Array.from(doc.querySelectorAll('script'))) {
-    const type = (script.getAttribute('type') ?? '').toLowerCase();
-    if (!type.includes('ld+json')) continue;
+  for (const script of scripts) {
     const parsed = parseJsonLdText(script.textContent ?? '');
     if (parsed !== undefined) walk(parsed, nodes, byId, 0);
   }

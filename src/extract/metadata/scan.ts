@@ -150,8 +150,9 @@ export function scanDocument(
       }
     }
     const nowInArticle = inArticle || tag === 'article';
-    for (let child = el.firstChild; child; child = child.nextSibling)
-      {visit(child, bp, nowInArticle, depth + 1);}
+    for (let child = el.firstChild; child; child = child.nextSibling) {
+      visit(child, bp, nowInArticle, depth + 1);
+    }
     push(block ? '\n' : ' ');
     const end = length;
     if (el === headline) headlineEnd = end;
