@@ -64,8 +64,6 @@ const KEEP_ATTRS = [
   'type',
   'poster',
   'controls',
-  'target',
-  'rel',
   'abbr',
   'align',
   'valign',
@@ -110,14 +108,9 @@ function getPurifier(): DOMPurify {
       if (!data.attrValue) data.keepAttr = false;
     }
   });
+  // Where a link opens is the consumer's call (DOMPurify drops `target`); what it may do to us is ours.
   p.addHook('afterSanitizeAttributes', node => {
-    if (node.nodeName === 'A') {
-      node.setAttribute('rel', 'noopener noreferrer nofollow');
-      if (node.hasAttribute('target')) node.setAttribute('target', '_blank');
-    } else if (node.hasAttribute('rel')) {
-      node.removeAttribute('rel');
-    }
-    if (node.nodeName !== 'A' && node.hasAttribute('target')) node.removeAttribute('target');
+    if (node.nodeName === 'A') node.setAttribute('rel', 'noopener noreferrer nofollow');
   });
   purifier = p;
   return p;

@@ -278,7 +278,24 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
     if (density >= 0.6 && !hasSubstantialParagraph(el)) drop(el, `link-${tag === 'ol' ? 'ul' : tag}`);
   }
 
-  // 4. Short blocks that read like boilerplate.
+  // 4. A heading that announces boilerplate ("Related stories", "About the author") near the end of the
+  //    article: it and everything after it in its container go.
+  const headings = Array.from(root.querySelectorAll('h2, h3, h4, h5, h6'));
+  for (const h of headings) {
+    if (!h.parentNode || !root.contains(h)) continue;
+    const t = (h.textContent ?? '').replace(/\s+/g, ' ').trim();
+    if (!TAIL_HEADING.test(t)) continue;
+    const after = textAfter(h, root);
+    if (after / total > 0.3) {
+      drop(h, 'tail-heading');
+      continue;
+    }
+    opts.trace?.('tail-section', t);
+    removeFrom(h, root);
+    removed['tail-section'] = (removed['tail-section'] ?? 0) + 1;
+  }
+
+  // 5. Short blocks that read like boilerplate (after 4, which needs the headings).
   for (const el of Array.from(root.querySelectorAll('p, div, li, h1, h2, h3, h4, h5, h6, dd, dt'))) {
     if (!el.parentNode || !root.contains(el)) continue;
     if (el.closest('pre, code, table, blockquote, ol')) continue;
@@ -301,23 +318,6 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
     } else if (m.words <= 8 && /^(?:©|\(c\)|copyright\b)/i.test(t)) {
       drop(el, 'copyright');
     }
-  }
-
-  // 5. A heading that announces boilerplate ("Related stories", "About the author") near the end of the
-  //    article: it and everything after it in its container go.
-  const headings = Array.from(root.querySelectorAll('h2, h3, h4, h5, h6'));
-  for (const h of headings) {
-    if (!h.parentNode || !root.contains(h)) continue;
-    const t = (h.textContent ?? '').replace(/\s+/g, ' ').trim();
-    if (!TAIL_HEADING.test(t)) continue;
-    const after = textAfter(h, root);
-    if (after / total > 0.3) {
-      drop(h, 'tail-heading');
-      continue;
-    }
-    opts.trace?.('tail-section', t);
-    removeFrom(h, root);
-    removed['tail-section'] = (removed['tail-section'] ?? 0) + 1;
   }
 
   // 6. Empty shells left behind.

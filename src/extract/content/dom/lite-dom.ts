@@ -405,12 +405,12 @@ export abstract class LiteParent extends LiteNode {
       for (const el of this.descendants(null, [])) if (simpleTags.has(el.localName)) out.push(el);
       return out;
     }
-    return this.descendants(null, []).filter(el => matchesSelector(el, compiled, this));
+    return this.descendants(null, []).filter(el => matchesSelector(el, compiled));
   }
 
   querySelector(selector: string): LiteElement | null {
     const compiled = compileSelector(selector);
-    return this.descendants(null, []).find(el => matchesSelector(el, compiled, this)) ?? null;
+    return this.descendants(null, []).find(el => matchesSelector(el, compiled)) ?? null;
   }
 }
 
@@ -585,14 +585,14 @@ export class LiteElement extends LiteParent {
   }
 
   matches(selector: string): boolean {
-    return matchesSelector(this, compileSelector(selector), null);
+    return matchesSelector(this, compileSelector(selector));
   }
 
   closest(selector: string): LiteElement | null {
     const compiled: CompiledSelector = compileSelector(selector);
-    if (matchesSelector(this, compiled, null)) return this;
+    if (matchesSelector(this, compiled)) return this;
     for (let el = this.parentElement; el; el = el.parentElement) {
-      if (matchesSelector(el, compiled, null)) return el;
+      if (matchesSelector(el, compiled)) return el;
     }
     return null;
   }

@@ -4,7 +4,7 @@
  * for Readability (`div > br`, `li p`, tag lists) and for the metadata readers; anything else throws, so
  * an unsupported selector is found by a test rather than silently matching nothing.
  */
-import type { LiteElement, LiteNode, LiteParent } from './lite-dom.js';
+import type { LiteElement, LiteNode } from './lite-dom.js';
 
 type AttrOp = '' | '=' | '~=' | '|=' | '^=' | '$=' | '*=';
 
@@ -231,13 +231,16 @@ class SelectorParser {
   }
 }
 
-/** True when `el` matches; `scope` bounds combinator walks (querySelectorAll on an element). */
-export function matchesSelector(el: LiteElement, sel: CompiledSelector, scope: LiteParent | null): boolean {
-  for (const complex of sel.list) if (matchComplex(el, complex, 0, scope)) return true;
+/**
+ * True when `el` matches. As in the DOM, combinators look at the whole document, not only inside the element
+ * querySelectorAll was called on (`el.querySelectorAll('div p')` finds p's whose div is `el` itself).
+ */
+export function matchesSelector(el: LiteElement, sel: CompiledSelector): boolean {
+  for (const complex of sel.list) if (matchComplex(el, complex, 0)) return true;
   return false;
 }
 
-function matchComplex(el: LiteElement, c: Complex, i: number, scope: LiteParent | null): boolean {
+function matchComplex(el: LiteElement, c: Complex, i: number): boolean {
   const part = c.parts[i];
   if (!part || !matchCompound(el, part)) return false;
   if (i === c.parts.length - 1) return true;
@@ -245,21 +248,21 @@ function matchComplex(el: LiteElement, c: Complex, i: number, scope: LiteParent 
   switch (comb) {
     case '>': {
       const p = el.parentElement;
-      return !!p && p !== scope && matchComplex(p, c, i + 1, scope);
+      return !!p && matchComplex(p, c, i + 1);
     }
     case '+': {
       const s = el.previousElementSibling;
-      return !!s && matchComplex(s, c, i + 1, scope);
+      return !!s && matchComplex(s, c, i + 1);
     }
     case '~': {
       for (let s = el.previousElementSibling; s; s = s.previousElementSibling) {
-        if (matchComplex(s, c, i + 1, scope)) return true;
+        if (matchComplex(s, c, i + 1)) return true;
       }
       return false;
     }
     case ' ': {
-      for (let p = el.parentElement; p && p !== scope; p = p.parentElement) {
-        if (matchComplex(p, c, i + 1, scope)) return true;
+      for (let p = el.parentElement; p; p = p.parentElement) {
+        if (matchComplex(p, c, i + 1)) return true;
       }
       return false;
     }
@@ -305,7 +308,7 @@ function matchAttr(el: LiteElement, a: AttrTest): boolean {
 function matchPseudo(el: LiteElement, p: Pseudo): boolean {
   switch (p.kind) {
     case 'not':
-      return !p.list.some(c => matchComplex(el, c, 0, null));
+      return !p.list.some(c => matchComplex(el, c, 0));
     case 'first-child':
       return !el.previousElementSibling;
     case 'last-child':
