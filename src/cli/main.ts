@@ -4,6 +4,7 @@ import { registerArticles } from './commands/articles.js';
 import { registerDemo } from './commands/demo.js';
 import { registerExport } from './commands/export.js';
 import { registerExtract } from './commands/extract.js';
+import { registerFeeds } from './commands/feeds.js';
 import { registerParseFeed } from './commands/parse-feed.js';
 import { registerRun } from './commands/run.js';
 import { registerStart } from './commands/start.js';
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerDemo(program);
   registerParseFeed(program);
+  registerFeeds(program);
   registerExtract(program);
   registerStories(program);
   registerStoriesGet(program);

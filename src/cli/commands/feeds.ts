@@ -1,0 +1,260 @@
+import { CommanderError, type Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import type { Config } from '../../config/load.js';
+import type { FeedConfig } from '../../config/schema.js';
+import { discoverFeeds } from '../../feeds/discover.js';
+import { addFeedsToFile, FeedsFileError, type NewFeed } from '../../feeds/feeds-file.js';
+import { humanMs } from '../../feeds/interval.js';
+import { disabledFeedsKey, feedKeys } from '../../feeds/keys.js';
+import { buildOpml, OpmlError, parseOpml } from '../../feeds/opml.js';
+import { feedStatus, readFeedState, type FeedState, type FeedStatus } from '../../feeds/state.js';
+import { createFetcher, fetcherOptionsFromConfig } from '../../fetch/fetcher.js';
+import { keysFor } from '../../store/keys.js';
+import { createRedis, waitReady } from '../../store/redis.js';
+import { cliLogger, connectRedis, readConfig, DEFAULT_CONFIG_DIR } from '../context.js';
+import type { Redis } from 'ioredis';
+
+export interface FeedRow {
+  id: string;
+  url: string;
+  status: FeedStatus;
+  state: FeedState;
+}
+
+const when = (iso: string | null): string => (iso ? iso.replace('T', ' ').replace(/:\d\d\.\d+Z$/, 'Z') : '-');
+
+/** `feeds list` as text: one line per feed, then indented lines saying why a feed is not healthy. */
+export function formatFeedList(rows: readonly FeedRow[]): string {
+  const table = rows.map(r => {
+    const s = r.state;
+    const interval =
+      r.status === 'disabled' || s.intervalMs === null
+        ? '-'
+        : `${humanMs(s.intervalMs)} (${s.intervalReason ?? '?'})`;
+    return [
+      r.id,
+      r.status,
+      s.lastPolledAt ? `${when(s.lastPolledAt)} ${s.lastStatus ?? s.lastErrorClass ?? ''}`.trim() : 'never',
+      r.status === 'disabled' ? '-' : when(s.nextPollAt),
+      interval,
+      String(s.consecutiveErrors),
+      String(s.itemsSeen),
+      s.url ?? r.url,
+    ];
+  });
+  const header = ['ID', 'STATUS', 'LAST POLL', 'NEXT POLL', 'INTERVAL', 'ERRORS', 'ITEMS', 'URL'];
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map(row => row[i]!.length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
+  const out = [line(header)];
+  rows.forEach((r, i) => {
+    out.push(line(table[i]!));
+    const s = r.state;
+    const pad = ' '.repeat(widths[0]! + 2);
+    if (r.status === 'disabled') {
+      const why = s.disabled
+        ? `${s.disabledReason ?? 'unknown reason'} (at ${when(s.disabledAt)})`
+        : 'in feeds.yaml';
+      out.push(`${pad}disabled: ${why}`);
+    }
+    if (s.lastErrorClass && s.consecutiveErrors > 0) {
+      out.push(
+        `${pad}last error: ${s.lastErrorClass}: ${s.lastErrorReason ?? ''} (at ${when(s.lastErrorAt)})`,
+      );
+    }
+    if (s.movedFrom) out.push(`${pad}moved (301/308) from ${s.movedFrom} at ${when(s.movedAt)}`);
+    if (s.idPolicy === 'link') out.push(`${pad}item ids: links (${s.idPolicyReason ?? ''})`);
+  });
+  return out.join('\n');
+}
+
+export async function readFeedRows(
+  redis: Redis,
+  prefix: string,
+  feeds: readonly FeedConfig[],
+): Promise<FeedRow[]> {
+  const keys = keysFor(prefix);
+  return Promise.all(
+    feeds.map(async f => {
+      const state = await readFeedState(redis, feedKeys(keys, f.id).state);
+      return { id: f.id, url: f.url, status: feedStatus(f.enabled, state), state };
+    }),
+  );
+}
+
+async function withRedis<T>(config: Config, run: (redis: Redis) => Promise<T>): Promise<T> {
+  const resolved = await connectRedis(config, cliLogger(config, 'stderr'));
+  const redis = createRedis(resolved.url, 'producer');
+  try {
+    await waitReady(redis);
+    return await run(redis);
+  } finally {
+    redis.disconnect();
+    await resolved.managed?.stop();
+  }
+}
+
+/** A user-facing failure of a feeds subcommand: one line, exit code 1. */
+function fail(message: string): never {
+  process.stderr.write(`newsflow feeds: ${message}\n`);
+  throw new CommanderError(1, 'newsflow.feeds', message);
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [
+    ...previous,
+    ...value
+      .split(',')
+      .map(s => s.trim())
+      .filter(Boolean),
+  ];
+}
+
+export function registerFeeds(program: Command): void {
+  const feeds = program.command('feeds').description('List, add, import and export the feeds in feeds.yaml');
+  const dirOf = (cmd: Command): string =>
+    cmd.optsWithGlobals<{ config?: string }>().config ?? DEFAULT_CONFIG_DIR;
+
+  feeds
+    .command('list')
+    .description(
+      'Every feed in feeds.yaml with its state: health, last and next poll, interval and why, errors',
+    )
+    .option('--json', 'print JSON (one object per feed, the whole state)')
+    .action(async (opts: { json?: boolean }, cmd: Command) => {
+      const config = readConfig(dirOf(cmd));
+      const rows = await withRedis(config, redis =>
+        readFeedRows(redis, config.service.redis.keyPrefix, config.feeds),
+      );
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(
+              rows.map(r => ({ id: r.id, status: r.status, ...r.state, url: r.state.url ?? r.url })),
+              null,
+              2,
+            )}\n`
+          : `${rows.length === 0 ? 'no feeds in feeds.yaml' : formatFeedList(rows)}\n`,
+      );
+    });
+
+  feeds
+    .command('add')
+    .description(
+      'Add a feed to feeds.yaml (comments and order kept). An HTML page is searched for its feeds ' +
+        '(<link rel="alternate">, then common paths); every candidate must fetch and parse',
+    )
+    .argument('<url>', 'a feed URL or a page that links to its feed')
+    .option('--id <id>', 'feed id (default: derived from the site)')
+    .option('--title <title>', 'title (default: the feed’s own)')
+    .option('--tag <tag>', 'tag (repeatable, or comma-separated)', collect)
+    .option('--interval <duration>', 'fixed poll interval, e.g. 30m (default: adaptive)')
+    .option('--all', 'add every feed the page names, not just the first')
+    .action(
+      async (
+        url: string,
+        opts: { id?: string; title?: string; tag?: string[]; interval?: string; all?: boolean },
+        cmd: Command,
+      ) => {
+        if (!/^https?:\/\/./i.test(url)) fail(`not an http(s) URL: ${url}`);
+        const dir = dirOf(cmd);
+        const config = readConfig(dir);
+        const fetcher = createFetcher(fetcherOptionsFromConfig(config.service.fetch));
+        let found;
+        try {
+          found = await discoverFeeds(fetcher, url, { all: opts.all ?? false });
+        } finally {
+          await fetcher.close();
+        }
+        if (found.feeds.length === 0) {
+          fail(
+            `no feed found at ${url}${found.notes.length ? ` (${found.notes.slice(0, 3).join('; ')})` : ''}`,
+          );
+        }
+        const entries: NewFeed[] = found.feeds.map((f, i) => ({
+          url: f.url,
+          id: i === 0 ? opts.id : undefined,
+          title: (i === 0 ? opts.title : undefined) ?? f.feed.title ?? undefined,
+          tags: opts.tag,
+          interval: opts.interval,
+        }));
+        let result;
+        try {
+          result = addFeedsToFile(dir, entries);
+        } catch (err) {
+          if (err instanceof FeedsFileError) fail(err.message);
+          throw err;
+        }
+        for (const a of result.added) {
+          const via = found.feeds.find(f => f.url === a.url);
+          const how =
+            via?.via === 'url'
+              ? ''
+              : ` (found via ${via?.via === 'link' ? '<link rel="alternate">' : 'a common path'})`;
+          process.stdout.write(
+            `added ${a.id}: ${a.url} — ${via?.feed.version ?? '?'}, "${a.title ?? ''}"${how}\n`,
+          );
+        }
+        for (const s of result.skipped) process.stdout.write(`skipped ${s.url}: ${s.reason}\n`);
+        if (result.added.length === 0) throw new CommanderError(1, 'newsflow.feeds', 'nothing added');
+      },
+    );
+
+  feeds
+    .command('import')
+    .description('Add every feed of an OPML file to feeds.yaml (outline folders and categories become tags)')
+    .argument('<file>', 'an OPML file')
+    .action((file: string, _opts: unknown, cmd: Command) => {
+      const dir = dirOf(cmd);
+      readConfig(dir);
+      let list: NewFeed[];
+      try {
+        list = parseOpml(readFileSync(file, 'utf8'));
+      } catch (err) {
+        if (err instanceof OpmlError) fail(`${file}: ${err.message}`);
+        fail(`${file}: ${(err as Error).message}`);
+      }
+      let result;
+      try {
+        result = addFeedsToFile(dir, list);
+      } catch (err) {
+        if (err instanceof FeedsFileError) fail(err.message);
+        throw err;
+      }
+      for (const a of result.added) process.stdout.write(`added ${a.id}: ${a.url}\n`);
+      for (const s of result.skipped) process.stdout.write(`skipped ${s.url}: ${s.reason}\n`);
+      process.stdout.write(
+        `${result.added.length} added, ${result.skipped.length} skipped, ${list.length} in ${file}\n`,
+      );
+    });
+
+  feeds
+    .command('export')
+    .description('Print the feeds of feeds.yaml as OPML 2.0')
+    .action((_opts: unknown, cmd: Command) => {
+      const config = readConfig(dirOf(cmd));
+      process.stdout.write(buildOpml(config.feeds));
+    });
+
+  feeds
+    .command('enable')
+    .description('Re-enable a feed a poll disabled (410 Gone, long 401/403/404): its errors are forgotten')
+    .argument('<id>', 'feed id')
+    .action(async (id: string, _opts: unknown, cmd: Command) => {
+      const config = readConfig(dirOf(cmd));
+      if (!config.feeds.some(f => f.id === id)) fail(`no feed "${id}" in feeds.yaml`);
+      const keys = keysFor(config.service.redis.keyPrefix);
+      await withRedis(config, async redis => {
+        const stateKey = feedKeys(keys, id).state;
+        await redis
+          .multi()
+          .hdel(stateKey, 'disabled', 'disabledReason', 'disabledAt', 'firstHardErrorAt', 'nextPollAt')
+          .hset(stateKey, 'consecutiveErrors', '0')
+          .srem(disabledFeedsKey(keys), id)
+          .exec();
+      });
+      process.stdout.write(`enabled ${id}: the running poller schedules it again within seconds\n`);
+    });
+}
