@@ -298,14 +298,30 @@ if not storyId and content[1] then
   storyId, rel, via, matched = content[1].story, content[1].rel, content[1].via, content[1].cand
 end
 
+-- A story merged into another answers with the survivor (an await key may still name the old id).
+local function live(sId)
+  for _ = 1, 16 do
+    local into = redis.call('HGET', k('story:' .. sId), 'mergedInto')
+    if not into then
+      return sId
+    end
+    sId = into
+  end
+  return sId
+end
+if storyId then
+  storyId = live(storyId)
+end
+
 -- Other stories this text also matches: merged into this one (not for another address of a known page).
 local mergeIds = {}
 if storyId and rel ~= 'same-url' then
   local seenStory = { [storyId] = true }
   for _, c in ipairs(content) do
-    if not seenStory[c.story] then
-      seenStory[c.story] = true
-      mergeIds[#mergeIds + 1] = c.story
+    local s = live(c.story)
+    if not seenStory[s] then
+      seenStory[s] = true
+      mergeIds[#mergeIds + 1] = s
     end
   end
   table.sort(mergeIds)
@@ -467,7 +483,7 @@ local function absorb(otherId)
     orig = f[5] or '',
     origMember = f[6] or '',
   }
-  if ranksBefore(other, story) then
+  if ranksBefore(other, story) and redis.call('EXISTS', okey .. ':body') == 1 then
     redis.call('RENAME', okey .. ':body', skey .. ':body')
     story.rep, story.repCls, story.repPub, story.repN = other.rep, other.repCls, other.repPub, other.repN
     redis.call('HSET', skey, 'rep', story.rep, 'repCls', story.repCls, 'repPub', story.repPub, 'repN', story.repN)

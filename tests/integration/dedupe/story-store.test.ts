@@ -220,6 +220,38 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     });
   });
 
+  it('an original awaited by a story that was merged away joins the surviving story', async () => {
+    const full = text(95, 400);
+    const at = (h: number): string =>
+      new Date(Date.parse('2026-11-20T00:00:00Z') + h * 3_600_000).toISOString();
+    const names = (url: string): Attribution => footer({ originalUrl: url });
+    const x1 = makeArticle('https://x.example/1', {
+      contentText: `${full.split(' ').slice(0, 55).join(' ')} […]`,
+      publishedAt: at(5),
+    });
+    const e = makeArticle('https://e.example/1', { contentText: edit(full, 20, 1), publishedAt: at(6) });
+    const c2 = makeArticle('https://c2.example/1', { contentText: edit(full, 20, 2), publishedAt: at(7) });
+    const c4 = makeArticle('https://c4.example/1', { contentText: edit(full, 20, 3), publishedAt: at(8) });
+    const c3 = makeArticle('https://c3.example/1', { contentText: full, publishedAt: at(9) });
+    const sa = (await decide(store, x1, names(ORIG))).storyId;
+    const sb = (await decide(store, e)).storyId;
+    expect(sb).not.toBe(sa);
+    expect(await decide(store, c2, names('https://o2.example/a'))).toMatchObject({ storyId: sb });
+    expect(await decide(store, c4, names('https://o4.example/a'))).toMatchObject({ storyId: sb });
+    // c3 names ORIG (story sa) and its text matches sb: sb is merged into sa.
+    expect(await decide(store, c3, names(ORIG))).toMatchObject({ storyId: sa });
+    expect(await redis.hget(keys.story(sb), 'mergedInto')).toBe(sa);
+    // o4 was awaited by sb under a key the merge did not move: it still lands in sa.
+    const o4 = makeArticle('https://o4.example/a', { contentText: full, publishedAt: at(1) });
+    expect(await decide(store, o4)).toMatchObject({
+      storyId: sa,
+      relation: 'original',
+      representativeChanged: true,
+    });
+    expect(await redis.zrange(keys.storiesByTime, 0, -1)).toEqual([sa]);
+    expect(await bodyKeys(redis, keys.prefix)).toHaveLength(1);
+  });
+
   it('LSH buckets expire with the window: a copy found within it, not two windows later', async () => {
     const day = 86_400_000;
     const settings = { ...DEFAULT_DEDUPE, windowMs: day };
