@@ -223,7 +223,7 @@ export const serviceSchema = z
       .object({
         /** Approximate cap on stream entries (XADD MAXLEN ~); bodies live in their own keys, so trimming loses no content. */
         maxLen: z.number().int().min(1000).default(1_000_000),
-        /** Also trim entries older than this (XTRIM MINID ~), checked every minute; null keeps entries until maxLen. */
+        /** Also trim entries older than this (XTRIM MINID), checked every 10 s–1 min; null keeps entries until maxLen. */
         minAge: duration.nullable().default(null),
         /** Approximate cap on the dead-letter stream `<prefix>:articles:dlq`. */
         deadLetterMaxLen: z.number().int().min(100).default(CONSUMER_DEFAULTS.deadLetterMaxLen),
