@@ -61,6 +61,8 @@ export interface FoundCredit extends CreditMatch {
 
 const BLOCK_SELECTOR =
   'p, div, li, blockquote, section, article, footer, aside, figcaption, h1, h2, h3, h4, h5, h6, td, dd, pre';
+/** Lines of plain text searched for a whole-line credit (page text dumps end with long chrome). */
+const TEXT_LINES_SEARCHED = 60;
 /** Credits sit at the very end: look at this many trailing text blocks. */
 const TRAILING_BLOCKS = 4;
 
@@ -127,7 +129,8 @@ function stripTrailingCredit(block: Element, base: string): CreditMatch | null {
     const nodeText =
       node.nodeType === 1 && (node as Element).tagName.toLowerCase() === 'br'
         ? '\n'
-        : (node.textContent ?? '');
+        : // In HTML a newline in text is a space; only <br> breaks a line. Same length: offsets stay valid.
+          (node.textContent ?? '').replace(/\s/g, ' ');
     const combined = nodeText + tail;
     if (normalizeCreditText(combined).length > MAX_CREDIT_LENGTH + 40) {
       // The credit may start inside this (long) text node, after a sentence or line break.
@@ -180,7 +183,7 @@ function splitInsideText(
   const node = children[i];
   if (!node || node.nodeType !== 3) return null;
   const value = node.nodeValue ?? '';
-  const found = findTrailingCredit(value + tail);
+  const found = findTrailingCredit(value.replace(/\s/g, ' ') + tail);
   if (!found || found.index === 0 || found.index >= value.length) return null;
   enrichFromLinks(found.match, children.slice(i + 1), base);
   node.nodeValue = value.slice(0, found.index).replace(/\s+$/, '');
@@ -297,8 +300,9 @@ export function detectCredits(input: CreditInput): CreditResult {
   } else if (input.contentHtml) {
     const frag = parseFragment(input.contentHtml);
     const found = stripCreditsInElement(frag.root, input.pageUrl);
-    for (const m of found)
-      {credits.push({ ...m, where: 'page', self: isSelfCredit(m, input.pageUrl, input.page) });}
+    for (const m of found) {
+      credits.push({ ...m, where: 'page', self: isSelfCredit(m, input.pageUrl, input.page) });
+    }
     contentHtml = found.length ? frag.serialize() : input.contentHtml;
   }
 
@@ -307,8 +311,9 @@ export function detectCredits(input: CreditInput): CreditResult {
   if (feedHtml) {
     const frag = parseFragment(feedHtml);
     const found = stripCreditsInElement(frag.root, input.pageUrl);
-    for (const m of found)
-      {credits.push({ ...m, where: 'feed', self: isSelfCredit(m, input.pageUrl, input.page) });}
+    for (const m of found) {
+      credits.push({ ...m, where: 'feed', self: isSelfCredit(m, input.pageUrl, input.page) });
+    }
     feedContentHtml = found.length ? frag.serialize() : feedHtml;
   }
   // The summary may carry the footer when the content does not (Yoast adds it to both).
@@ -385,10 +390,30 @@ function resolveAttribution(credits: FoundCredit[], input: CreditInput): Attribu
  * without it.
  */
 export function stripCreditText(text: string): { match: CreditMatch | null; text: string } {
-  const trimmed = text.replace(/\s+$/, '');
-  const whole = matchCreditText(trimmed);
-  if (whole) return { match: whole, text: '' };
-  const found = findTrailingCredit(trimmed);
-  if (!found) return { match: null, text };
-  return { match: found.match, text: trimmed.slice(0, found.index).replace(/\s+$/, '') };
+  // A credit is one line; in a page's text, share buttons, "previous post" links and sidebars may follow
+  // it. Near the end a credit may close a longer line; further up only a line that is a credit counts.
+  const lines = text.split('\n');
+  let seen = 0;
+  for (let i = lines.length - 1; i >= 0 && seen < TEXT_LINES_SEARCHED; i--) {
+    const line = lines[i] ?? '';
+    if (!line.trim()) continue;
+    seen++;
+    const whole = matchCreditText(line);
+    const found = whole
+      ? { index: 0, match: whole }
+      : seen <= TRAILING_BLOCKS
+        ? findTrailingCredit(line)
+        : null;
+    if (!found) continue;
+    const kept = line.slice(0, found.index).replace(/\s+$/, '');
+    const rest = [...lines.slice(0, i), ...(kept ? [kept] : []), ...lines.slice(i + 1)];
+    return {
+      match: found.match,
+      text: rest
+        .join('\n')
+        .replace(/\n{3,}/g, '\n\n')
+        .trim(),
+    };
+  }
+  return { match: null, text };
 }

@@ -40,9 +40,10 @@ interface Pattern {
 }
 
 // Titles and site names may contain anything but must be non-empty; the final period is optional.
-const T = '(?<title>.+?)';
-const S = '(?<site>[^\\s].{0,120}?)';
-const END = '\\s*[.!]?$';
+// Line breaks end a credit (plain text, <br>): neither a title nor a site name spans one.
+const T = '(?<title>[^\\n]+?)';
+const S = '(?<site>[^\\s][^\\n]{0,120}?)';
+const END = '[^\\S\\n]*[.!]?\\s*$';
 
 const PATTERNS: Pattern[] = [
   // All in One SEO first: its "first appeared on" would otherwise be read as Yoast's sibling.
@@ -99,7 +100,7 @@ const PATTERNS: Pattern[] = [
     lang: 'en',
     links: 'article-word',
     re: new RegExp(
-      `^This (?:article|story|post|piece) first appeared (?:on|in|at) ${S}(?: and is republished here under .{3,200}?)?${END}`,
+      `^This (?:article|story|post|piece) first appeared (?:on|in|at) ${S}(?: and is republished here under [^\\n]{3,200}?)?${END}`,
       'i',
     ),
   },
@@ -108,7 +109,7 @@ const PATTERNS: Pattern[] = [
     lang: 'en',
     links: 'original-article',
     re: new RegExp(
-      `^This (?:article|story|piece) (?:is|was|has been) republished from ${S} under (?:a|the) Creative Commons licen[cs]e\\b.{0,120}?${END}`,
+      `^This (?:article|story|piece) (?:is|was|has been) republished from ${S} under (?:a|the) Creative Commons licen[cs]e\\b[^\\n]{0,120}?${END}`,
       'i',
     ),
   },
@@ -142,7 +143,8 @@ export function normalizeCreditText(s: string): string {
   return s
     .replace(/[\u2018\u2019\u201b\u2032]/g, "'")
     .replace(/[\u201c\u201d\u201e\u2033]/g, '"')
-    .replace(/[\s\u00a0\u200b]+/g, ' ')
+    .replace(/[^\S\n]+|[\u00a0\u200b]+/g, ' ')
+    .replace(/ *\n\s*/g, '\n')
     .trim();
 }
 
@@ -203,7 +205,7 @@ export function linkRoleFor(match: CreditMatch): Pattern['links'] {
   return 'site';
 }
 
-const SENTENCE_START_RE = /(?:^|[.!?…"')\]]\s+|\n)(?=\S)/g;
+const SENTENCE_START_RE = /(?:[.!?…"')\]]\s+|\n\s*)(?=\S)/g;
 
 /**
  * A credit at the end of a longer text (a scraped copy where the footer ran into the last paragraph, or a
@@ -212,10 +214,9 @@ const SENTENCE_START_RE = /(?:^|[.!?…"')\]]\s+|\n)(?=\S)/g;
 export function findTrailingCredit(text: string): { index: number; match: CreditMatch } | null {
   const limit = Math.max(0, text.length - MAX_CREDIT_LENGTH - 20);
   SENTENCE_START_RE.lastIndex = limit;
-  const starts: number[] = [];
+  const starts: number[] = limit === 0 ? [0] : [];
   for (let m = SENTENCE_START_RE.exec(text); m; m = SENTENCE_START_RE.exec(text)) {
     starts.push(m.index + m[0].length);
-    if (m[0].length === 0) SENTENCE_START_RE.lastIndex++;
   }
   for (const start of starts) {
     if (start >= text.length) continue;

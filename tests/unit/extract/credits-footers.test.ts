@@ -127,8 +127,9 @@ describe('footer-fixtures cases', () => {
         if (c.expect?.siteUrl !== undefined) expect(res.credits[0]?.siteUrl).toBe(c.expect.siteUrl);
         expect(res.removed).toHaveLength(1);
         expect(res.contentHtml).not.toMatch(/appeared|republished|first appeared/i);
-        if (html.includes('Body paragraph one.'))
-          {expect(res.contentHtml).toContain('<p>Body paragraph one.</p>');}
+        if (html.includes('Body paragraph one.')) {
+          expect(res.contentHtml).toContain('<p>Body paragraph one.</p>');
+        }
       });
     }
     if (c.text !== undefined) {
@@ -220,6 +221,44 @@ describe('credit placement', () => {
     expect(res.removed).toHaveLength(2);
     expect(res.contentHtml).toBe('<p>Body.</p>');
     expect(res.attribution?.originalUrl).toBe('https://news.example.net/s/1');
+  });
+});
+
+describe('line breaks', () => {
+  it('a newline inside HTML text is a space: the footer still matches', () => {
+    const html =
+      '<p>Body.</p><p>The post <a href="https://origin.example/a/1">Rates\n hold</a>\n  appeared first on <a href="https://origin.example">Origin News</a>.</p>';
+    const res = detectCredits({ pageUrl: COPY_URL, contentHtml: html });
+    expect(res.attribution).toMatchObject({ originalTitle: 'Rates hold', originalPublisher: 'Origin News' });
+  });
+
+  it('in plain text a credit ends at its line; page chrome after it is kept', () => {
+    const text = [
+      'Closing paragraph of the copied story.',
+      '',
+      'The post Rates hold appeared first on Origin News',
+      '',
+      '0',
+      'FacebookTwitterPinterest',
+      'previous post',
+      'Ferry fares frozen for winter',
+    ].join('\n');
+    const { match, text: rest } = stripCreditText(text);
+    expect(match).toMatchObject({ method: 'yoast-footer', title: 'Rates hold', siteName: 'Origin News' });
+    expect(rest).toBe(
+      'Closing paragraph of the copied story.\n\n0\nFacebookTwitterPinterest\nprevious post\nFerry fares frozen for winter',
+    );
+  });
+
+  it('a plain-text feed summary (no markup) is searched too', () => {
+    const res = detectCredits({
+      pageUrl: COPY_URL,
+      feedItem: {
+        summaryHtml: 'Body of the summary [&#8230;]\nThe post Rates hold appeared first on Origin News.',
+      },
+    });
+    expect(res.attribution).toMatchObject({ method: 'yoast-footer', originalPublisher: 'Origin News' });
+    expect(res.feedContentHtml).toBe('Body of the summary […]');
   });
 });
 
