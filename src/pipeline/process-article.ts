@@ -1,5 +1,9 @@
 import type { Redis } from 'ioredis';
-import { extractArticle } from '../extract/extract.js';
+import { extractArticle, ExtractInputError } from '../extract/extract.js';
+import { ExtractTaskError } from '../extract/pool.js';
+import type { ExtractInput, ExtractOutcome } from '../extract/types.js';
+import type { HistogramRecorder } from '../metrics/histograms.js';
+import { timed } from '../metrics/instrument.js';
 import type { Fetcher } from '../fetch/types.js';
 import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../store/article.js';
 import { resolveAttribution } from '../dedupe/attribution.js';
@@ -21,6 +25,10 @@ export interface ArticleDeps {
   dedupe?: DedupeSettings | undefined;
   /** Enqueues a page to fetch: the original a copy names, when it is not known yet. */
   enqueueArticle?: ((data: ArticleJobData) => Promise<void>) | undefined;
+  /** Extraction durations for /metrics (src/metrics/histograms.ts). */
+  histograms?: HistogramRecorder | undefined;
+  /** Runs extraction off the event loop (the extractor role's worker-thread pool); in-process when absent. */
+  extract?: ((input: ExtractInput) => Promise<ExtractOutcome>) | undefined;
 }
 
 /** A failure worth another attempt (network, timeout, 5xx); BullMQ retries it with backoff. */
@@ -64,7 +72,29 @@ export async function processArticle(
     return fail(deps, job, res.class, res.reason);
   }
 
-  const outcome = extractArticle({ html: res.text, url: res.finalUrl, feedItem: job.item });
+  const input: ExtractInput = {
+    html: res.text,
+    url: res.finalUrl,
+    feedItem: job.item,
+    headers: { cfMitigated: res.headers.cfMitigated },
+  };
+  let outcome: ExtractOutcome;
+  try {
+    outcome = deps.extract
+      ? await timedAsync(deps.histograms, () => (deps.extract as NonNullable<ArticleDeps['extract']>)(input))
+      : timed(
+          deps.histograms,
+          'extraction',
+          o => o.kind,
+          () => extractArticle(input),
+        );
+  } catch (err) {
+    // Too large, timed out, out of its heap, thread died: the page's own problem, recorded, not retried.
+    if (err instanceof ExtractTaskError || err instanceof ExtractInputError) {
+      return fail(deps, job, `extract:${err.errorClass}`, err.message);
+    }
+    throw err;
+  }
   if (outcome.kind === 'skipped') {
     await countOutcome(deps.redis, deps.keys, `article.skipped.${outcome.reason}`);
     log.info({ url: job.url, reason: outcome.reason, detail: outcome.detail }, 'article skipped');
@@ -126,6 +156,17 @@ export async function processArticle(
   await countOutcome(deps.redis, deps.keys, 'article.stored');
   log.info({ url: job.url, articleId: article.id, words: article.wordCount }, 'article stored');
   return { outcome: 'stored', articleId: article.id, url: job.url };
+}
+
+/** Like `timed`, for extraction that runs in the worker-thread pool. */
+async function timedAsync(
+  rec: HistogramRecorder | undefined,
+  fn: () => Promise<ExtractOutcome>,
+): Promise<ExtractOutcome> {
+  const t0 = performance.now();
+  const outcome = await fn();
+  rec?.observe('extraction', { result: outcome.kind }, (performance.now() - t0) / 1000);
+  return outcome;
 }
 
 async function fail(

@@ -2,6 +2,7 @@ import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import type { FeedConfig } from '../config/schema.js';
+import { createExtractPool } from '../extract/pool.js';
 import { createFetcher, fetcherOptionsFromConfig } from '../fetch/fetcher.js';
 import { MustWait, type Fetcher } from '../fetch/types.js';
 import { dedupeSettings } from '../dedupe/story.js';
@@ -140,6 +141,16 @@ export function createArticleWorker(
   concurrency: number,
 ): Worker<ArticleJobData, ArticleOutcome> {
   const connection = createRedis(rt.redisUrl, 'worker');
+  // Extraction is CPU work: it runs in worker threads (one per core by default), never on this event loop.
+  const ex = rt.config.service.extract;
+  const pool = createExtractPool({
+    size: ex.threads || undefined,
+    heapMb: ex.heapMb,
+    dom: ex.dom,
+    taskTimeoutMs: ex.timeout,
+    maxHtmlChars: ex.maxHtmlChars,
+    now: rt.now,
+  });
   const worker = new Worker<ArticleJobData, ArticleOutcome>(
     QUEUE.extract,
     async (job: Job<ArticleJobData, ArticleOutcome>, token, signal) =>
@@ -154,6 +165,8 @@ export function createArticleWorker(
             now: rt.now,
             dedupe: dedupeSettings(rt.config.service.dedupe),
             enqueueArticle: data => enqueueArticle(rt, data),
+            histograms: rt.histograms,
+            extract: input => pool.extract(input).then(r => r.outcome),
           },
           job.data,
           { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), signal },
@@ -168,7 +181,10 @@ export function createArticleWorker(
   );
   worker.on('error', err => rt.log.error({ err }, 'article worker error'));
   observeWorker(worker, rt);
-  worker.on('closed', () => connection.disconnect());
+  worker.on('closed', () => {
+    connection.disconnect();
+    pool.close().catch((err: unknown) => rt.log.error({ err }, 'extraction pool close failed'));
+  });
   return worker;
 }
 

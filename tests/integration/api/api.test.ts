@@ -217,6 +217,7 @@ describe('HTTP API on what the pipeline published (inject, real Redis)', () => {
       value('newsflow_fetch_duration_seconds_count{kind="page",result="ok"}'),
     );
     expect(value('newsflow_job_duration_seconds_count{queue="poll-feed",result="ok"}')).toBe(2);
+    expect(value('newsflow_extraction_duration_seconds_count{result="article"}')).toBe(3);
     expect(text).toContain('# TYPE newsflow_fetch_duration_seconds histogram');
     expect(text).toContain('# TYPE newsflow_failures_total counter');
   });
