@@ -122,7 +122,8 @@ function monthNumber(word: string): number | null {
 }
 
 /** Offset in minutes east of UTC, or undefined when `zone` is not a zone we know. Empty → 0 (UTC). */
-function zoneOffset(raw: string): number | undefined {
+/** Minutes east of UTC, or an IANA zone name (its offset depends on the date), or undefined when unknown. */
+function zoneOffset(raw: string): Offset | undefined {
   // "+0000 (UTC)", "GMT+0100 (Central European Standard Time)": the parenthesized name is commentary.
   const z = raw.replace(/\s*\(.*\)\s*$/, '').trim();
   if (z === '') return 0;
@@ -133,9 +134,10 @@ function zoneOffset(raw: string): number | undefined {
   return first !== z ? zoneToken(first) : undefined;
 }
 
-function zoneToken(z: string): number | undefined {
+function zoneToken(z: string): Offset | undefined {
   const named = ZONES[z.toUpperCase()];
   if (named !== undefined) return named;
+
   const m = /^(?:UTC|GMT|UT)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$/i.exec(z);
   if (m) {
     const hours = Number(m[2]);
@@ -143,9 +145,35 @@ function zoneToken(z: string): number | undefined {
     if (hours > 14 || minutes > 59) return undefined;
     return (m[1] === '-' ? -1 : 1) * (hours * 60 + minutes);
   }
+  // POSIX-style "EST5EDT", "CET-1CEST": the standard-time name leads.
+  const posix = /^([A-Za-z]{3,4})[+-]?\d/.exec(z);
+  if (posix && ZONES[posix[1]!.toUpperCase()] !== undefined) return ZONES[posix[1]!.toUpperCase()];
+  if (/^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)+$/.test(z) && ianaOffset(z, Date.now()) !== undefined) return z;
   // Military single letters other than Z are unreliable (RFC 2822 §4.3): treat them as UTC.
   if (/^[A-IK-Y]$/i.test(z)) return 0;
   return undefined;
+}
+
+type Offset = number | string;
+
+const ianaFormatters = new Map<string, Intl.DateTimeFormat | null>();
+
+/** Offset in minutes of an IANA zone (Europe/Berlin) at an instant, from the runtime's ICU data. */
+function ianaOffset(zone: string, at: number): number | undefined {
+  let fmt = ianaFormatters.get(zone);
+  if (fmt === undefined) {
+    try {
+      fmt = new Intl.DateTimeFormat('en-US', { timeZone: zone, timeZoneName: 'longOffset' });
+    } catch {
+      fmt = null;
+    }
+    if (ianaFormatters.size < 512) ianaFormatters.set(zone, fmt);
+  }
+  if (!fmt) return undefined;
+  const name = fmt.formatToParts(at).find(p => p.type === 'timeZoneName')?.value ?? '';
+  const m = /GMT(?:([+-])(\d{1,2})(?::(\d{2}))?)?$/.exec(name);
+  if (!m) return undefined;
+  return m[1] ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0)) : 0;
 }
 
 function twoDigitYear(y: string): number {
@@ -163,7 +191,7 @@ interface Parts {
   second?: number | undefined;
   fraction?: string | undefined;
   ampm?: string | undefined;
-  offsetMinutes: number;
+  offsetMinutes: Offset;
 }
 
 function build(p: Parts): string | null {
@@ -185,17 +213,23 @@ function build(p: Parts): string | null {
   // Date.UTC rolls 31 February over into March: reject dates that do not exist.
   const check = new Date(Date.UTC(p.year, p.month - 1, p.day));
   if (check.getUTCMonth() !== p.month - 1) return null;
-  const t = utc - p.offsetMinutes * 60_000;
+  let t: number;
+  if (typeof p.offsetMinutes === 'number') t = utc - p.offsetMinutes * 60_000;
+  else {
+    // Wall time in an IANA zone: take its offset at the UTC reading, then again at the corrected instant (DST).
+    const first = utc - (ianaOffset(p.offsetMinutes, utc) ?? 0) * 60_000;
+    t = utc - (ianaOffset(p.offsetMinutes, first) ?? 0) * 60_000;
+  }
   if (!Number.isFinite(t)) return null;
   return new Date(t).toISOString();
 }
 
-const TIME = String.raw`(\d{1,2})(?::(\d{2})(?::(\d{2})(?:[.,](\d+))?)?|\.(\d{2})(?:\.(\d{2}))?)?\s*([ap]\.?m\.?)?`;
+const TIME = String.raw`(\d{1,2})(?::(\d{2})(?::(\d{2})(?:[.,](\d+))?)?|\.(\d{2})(?:\.(\d{2}))?)?\s*([ap]\.?m\.?(?![a-z]))?`;
 
 const ISO = new RegExp(
   String.raw`^(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?|(\d{2})(\d{2}))?` +
     String.raw`(?:(?:T|\s+|T\s*)(\d{1,2})(?::?(\d{2})(?::?(\d{2})(?:[.,](\d+))?)?)?)?` +
-    String.raw`\s*(Z|UTC|GMT|UT|[+-]\d{1,2}(?::?\d{2})?|[A-Z]{2,5})?$`,
+    String.raw`\s*(Z|UTC|GMT|UT|[+-]\d{1,2}(?::?\d{2})?|[A-Z]{2,5}|[A-Za-z_]+(?:/[A-Za-z0-9_+-]+)+)?$`,
   'i',
 );
 
@@ -322,7 +356,8 @@ function time(
 }
 
 function fromEpoch(n: number): string | null {
-  if (!Number.isFinite(n) || n <= 0) return null;
+  // Below 1e8 s (1973) a number is not a plausible feed timestamp.
+  if (!Number.isFinite(n) || n < 1e8) return null;
   const ms = n < 1e11 ? n * 1000 : n;
   const d = new Date(ms);
   return Number.isNaN(d.getTime()) ? null : d.toISOString();

@@ -68,7 +68,7 @@ interface Ctx {
 
 /** Runs rss-parser over the prepared text and returns xml2js's tree (explicit root). */
 async function xmlTree(prepared: PreparedXml): Promise<Record<string, XNode>> {
-  const names = nameProcessor(prepared.prefixes);
+  const names = nameProcessor(prepared.prefixes, prepared.foldCase);
   const parser = new Parser({
     defaultRSS: 2,
     xml2js: { tagNameProcessors: [names], attrNameProcessors: [names] },

@@ -22,7 +22,7 @@ export async function parseFeed(
   const head = text.replace(/^[\uFEFF\s]+/, '').slice(0, 1);
   try {
     if (!head) throw new FeedParseError('empty document');
-    const json = head === '{' || (head !== '<' && /json/i.test(o.contentType ?? ''));
+    const json = head === '{' || head === '[' || (head !== '<' && /json/i.test(o.contentType ?? ''));
     return json ? parseJsonFeed(text, baseUrl) : await parseXmlFeed(text, baseUrl);
   } catch (err) {
     if (err instanceof FeedParseError) throw err;

@@ -18,6 +18,8 @@ export interface PreparedXml {
   root: string | null;
   /** Document prefix → canonical prefix ('' = unprefixed) for prefixes bound to namespaces we know. */
   prefixes: ReadonlyMap<string, string>;
+  /** Element and attribute names are upper- or mixed-case where the specs write them in lower case. */
+  foldCase: boolean;
   /** Prefixes bound to the XHTML namespace in the document (stripped from captured XHTML). */
   xhtmlPrefixes: readonly string[];
 }
@@ -72,6 +74,24 @@ const EMPTY_ELEMENTS = new Set(['enclosure', 'media:thumbnail', 'itunes:image', 
 const EMPTY_IN_ATOM = new Set(['link', 'category']);
 
 const XML_ENTITIES = new Set(['amp', 'lt', 'gt', 'quot', 'apos']);
+
+/** The camelCase names of RSS/Atom and common modules, for case-folding shouting documents. */
+const CAMEL: Record<string, string> = Object.fromEntries(
+  [
+    'lastBuildDate',
+    'pubDate',
+    'managingEditor',
+    'webMaster',
+    'skipHours',
+    'skipDays',
+    'textInput',
+    'isPermaLink',
+    'feedburner:origLink',
+    'rdf:RDF',
+    'xmlUrl',
+    'htmlUrl',
+  ].map(n => [n.toLowerCase(), n]),
+);
 const NAME = /^[A-Za-z_][\w.:-]*/;
 
 export function prepareXml(input: string): PreparedXml {
@@ -114,20 +134,28 @@ export function prepareXml(input: string): PreparedXml {
     if (isAtomDoc && (uri === NS_ATOM10 || uri === NS_ATOM03)) canonical = '';
     if (canonical !== prefix) prefixes.set(prefix, canonical);
   }
-  const canonicalName = nameProcessor(prefixes);
+  // Feeds from the 1990s sometimes shout (<RSS><CHANNEL><ITEM>): fold them to the spec's spelling.
+  const rootLocal = rootQName?.split(':').pop() ?? '';
+  const foldCase = /^(?:rss|channel|feed)$/i.test(rootLocal) && rootLocal !== rootLocal.toLowerCase();
+  const canonicalName = nameProcessor(prefixes, foldCase);
 
   const out = new Scanner(text, canonicalName, isAtomDoc).run();
   return {
     text: out.text,
     root: rootQName ? canonicalName(rootQName) : null,
     prefixes,
+    foldCase,
     xhtmlPrefixes,
   };
 }
 
 /** Prefix-aware name rewriting for the parser's tag and attribute name processors. */
-export function nameProcessor(prefixes: ReadonlyMap<string, string>): (name: string) => string {
-  return (name: string) => {
+export function nameProcessor(
+  prefixes: ReadonlyMap<string, string>,
+  foldCase = false,
+): (name: string) => string {
+  return (raw: string) => {
+    const name = foldCase ? (CAMEL[raw.toLowerCase()] ?? raw.toLowerCase()) : raw;
     const colon = name.indexOf(':');
     if (colon < 0) return name;
     const prefix = name.slice(0, colon);

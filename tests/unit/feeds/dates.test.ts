@@ -46,6 +46,11 @@ describe('parseFeedDate', () => {
     ['6 juillet 2024', '2024-07-06T00:00:00.000Z'],
     ['1704450000', '2024-01-05T10:20:00.000Z'],
     ['1704450000000', '2024-01-05T10:20:00.000Z'],
+    // POSIX and IANA zone names
+    ['Tue, 10 Jun 2003 04:00:00 EST5EDT', '2003-06-10T09:00:00.000Z'],
+    ['2024-01-05 10:00:00 Europe/Berlin', '2024-01-05T09:00:00.000Z'],
+    ['Fri, 05 Jul 2024 10:00:00 Europe/Berlin', '2024-07-05T08:00:00.000Z'],
+    ['Fri, 05 Jul 2024 10:00:00 America/New_York', '2024-07-05T14:00:00.000Z'],
   ])('%j → %s', (input, expected) => {
     expect(parseFeedDate(input)).toBe(expected);
   });

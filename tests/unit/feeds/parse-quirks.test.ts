@@ -169,3 +169,30 @@ describe('html helpers', () => {
     ).toBe('<a href="https://h.example/x?a=1&amp;b=2">x</a><a href="mailto:a@b">m</a><a href="#top">t</a>');
   });
 });
+
+describe('more edge cases', () => {
+  it('an upper-case RSS 0.91 document is read', async () => {
+    const f = await parseFeed(
+      '<RSS VERSION="0.91"><CHANNEL><TITLE>Upper</TITLE><ITEM><TITLE>U</TITLE><LINK>http://u.example/1</LINK><PUBDATE>Tue, 10 Jun 2003 04:00:00 GMT</PUBDATE></ITEM></CHANNEL></RSS>',
+    );
+    expect(f.title).toBe('Upper');
+    expect(f.items[0]).toMatchObject({ link: 'http://u.example/1', publishedAt: '2003-06-10T04:00:00.000Z' });
+  });
+
+  it('only http(s) links come out (javascript:, data: are dropped)', async () => {
+    const f = await parseFeed(
+      rss(
+        '<item><title>j</title><link>javascript:alert(1)</link><enclosure url="data:image/png;base64,AA" type="image/png"/></item>',
+      ),
+    );
+    expect(f.items[0]).toMatchObject({ link: null, image: null });
+  });
+
+  it('JSON that is not an object is not a JSON Feed; tiny numbers are not dates', async () => {
+    await expect(parseFeed('[1,2,3]')).rejects.toThrow('not a JSON Feed: the document is not a JSON object');
+    const f = await parseFeed(
+      '{"version":"https://jsonfeed.org/version/1","items":[{"id":"a","date_published":12345}]}',
+    );
+    expect(f.items[0]?.publishedAt).toBeNull();
+  });
+});
