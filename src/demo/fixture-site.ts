@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 
 const SITE_DIR = new URL('./site/', import.meta.url);
 
-/** Two local sites on 127.0.0.1: an original publisher and an aggregator that republishes its feed. */
+/** Two local sites on loopback: an original publisher and an aggregator that republishes its feed. */
 export interface FixtureSite {
   harborOrigin: string;
   hubOrigin: string;
@@ -56,11 +56,14 @@ export async function startFixtureSite(): Promise<FixtureSite> {
     });
 
   const servers = { harbor: serve('harbor'), hub: serve('hub') };
+  // Two sites should be two hosts, as on the web (attribution compares hosts): the aggregator listens on
+  // 127.0.0.2 where the system routes all of 127.0.0.0/8 to loopback (Linux), else on 127.0.0.1 too.
+  const hosts = { harbor: '127.0.0.1', hub: '127.0.0.2' };
   for (const site of ['harbor', 'hub'] as const) {
     const server = servers[site];
-    await new Promise<void>(done => server.listen(0, '127.0.0.1', done));
+    const host = await listen(server, hosts[site]).catch(() => listen(server, '127.0.0.1'));
     const addr = server.address();
-    origins[site] = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+    origins[site] = `http://${host}:${typeof addr === 'object' && addr ? addr.port : 0}`;
   }
   return {
     harborOrigin: origins.harbor,
@@ -75,6 +78,16 @@ export async function startFixtureSite(): Promise<FixtureSite> {
         () => undefined,
       ),
   };
+}
+
+function listen(server: Server, host: string): Promise<string> {
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(0, host, () => {
+      server.off('error', fail);
+      done(host);
+    });
+  });
 }
 
 /** The fixture site's ports, for the SSRF guard's port allow-list. */

@@ -12,7 +12,7 @@ import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';
 import { countOutcome, recordFailure } from '../store/records.js';
 import type { Logger } from '../shared/logger.js';
-import type { ArticleJobData, ArticleOutcome } from './queues.js';
+import { articleJobId, type ArticleJobData, type ArticleOutcome } from './queues.js';
 
 export interface ArticleDeps {
   redis: Redis;
@@ -125,6 +125,7 @@ export async function processArticle(
     settings: deps.dedupe ?? DEFAULT_DEDUPE,
     now: deps.now(),
   });
+  const enqueued: string[] = [];
   if (plan.original && deps.enqueueArticle) {
     // Before the decision, so a crash between the two cannot lose the original; the job id dedupes.
     const [known] = await deps.store.knownUrlHashes([plan.original.urlHash]);
@@ -137,13 +138,14 @@ export async function processArticle(
         item: { title: article.attribution?.originalTitle ?? null },
         enqueuedAt: new Date(deps.now()).toISOString(),
       });
+      enqueued.push(articleJobId(plan.original.urlHash));
       log.info({ url: job.url, original: plan.original.url }, 'original enqueued');
     }
   }
   const decision = await deps.store.decide(plan, article);
   if (decision.kind === 'exists') {
     await countOutcome(deps.redis, deps.keys, 'article.duplicate.same-url');
-    return { outcome: 'duplicate', articleId: decision.articleId, url: job.url, kind: 'same-url' };
+    return { outcome: 'duplicate', articleId: decision.articleId, url: job.url, kind: 'same-url', enqueued };
   }
   if (decision.kind === 'joined') {
     await countOutcome(deps.redis, deps.keys, `article.duplicate.${decision.relation}`);
@@ -151,11 +153,17 @@ export async function processArticle(
       { url: job.url, storyId: decision.storyId, relation: decision.relation, via: decision.via },
       decision.representativeChanged ? 'article joined story as representative' : 'article joined story',
     );
-    return { outcome: 'duplicate', articleId: decision.storyId, url: job.url, kind: decision.relation };
+    return {
+      outcome: 'duplicate',
+      articleId: decision.storyId,
+      url: job.url,
+      kind: decision.relation,
+      enqueued,
+    };
   }
   await countOutcome(deps.redis, deps.keys, 'article.stored');
   log.info({ url: job.url, articleId: article.id, words: article.wordCount }, 'article stored');
-  return { outcome: 'stored', articleId: article.id, url: job.url };
+  return { outcome: 'stored', articleId: article.id, url: job.url, enqueued };
 }
 
 /** Like `timed`, for extraction that runs in the worker-thread pool. */

@@ -35,9 +35,10 @@ export type PollOutcome =
   | { outcome: 'failed'; feedId: string; class: string; reason: string }
   | { outcome: 'skipped'; feedId: string; reason: string };
 
+/** `enqueued`: job ids of pages this job added (the original a copy credits), so `run --once` waits for them too. */
 export type ArticleOutcome =
-  | { outcome: 'stored'; articleId: string; url: string }
-  | { outcome: 'duplicate'; articleId: string; url: string; kind: string }
+  | { outcome: 'stored'; articleId: string; url: string; enqueued?: string[] }
+  | { outcome: 'duplicate'; articleId: string; url: string; kind: string; enqueued?: string[] }
   | { outcome: 'skipped'; url: string; reason: string }
   | { outcome: 'blocked'; url: string; reason: string }
   | { outcome: 'failed'; url: string; class: string; reason: string };

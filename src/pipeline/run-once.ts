@@ -75,28 +75,39 @@ export async function runOnce(rt: Runtime, opts: { pollIntervalMs?: number } = {
           break;
       }
     }
-    for (const { value, failedReason } of await waitAll(rt.articleQueue, [...articleIds], interval)) {
-      const r = value as ArticleOutcome | undefined;
-      if (!r) {
-        bump(summary.failures, `article:${failedReason?.split(':')[0] ?? 'unknown'}`);
-        continue;
+    // Articles can enqueue more articles (the original a copy credits): wait for those too, wave by wave.
+    const waited = new Set<string>();
+    let wave = [...articleIds];
+    while (wave.length > 0) {
+      wave.forEach(id => waited.add(id));
+      const next: string[] = [];
+      for (const { value, failedReason } of await waitAll(rt.articleQueue, wave, interval)) {
+        const r = value as ArticleOutcome | undefined;
+        if (!r) {
+          bump(summary.failures, `article:${failedReason?.split(':')[0] ?? 'unknown'}`);
+          continue;
+        }
+        if ((r.outcome === 'stored' || r.outcome === 'duplicate') && r.enqueued) {
+          next.push(...r.enqueued.filter(id => !waited.has(id)));
+        }
+        switch (r.outcome) {
+          case 'stored':
+            summary.articlesStored++;
+            summary.storedIds.push(r.articleId);
+            break;
+          case 'duplicate':
+            summary.duplicates++;
+            break;
+          case 'skipped':
+            bump(summary.skipped, r.reason);
+            break;
+          case 'blocked':
+          case 'failed':
+            bump(summary.failures, `article:${r.outcome === 'failed' ? r.class : 'blocked'}`);
+            break;
+        }
       }
-      switch (r.outcome) {
-        case 'stored':
-          summary.articlesStored++;
-          summary.storedIds.push(r.articleId);
-          break;
-        case 'duplicate':
-          summary.duplicates++;
-          break;
-        case 'skipped':
-          bump(summary.skipped, r.reason);
-          break;
-        case 'blocked':
-        case 'failed':
-          bump(summary.failures, `article:${r.outcome === 'failed' ? r.class : 'blocked'}`);
-          break;
-      }
+      wave = [...new Set(next)];
     }
     return summary;
   } finally {

@@ -27,7 +27,7 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
-      'Offline demo: serve a bundled local site (an original publisher and an aggregator copying it) on 127.0.0.1, ' +
+      'Offline demo: serve a bundled local site (an original publisher and an aggregator copying it) on loopback, ' +
         `run the pipeline once against it and print the stored articles (keys under "${DEMO_PREFIX}:")`,
     )
     .action(async (_opts: unknown, cmd: Command) => {

@@ -59,7 +59,7 @@ describe('run --once end to end (fixture site → BullMQ → Readability → Red
     for (const id of first.storedIds) expect(perArticle.get(id)).toBe(1);
     for (const e of stream) {
       expect(e.type).toMatch(/^story\./);
-      expect(e.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
+      expect(e.url).toMatch(/^http:\/\/127\.0\.0\.[12]:\d+\//);
       expect(Number.isNaN(Date.parse(e.at!))).toBe(false);
     }
 
