@@ -41,14 +41,18 @@ const PREFIX_WORDS = [
   '编辑',
 ];
 const PREFIX_RE = new RegExp(`^(?:${PREFIX_WORDS.join('|')})(?:\\s*[:：\\-–—]\\s*|\\s+)`, 'i');
+/** Label-like prefixes ("Text", "Autor") introduce a byline line only with a colon: "Text: Jane Doe". */
+const LABEL_WORD_RE = /^(?:autor|author|auteur|autore|autora|redaktion|text|texto|testo|from)/;
+const joinPrefixes = (labels: boolean): string =>
+  PREFIX_WORDS.filter(w => LABEL_WORD_RE.test(w) === labels).join('|');
 /** A byline line: a prefix followed by at least one letter. */
 export const BYLINE_LINE_RE = new RegExp(
-  `^(?:${PREFIX_WORDS.join('|')})(?:\\s*[:：]\\s*|\\s+)(?=\\p{L})`,
+  `^(?:(?:${joinPrefixes(false)})(?:\\s*[:：]\\s*|\\s+)|(?:${joinPrefixes(true)})\\s*[:：]\\s*)(?=\\p{L})`,
   'iu',
 );
 /** Prefixes that cannot be anything but a byline ("Geschrieben von", "Posted by", "Autor:"), unlike "von"/"by". */
 export const STRONG_BYLINE_RE = new RegExp(
-  `^(?:${PREFIX_WORDS.filter(w => /\\s|autor|author|auteur|autore|autora|redaktion|作者|记者|编辑/.test(w)).join('|')})(?:\\s*[:：]\\s*|\\s+)(?=\\p{L})`,
+  `^(?:(?:${PREFIX_WORDS.filter(w => !LABEL_WORD_RE.test(w) && /\\s|作者|记者|编辑/.test(w)).join('|')})(?:\\s*[:：]\\s*|\\s+)|(?:${joinPrefixes(true)})\\s*[:：]\\s*)(?=\\p{L})`,
   'iu',
 );
 /** A line holding only a byline prefix ("Autor:", "Von"): the name follows on the next line. */
@@ -81,6 +85,15 @@ const SUFFIX_RE =
 /** Any date a byline might carry; wide bounds, since here dates are only cut away. */
 const ANY_DATE: DateBounds = { min: Date.UTC(1900, 0, 1), max: Date.UTC(2200, 0, 1) };
 
+const MONTH_WORDS =
+  '(?:jan(?:uary|uar|vier)?|feb(?:ruary|ruar)?|f[eé]vr(?:ier)?|mar(?:ch|s)?|m[aä]rz|apr(?:il)?|avr(?:il)?|may|mai|june?|juin|juni|july?|juil(?:let)?|juli|aug(?:ust)?|ao[uû]t|sept?(?:ember|embre)?|oct(?:ober|obre)?|okt(?:ober)?|nov(?:ember|embre)?|dec(?:ember)?|d[eé]c(?:embre)?|dez(?:ember)?)\\.?';
+const DAY_MONTH_RE = new RegExp(
+  `\\s+(?:${MONTH_WORDS}\\s+\\d{1,2}(?:st|nd|rd|th)?|\\d{1,2}(?:st|nd|rd|th)?\\.?\\s+${MONTH_WORDS})(?=$|[\\s,|·•–—-]).*$`,
+  'i',
+);
+const WEEKDAY_RE =
+  /[\s,|·•–—-]+(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche)\b.*$/i;
+
 /** Words that announce a date after a name: "Jane Doe, updated on 9 Oct", "Sara Doe Stand: 9.10.2020". */
 const DATE_LEAD_RE =
   /(?:^|\s+|\s*[,|·•–—-]\s*)(?:on|am|le|el|il|op|den|vom|um|at|stand|updated|last updated|aktualisiert|published|veröffentlicht|publié|publicado|pubblicato|erschienen|posted)\s*[:：]?\s*$/i;
@@ -93,6 +106,8 @@ function stripDatesAndTimes(s: string): string {
     out = first.index === 0 ? out.slice(first.end) : out.slice(0, first.index);
   }
   out = out.replace(/(?:^|\s)\d{1,2}[./-]\d{1,2}[./-]\d{2,4}\b.*$/, '');
+  // A date without a year ("March 18", "18. März") or a weekday after the name.
+  out = out.replace(DAY_MONTH_RE, '').replace(WEEKDAY_RE, '');
   out = out.replace(/(?:^|\s)\d{1,2}[:.]\d{2}\s*(?:am|pm|uhr|h)?(?:\s.*)?$/i, '');
   out = out.replace(/(?:^|[\s,|])(?:datum|date|fecha|data|dated)\s*[:：].*$/i, '');
   for (let i = 0; i < 2; i++) out = out.replace(DATE_LEAD_RE, '');
@@ -128,13 +143,19 @@ export function cleanOneName(raw: string): string | null {
   s = collapse(s);
   s = trimPunct(stripDatesAndTimes(stripPrefixes(s)));
   if (!s) return null;
-  // "Jane Doe, Senior Reporter" / "Jane Doe - Political Editor": drop the role part.
+  // "Jane Doe, Senior Reporter" / "Jane Doe - Political Editor" / "Jane Doe, ACLU Speech Project": what
+  // follows a name is a role or an affiliation, except a suffix ("PhD"). "Doe, Jane" (surname first, as in
+  // citation_author) stays as written.
   const parts = s.split(/\s*(?:,|\s[-–—|]\s|\s\/\s)\s*/);
-  if (parts.length > 1) {
-    const kept = parts.filter(
-      (p, i) => SUFFIX_RE.test(p) || (!ROLE_WORDS.test(p) && (i === 0 || looksLikeName(p))),
-    );
-    if (kept.length > 0 && kept.length < parts.length) s = kept.join(', ');
+  const surnameFirst =
+    parts.length === 2 && /,/.test(s) && !/\s/.test(parts[0] ?? ' ') && !SUFFIX_RE.test(parts[1] ?? '');
+  if (
+    parts.length > 1 &&
+    !surnameFirst &&
+    looksLikePersonName(parts[0] ?? '') &&
+    !ROLE_WORDS.test(parts[0] ?? '')
+  ) {
+    s = parts.filter((p, i) => i === 0 || SUFFIX_RE.test(p)).join(', ');
   } else if (ROLE_WORDS.test(s)) {
     // "Jane Doe Staff Writer": keep the name part if one comes first.
     const m =
@@ -151,6 +172,8 @@ export function cleanOneName(raw: string): string | null {
   if (!s || s.length > 80) return null;
   if (!/\p{L}/u.test(s)) return null;
   if (ACCOUNT_RE.test(s) || PREFIX_ONLY_RE.test(s)) return null;
+  // "Mein Motto: Fazit" is a headline, not a name.
+  if (/[:：]/.test(s)) return null;
   // A name does not start with a conjunction or preposition: "und Netzphilosophin Jane Doe" is a phrase.
   if (/^(?:und|and|et|mit|with|the|of|for|für|in|im|auf|sowie|plus)\s/.test(s)) return null;
   if (NOT_A_NAME_RE.test(s)) return null;
@@ -165,6 +188,8 @@ export function looksLikeName(s: string): boolean {
   const words = t.split(/\s+/);
   if (words.length > 6) return false;
   if (NOT_A_NAME_RE.test(t)) return false;
+  // "Mein Motto: Fazit" is a headline, not a name.
+  if (/[:：]/.test(t)) return false;
   // A sentence ends with a full stop after a word longer than an initial.
   if (/\p{L}{3,}[.!?]$/u.test(t)) return false;
   return true;
@@ -213,36 +238,52 @@ export function cleanAuthorNames(raw: string | readonly string[]): string[] {
 }
 
 function splitNames(s: string): string[] {
-  const pieces: string[] = [];
-  for (const piece of s.split(SPLIT_RE)) {
-    if (!piece.trim()) continue;
-    // "and" joins names, and also words inside organisation names ("Landesanstalt für Wald und
-    // Forstwirtschaft"): split only when no part reads as a phrase.
-    const parts = piece.split(CONJUNCTION_RE);
-    const phrase = parts.some(
-      p => !p.includes(',') && p.split(/\s+/).some(w => /^\p{Ll}/u.test(w) && !PARTICLE_RE.test(w)),
-    );
-    if (parts.length > 1 && !phrase) pieces.push(...parts);
-    else pieces.push(piece);
-  }
   const out: string[] = [];
-  for (const p of pieces) {
-    // Commas separate names only when every part is a multi-word name: "Jane Doe, John Roe" — not
-    // "Doe, Jane" or "Jane Doe, PhD" or "Jane Doe, Berlin".
-    const commaParts = p.split(/\s*,\s*/).filter(x => x);
-    // An all-caps short part is an agency or broadcaster credited alongside: "Jane Doe, NDR".
-    const isAgency = (c: string): boolean => /^\p{Lu}{2,6}$/u.test(c) && !SUFFIX_RE.test(c);
-    if (
-      commaParts.length > 1 &&
-      commaParts.every(c => (looksLikePersonName(c) && !ROLE_WORDS.test(c)) || isAgency(c)) &&
-      commaParts.some(c => !isAgency(c))
-    ) {
-      out.push(...commaParts);
-    } else {
-      out.push(p);
+  // "Jane Doe (with John Roe)": the parenthesis names a co-author.
+  const text = s.replace(/\s*\((?:with|avec|mit|con|com|met)\s+([^)]+)\)/gi, ', $1');
+  for (const piece of text.split(SPLIT_RE)) {
+    if (!piece.trim()) continue;
+    // A list: "Jane Doe, Energy Correspondent, John Roe and Ann Poe". Split when every item is a name, an
+    // agency credited alongside ("Jane Doe, NDR") or a role (dropped).
+    const items = piece.split(LIST_SEPARATOR_RE).filter(x => x.trim());
+    if (items.length > 1) {
+      const names = items.filter(c => !isRole(c));
+      if (
+        names.length > 0 &&
+        names.some(c => !isAgency(c)) &&
+        names.every(c => isListedName(c) || isAgency(c))
+      ) {
+        out.push(...names);
+        continue;
+      }
     }
+    // "and" without commas joins two names ("Ela and Bob"), and also words inside organisation names
+    // ("Landesanstalt für Wald und Forstwirtschaft"): split only when no part reads as a phrase.
+    const parts = piece.split(CONJUNCTION_RE);
+    if (parts.length > 1 && !piece.includes(',') && !parts.some(isPhrase)) out.push(...parts);
+    else out.push(piece);
   }
   return out;
+}
+
+const LIST_SEPARATOR_RE = /\s*,\s*(?:(?:and|und|&|et|y|e)\s+)?|\s+(?:and|und|&|et|y|e|og|och)\s+|\s+\/\s+/i;
+
+function isPhrase(part: string): boolean {
+  return part.split(/\s+/).some(w => /^\p{Ll}/u.test(w) && !PARTICLE_RE.test(w));
+}
+
+function isRole(part: string): boolean {
+  return ROLE_WORDS.test(part) && !looksLikePersonName(part.replace(ROLE_WORDS, '').trim());
+}
+
+/** An all-caps short part is an agency or broadcaster credited alongside a person: "Jane Doe, NDR". */
+function isAgency(part: string): boolean {
+  return /^\p{Lu}{2,6}$/u.test(part.trim()) && !SUFFIX_RE.test(part.trim());
+}
+
+/** A name in a list: a person-like name, or one capitalised word when the list also has full names. */
+function isListedName(part: string): boolean {
+  return looksLikePersonName(part) && !ROLE_WORDS.test(part) && !isOrganisationName(part);
 }
 
 export function isAccountName(s: string): boolean {
@@ -258,6 +299,17 @@ function foldForCompare(s: string): string {
     .normalize('NFD')
     .replace(/[\u0300-\u036f]/g, '')
     .toLowerCase();
+}
+
+const ORGANISATION_RE =
+  /(?<![\p{L}-])(?:gmbh|ag|se|e\.\s?v\.|ev|kg|ltd|llc|inc|corp|plc|s\.a\.|verlag|institut|institute|landesanstalt|bundesamt|ministerium|ministry|department|university|universität|hochschule|agency|agentur|association|verband|verein|stiftung|foundation|council|office|press office|pressestelle|redaktion|newsroom|news desk|editorial)(?![\p{L}-])/iu;
+
+/**
+ * True for the name of an institution ("Bayerische Landesanstalt für Wald und Forstwirtschaft", "Example
+ * GmbH", "Redaktion"): a person named elsewhere on the page is the better author.
+ */
+export function isOrganisationName(name: string): boolean {
+  return ORGANISATION_RE.test(name);
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   PREFIX_LINE_RE,
   STRONG_BYLINE_RE,
   cleanAuthorNames,
+  isOrganisationName,
   isSiteLikeName,
   looksLikeName,
   looksLikePersonName,
@@ -688,7 +689,8 @@ function readAuthors(
   for (const [name, source] of sources) {
     const names = source();
     if (names.length === 0) continue;
-    const people = names.filter(n => !isSiteLikeName(n, ctx));
+    // Site names and institutions stand only when no source names a person.
+    const people = names.filter(n => !isSiteLikeName(n, ctx) && !isOrganisationName(n));
     if (people.length) return { names: fullerNames(people, doc, headline, scan), source: name };
     if (fallback.names.length === 0) fallback = { names, source: name };
   }
@@ -776,6 +778,8 @@ function markedByline(doc: Document, headline: Element | null): string[] {
   return [];
 }
 
+/** Wide bounds: here a date only marks a line as a dateline. */
+const ANY_DATE: DateBounds = { min: Date.UTC(1990, 0, 1), max: Date.UTC(2100, 0, 1) };
 const BYLINE_BEFORE = 300;
 const BYLINE_AFTER = 600;
 
@@ -808,7 +812,7 @@ function headlineByline(scan: DocumentScan): string[] {
   for (const line of ordered) {
     // A date and a bare name on one short line: the name must look like a person's.
     const rest = line.text.replace(/\s*[|/·•–—-]\s*/g, ' | ');
-    if (!/\d/.test(rest)) continue;
+    if (findHumanDates(line.text, ANY_DATE, {}).length === 0) continue;
     const names = cleanAuthorNames(rest);
     if (names.length === 1 && names[0] && looksLikePersonName(names[0]) && names[0] !== line.text) {
       return names;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { cleanAuthorNames, isSiteLikeName } from '../../../src/extract/metadata/authors.js';
+import {
+  BYLINE_LINE_RE,
+  cleanAuthorNames,
+  isOrganisationName,
+  isSiteLikeName,
+} from '../../../src/extract/metadata/authors.js';
 
 describe('author names', () => {
   it.each<[string, string | string[], string[]]>([
@@ -38,6 +43,28 @@ describe('author names', () => {
     ['UI text', 'Share on Facebook', []],
     ['a phrase, not a name', 'und Netzphilosophin Jane Doe', []],
     ['Chinese byline prefix', '责任编辑： 焦鹏', ['焦鹏']],
+    ['affiliation after the name', 'Jane Doe, Example Institute', ['Jane Doe']],
+    ['a place after the name', 'Jane Doe, London', ['Jane Doe']],
+    ['surname first stays', 'Doe, Jane', ['Doe, Jane']],
+    [
+      'co-authors in a parenthesis',
+      'Jeanne Dupont (avec Marc Petit et Ana Sousa)',
+      ['Jeanne Dupont', 'Marc Petit', 'Ana Sousa'],
+    ],
+    [
+      'list with a role inside',
+      'Jane Doe, Energy Correspondent, John Roe and Ann Poe',
+      ['Jane Doe', 'John Roe', 'Ann Poe'],
+    ],
+    ['two names with a slash', 'Jane Doe / John Roe', ['Jane Doe', 'John Roe']],
+    ['date without a year', 'Jane Doe March 18', ['Jane Doe']],
+    ['weekday after the name', 'by Jane Doe Monday, 12 of March', ['Jane Doe']],
+    [
+      'organisation names are not split on "und"',
+      'Landesanstalt für Wald und Forstwirtschaft',
+      ['Landesanstalt für Wald und Forstwirtschaft'],
+    ],
+    ['a headline is not a name', 'Mein Motto: Fazit', []],
   ])('%s', (_name, input, expected) => {
     expect(cleanAuthorNames(input)).toEqual(expected);
   });
@@ -54,5 +81,30 @@ describe('site-like names', () => {
     ['kathpress', { host: 'www.katholisch.at' }, false],
   ])('%s', (name, ctx, expected) => {
     expect(isSiteLikeName(name, ctx)).toBe(expected);
+  });
+});
+
+describe('byline lines', () => {
+  it.each<[string, boolean]>([
+    ['By Jane Doe', true],
+    ['von Max Mustermann', true],
+    ['Text: Jane Doe', true],
+    ['Text Without Notes', false],
+    ['Autor Max', false],
+    ['Posted in News', false],
+  ])('%s', (line, expected) => {
+    expect(BYLINE_LINE_RE.test(line)).toBe(expected);
+  });
+});
+
+describe('organisation names', () => {
+  it.each<[string, boolean]>([
+    ['Example Verlag GmbH', true],
+    ['Bayerische Landesanstalt für Wald und Forstwirtschaft', true],
+    ['Redaktion', true],
+    ['Jane Doe', false],
+    ['Agnes Office-Smith', false],
+  ])('%s', (name, expected) => {
+    expect(isOrganisationName(name)).toBe(expected);
   });
 });
