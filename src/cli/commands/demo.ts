@@ -3,6 +3,7 @@ import { buildConfig } from '../../config/load.js';
 import { fixturePorts, startFixtureSite } from '../../demo/fixture-site.js';
 import { createRuntime } from '../../pipeline/runtime.js';
 import { runOnce } from '../../pipeline/run-once.js';
+import type { StoryRecord } from '../../dedupe/story.js';
 import type { NormalizedArticle } from '../../store/article.js';
 import { deleteByPattern } from '../../store/redis.js';
 import { cliLogger, connectRedis, readConfig } from '../context.js';
@@ -10,17 +11,22 @@ import { formatSummary } from './run.js';
 
 export const DEMO_PREFIX = 'newsflow-demo';
 
-export function formatArticle(a: NormalizedArticle): string {
-  const attribution = a.attribution
-    ? `${a.attribution.originalPublisher ?? '?'} <${a.attribution.originalUrl ?? '?'}> (${a.attribution.method})`
-    : 'none (original)';
-  return [
-    `• ${a.title ?? '(untitled)'}`,
-    `    source:      ${a.siteName ?? a.feed.id} (feed ${a.feed.id})`,
-    `    canonical:   ${a.canonicalUrl ?? a.finalUrl}`,
-    `    attribution: ${attribution}`,
-    `    words:       ${a.wordCount}`,
-  ].join('\n');
+/** One story: its representative article (the body stored once), then every member with its relation and credit. */
+export function formatStory(story: StoryRecord, rep: NormalizedArticle | null): string {
+  const lines = [
+    `• ${rep?.title ?? '(untitled)'}`,
+    `    story:       ${story.storyId} — one body, ${rep?.wordCount ?? 0} words, ${story.members.length} member(s)`,
+    `    source:      ${rep?.siteName ?? rep?.feed.id ?? '?'}`,
+    `    canonical:   ${rep?.canonicalUrl ?? rep?.finalUrl ?? '?'}`,
+  ];
+  for (const m of story.members) {
+    const credit = m.attribution
+      ? `credits ${m.attribution.originalPublisher ?? '?'} <${m.attribution.originalUrl ?? '?'}> (${m.attribution.method})`
+      : 'no credit line';
+    lines.push(`    member:      ${m.relation.padEnd(16)} ${m.siteName ?? m.feed.id} — ${m.url}`);
+    lines.push(`                 ${credit}; ${m.wordCount} words (feed ${m.feed.id})`);
+  }
+  return lines.join('\n');
 }
 
 export function registerDemo(program: Command): void {
@@ -28,7 +34,7 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description(
       'Offline demo: serve a bundled local site (an original publisher and an aggregator copying it) on loopback, ' +
-        `run the pipeline once against it and print the stored articles (keys under "${DEMO_PREFIX}:")`,
+        `run the pipeline once against it and print the stories it stored (each body once, every copy as a member) (keys under "${DEMO_PREFIX}:")`,
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const { config: dir } = cmd.optsWithGlobals<{ config?: string }>();
@@ -60,10 +66,12 @@ export function registerDemo(program: Command): void {
             `newsflow demo — fixture sites ${site.harborOrigin} and ${site.hubOrigin}\n\n`,
           );
           const summary = await runOnce(rt);
-          process.stdout.write(`${formatSummary(summary)}\n\nstored articles:\n`);
-          for (const id of summary.storedIds) {
-            const article = await rt.store.get(id);
-            if (article) process.stdout.write(`${formatArticle(article)}\n`);
+          process.stdout.write(`${formatSummary(summary)}\n\nstories:\n`);
+          for await (const ids of rt.store.storyIds()) {
+            for (const id of ids) {
+              const story = await rt.store.readStory(id);
+              if (story) process.stdout.write(`${formatStory(story, await rt.store.get(id))}\n`);
+            }
           }
           process.stdout.write(`\nstream ${rt.keys.stream}: ${await rt.redis.xlen(rt.keys.stream)} events\n`);
         } finally {
