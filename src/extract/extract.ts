@@ -4,6 +4,7 @@ import { parseLiteDocument } from './content/dom/parse.js';
 import { detectInterstitial } from './content/interstitial.js';
 import { prestrip } from './content/prestrip.js';
 import { looksReaderable, runReadability } from './content/readability.js';
+import { detectCredits, matchCreditText, type CreditResult } from './credits/index.js';
 import { blockText, countWords, readingMinutes } from './content/text.js';
 import { mergeReadabilityMetadata, readPageMetadata, type PageMetadata } from './metadata/index.js';
 import { precleanContent, sanitizeHtml } from './sanitize.js';
@@ -60,8 +61,8 @@ export function extractArticle(input: ExtractInput, opts: ExtractOptions = {}): 
   const opened = openDocument(prestrip(input.html), input.url, opts.dom ?? 'lite');
   try {
     const doc = opened.document;
+    // The page's own statements, read before Readability rewrites the document.
     const meta = readPageMetadata(doc, input.url, { now, feedItem: input.feedItem });
-    const feed = feedContent(input);
 
     const wall = detectInterstitial(doc, {
       url: input.url,
@@ -69,7 +70,9 @@ export function extractArticle(input: ExtractInput, opts: ExtractOptions = {}): 
       cfMitigated: input.headers?.cfMitigated,
     });
     if (wall) {
-      if (feed) return { kind: 'article', article: fromFeed(input, meta, null, feed, wall.kind) };
+      const credits = detectCredits({ pageUrl: input.url, feedItem: input.feedItem, page: meta });
+      const feed = feedContent(input, credits.feedContentHtml);
+      if (feed) return { kind: 'article', article: fromFeed(input, meta, null, feed, credits, wall.kind) };
       return { kind: 'blocked', reason: 'interstitial', interstitial: wall.kind, detail: wall.evidence };
     }
 
@@ -79,18 +82,30 @@ export function extractArticle(input: ExtractInput, opts: ExtractOptions = {}): 
     const parsed = runReadability(doc);
     const merged = mergeReadabilityMetadata(meta, parsed, { now, url: input.url });
     if (!parsed) {
-      if (feed) return { kind: 'article', article: fromFeed(input, merged, null, feed) };
+      const credits = detectCredits({ pageUrl: input.url, feedItem: input.feedItem, page: merged });
+      const feed = feedContent(input, credits.feedContentHtml);
+      if (feed) return { kind: 'article', article: fromFeed(input, merged, null, feed, credits) };
       return { kind: 'skipped', reason: 'not-an-article', detail: 'Readability found no content' };
     }
 
     const root = parsed.root;
-    removeBoilerplate(root, { title: merged.title, trace: opts.trace });
+    removeBoilerplate(root, { title: merged.title, trace: opts.trace, protect: isCredit });
+    // Credit lines ("The post … appeared first on …") become the attribution and leave the text.
+    const credits = detectCredits({
+      pageUrl: input.url,
+      contentRoot: root,
+      feedItem: input.feedItem,
+      page: merged,
+    });
+    for (const line of credits.removed) opts.trace?.('credit', line);
     precleanContent(root);
     const contentText = blockText(root);
     const wordCount = countWords(contentText);
 
+    // A teaser, a paywalled page or a broken template: the feed's own full text is the better copy.
+    const feed = feedContent(input, credits.feedContentHtml);
     if (feed && feed.words > wordCount) {
-      return { kind: 'article', article: fromFeed(input, merged, parsed.byline, feed) };
+      return { kind: 'article', article: fromFeed(input, merged, parsed.byline, feed, credits) };
     }
     if (isNotAnArticle(wordCount, pageWords, readerable)) {
       return {
@@ -103,7 +118,7 @@ export function extractArticle(input: ExtractInput, opts: ExtractOptions = {}): 
     return {
       kind: 'article',
       article: {
-        ...articleFields(input, merged, parsed.byline),
+        ...articleFields(input, merged, parsed.byline, credits),
         contentHtml,
         contentText,
         wordCount,
@@ -116,16 +131,23 @@ export function extractArticle(input: ExtractInput, opts: ExtractOptions = {}): 
   }
 }
 
+/** Credit lines must survive the boilerplate pass: they are the attribution. */
+const isCredit = (text: string): boolean => matchCreditText(text) !== null;
+
 interface FeedContent {
   html: string;
   text: string;
   words: number;
 }
 
-/** The feed item's own full content (content:encoded / Atom content), measured; null when it has none. */
-function feedContent(input: ExtractInput): FeedContent | null {
-  const html = input.feedItem?.contentHtml;
-  if (!html || !html.trim()) return null;
+/**
+ * The feed item's own full content (content:encoded / Atom content) with its credit footer cut, measured;
+ * null when the item has none (a summary is not the article).
+ */
+function feedContent(input: ExtractInput, cutHtml: string | null): FeedContent | null {
+  const original = input.feedItem?.contentHtml;
+  if (!original || !original.trim()) return null;
+  const html = cutHtml ?? original;
   const doc = parseLiteDocument(`<!DOCTYPE html><body>${prestrip(html)}`, input.url);
   const body = doc.body;
   if (!body) return null;
@@ -139,10 +161,11 @@ function fromFeed(
   meta: PageMetadata,
   byline: string | null,
   feed: FeedContent,
+  credits: CreditResult,
   interstitial?: InterstitialKind,
 ): ExtractedArticle {
   return {
-    ...articleFields(input, meta, byline),
+    ...articleFields(input, meta, byline, credits),
     contentHtml: sanitizeHtml(feed.html, input.url),
     contentText: feed.text,
     wordCount: feed.words,
@@ -157,7 +180,12 @@ type MetaFields = Omit<
   'contentHtml' | 'contentText' | 'wordCount' | 'readingMinutes' | 'contentSource' | 'interstitial'
 >;
 
-function articleFields(input: ExtractInput, meta: PageMetadata, byline: string | null): MetaFields {
+function articleFields(
+  input: ExtractInput,
+  meta: PageMetadata,
+  byline: string | null,
+  credits: CreditResult,
+): MetaFields {
   return {
     title: meta.title ?? input.feedItem?.title ?? null,
     authors: meta.authors,
@@ -170,7 +198,7 @@ function articleFields(input: ExtractInput, meta: PageMetadata, byline: string |
     leadImage: meta.leadImage,
     tags: meta.tags,
     canonicalUrl: meta.canonicalUrl,
-    attribution: meta.signals[0] ?? null,
+    attribution: credits.attribution,
     access: meta.access,
   };
 }

@@ -107,12 +107,32 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
     return slot;
   };
 
+  // A thread that dies before finishing anything (a broken install, a heap limit too small to even load)
+  // is respawned with growing delays, never in a tight loop.
+  let failedStarts = 0;
   const replace = (slot: Slot): void => {
     slot.retired = true;
     void slot.worker.terminate();
     const i = slots.indexOf(slot);
-    if (i >= 0 && !closing) slots[i] = spawn();
-    else if (i >= 0) slots.splice(i, 1);
+    if (i < 0) return;
+    if (closing) {
+      slots.splice(i, 1);
+      return;
+    }
+    failedStarts = slot.done === 0 ? failedStarts + 1 : 0;
+    if (failedStarts <= 1) {
+      slots[i] = spawn();
+      return;
+    }
+    const delay = Math.min(10_000, 100 * 2 ** Math.min(failedStarts, 7));
+    const pending = setTimeout(() => {
+      const j = slots.indexOf(slot);
+      if (j >= 0 && !closing) {
+        slots[j] = spawn();
+        pump();
+      }
+    }, delay);
+    pending.unref();
   };
 
   const settle = (slot: Slot): Task | null => {

@@ -14,6 +14,8 @@ export interface BoilerplateOptions {
   title?: string | null;
   /** Called with each removal (rule, text): for debugging a site and for tests. */
   trace?: ((rule: string, text: string) => void) | undefined;
+  /** Blocks whose text this accepts are never removed (credit lines: the credits pass needs them). */
+  protect?: ((text: string) => boolean) | undefined;
 }
 
 export interface BoilerplateReport {
@@ -235,7 +237,9 @@ function hasSubstantialParagraph(el: Element): boolean {
 export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}): BoilerplateReport {
   const removed: Record<string, number> = {};
   const drop = (el: Element, rule: string): void => {
-    opts.trace?.(rule, (el.textContent ?? '').replace(/\s+/g, ' ').trim().slice(0, 200));
+    const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+    if (opts.protect && text && protectedInside(el, opts.protect)) return;
+    opts.trace?.(rule, text.slice(0, 200));
     el.parentNode?.removeChild(el);
     removed[rule] = (removed[rule] ?? 0) + 1;
   };
@@ -287,6 +291,15 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
     if (!TAIL_HEADING.test(t)) continue;
     const after = textAfter(h, root);
     if (after / total > 0.3) {
+      drop(h, 'tail-heading');
+      continue;
+    }
+    if (
+      opts.protect &&
+      siblingsFrom(h).some(
+        n => n.nodeType === 1 && protectedInside(n as Element, opts.protect as (t: string) => boolean),
+      )
+    ) {
       drop(h, 'tail-heading');
       continue;
     }
@@ -353,6 +366,15 @@ function isBylineOrDate(t: string): boolean {
   return rest.split(/\s+/).filter(w => w.length > 1).length <= 2;
 }
 
+/** Whether `el` is, or holds a block that is, protected. */
+function protectedInside(el: Element, protect: (text: string) => boolean): boolean {
+  const blocks = [el, ...Array.from(el.querySelectorAll('p, div, li, blockquote, section, footer, aside'))];
+  return blocks.some(b => {
+    const t = (b.textContent ?? '').replace(/\s+/g, ' ').trim();
+    return t.length > 0 && t.length <= 600 && protect(t);
+  });
+}
+
 /** Characters of text in `root` after `node` in document order. */
 function textAfter(node: Element, root: Element): number {
   let n = 0;
@@ -360,6 +382,12 @@ function textAfter(node: Element, root: Element): number {
     for (let s = cur.nextSibling; s; s = s.nextSibling) n += (s.textContent ?? '').trim().length;
   }
   return n;
+}
+
+function siblingsFrom(node: Element): ChildNode[] {
+  const out: ChildNode[] = [];
+  for (let cur: ChildNode | null = node; cur; cur = cur.nextSibling) out.push(cur);
+  return out;
 }
 
 /** Removes `node` and everything after it inside its parent. */
