@@ -17,6 +17,9 @@ export class FeedsFileError extends Error {
   }
 }
 
+/** Keep `tags: [x]` as users write it (the yaml default pads flow collections: `[ x ]`). */
+const TO_STRING = { flowCollectionPadding: false } as const;
+
 export function feedsFilePath(configDir: string): string {
   return join(configDir, FEEDS_FILE);
 }
@@ -97,7 +100,7 @@ export function addFeedsToText(text: string, feeds: readonly NewFeed[]): AddResu
   if (doc.errors.length > 0) {
     throw new FeedsFileError(`${FEEDS_FILE}: YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   }
-  const existing = parseFeedsText(doc.toString());
+  const existing = parseFeedsText(doc.toString(TO_STRING));
   const seq = feedsSeq(doc);
   const ids = new Set(existing.map(f => f.id));
   const urls = new Set(existing.map(f => sameUrlKey(f.url)));
@@ -108,7 +111,7 @@ export function addFeedsToText(text: string, feeds: readonly NewFeed[]): AddResu
       skipped.push({ url: nf.url, reason: 'already in feeds.yaml' });
       continue;
     }
-    const id = nf.id ?? suggestId(nf.url, ids, undefined);
+    const id = nf.id ?? suggestId(nf.url, ids, nf.title);
     if (ids.has(id)) {
       skipped.push({ url: nf.url, reason: `id "${id}" is taken` });
       continue;
@@ -135,7 +138,7 @@ export function addFeedsToText(text: string, feeds: readonly NewFeed[]): AddResu
     urls.add(sameUrlKey(nf.url));
     added.push(checked.data);
   }
-  const out = doc.toString();
+  const out = doc.toString(TO_STRING);
   parseFeedsText(out);
   return { added, skipped, text: out };
 }
