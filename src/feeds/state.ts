@@ -26,6 +26,8 @@ export interface FeedState {
   lastModified: string | null;
   /** sha256 of the last body parsed: an identical body counts as unchanged. */
   bodyHash: string | null;
+  /** Last time a body was parsed (a daily full read re-checks the store even when nothing changed). */
+  lastParsedAt: string | null;
   /** Distinct items seen since the feed was added. */
   itemsSeen: number;
   itemsLast7Days: number;
@@ -74,6 +76,7 @@ export const EMPTY_STATE: FeedState = {
   etag: null,
   lastModified: null,
   bodyHash: null,
+  lastParsedAt: null,
   itemsSeen: 0,
   itemsLast7Days: 0,
   lastNewItemAt: null,

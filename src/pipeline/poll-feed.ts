@@ -44,6 +44,11 @@ export interface PollSettings {
   lockTtlMs: number;
   /** Item ids kept per feed in its seen set (at least 10 × the feed's size). */
   seenCap: number;
+  /**
+   * At most this long between two parses of a feed: past it, the poll sends no validators and does not trust an
+   * unchanged body, so items whose article went missing from the store are enqueued again.
+   */
+  recheckMs: number;
 }
 
 export function pollSettingsFrom(svc: ServiceConfig): PollSettings {
@@ -63,6 +68,7 @@ export function pollSettingsFrom(svc: ServiceConfig): PollSettings {
     tickMs: p.tick,
     lockTtlMs: Math.max(60_000, 3 * svc.fetch.timeout),
     seenCap: 2_000,
+    recheckMs: 86_400_000,
   };
 }
 
@@ -72,6 +78,7 @@ export const DEFAULT_POLL_SETTINGS: PollSettings = {
   tickMs: 5 * 60_000,
   lockTtlMs: 60_000,
   seenCap: 2_000,
+  recheckMs: 86_400_000,
 };
 
 export interface PollDeps {
@@ -168,15 +175,17 @@ export async function pollFeed(
   }
   try {
     const url = state.url ?? feed.url;
+    const parsedAt = msOf(state.lastParsedAt);
+    const recheck = parsedAt === null || now - parsedAt >= settings.recheckMs;
     const res: FetchResult = opts.pushed
       ? pushedResult(url, opts.pushed, now)
       : await deps.fetcher.fetch({
           url,
           kind: 'feed',
-          etag: state.etag ?? undefined,
-          lastModified: state.lastModified ?? undefined,
+          etag: recheck ? undefined : (state.etag ?? undefined),
+          lastModified: recheck ? undefined : (state.lastModified ?? undefined),
         });
-    const poll = new Poll(deps, settings, feed, state, url, now);
+    const poll = new Poll(deps, settings, feed, state, url, now, recheck);
     if (!res.ok) return await poll.failed(res.class, res.reason, res.status, res.retryAfterMs);
     return await poll.fetched(res);
   } finally {
@@ -248,6 +257,8 @@ class Poll {
     private readonly state: FeedState,
     private readonly url: string,
     private readonly now: number,
+    /** A daily full read: nothing counts as unchanged. */
+    private readonly recheck = false,
   ) {
     this.at = iso(now);
     this.random = deps.random ?? Math.random;
@@ -322,7 +333,8 @@ class Poll {
     const moved = permanentMove(res.redirects, res.finalUrl, this.url);
     const bodyHash = res.status === 304 ? null : createHash('sha256').update(res.text).digest('hex');
     const sameEtag = res.status !== 304 && Boolean(res.headers.etag) && res.headers.etag === state.etag;
-    if (res.status === 304 || sameEtag || (bodyHash !== null && bodyHash === state.bodyHash)) {
+    const sameBody = bodyHash !== null && bodyHash === state.bodyHash;
+    if (res.status === 304 || (!this.recheck && (sameEtag || sameBody))) {
       return this.unchanged(res, moved);
     }
     let parsed: ParsedFeed;
@@ -385,6 +397,7 @@ class Poll {
     await writeFeedState(deps.redis, this.k.state, {
       ...this.successFields(res, next, moved),
       bodyHash,
+      lastParsedAt: this.at,
       itemsSeen: state.itemsSeen + seen.fresh.size,
       itemsLast7Days: seen.itemsLast7Days,
       ...(seen.fresh.size > 0 ? { lastNewItemAt: this.at } : {}),

@@ -111,8 +111,8 @@ describe('pollFeed against a local feed server (real Redis, real HTTP)', () => {
       format: 'rss-2.0',
     });
 
-    clock += 12 * H;
-    expect(await pollFeed(deps, feed, { trigger: 'schedule' })).toEqual({
+    clock += 4 * H;
+    expect(await pollFeed(deps, feed)).toEqual({
       outcome: 'not-modified',
       feedId: feed.id,
     });
@@ -125,13 +125,13 @@ describe('pollFeed against a local feed server (real Redis, real HTTP)', () => {
 
     // A 200 with the same ETag (servers that ignore If-None-Match) is unchanged too.
     server.route(path, { headers: { etag: 'W/"v1-\\"quoted\\""' }, body: `${body}\n<!-- differs -->` });
-    clock += 12 * H;
-    expect((await pollFeed(deps, feed, { trigger: 'schedule' })).outcome).toBe('not-modified');
+    clock += 4 * H;
+    expect((await pollFeed(deps, feed)).outcome).toBe('not-modified');
 
     // No validators at all, same bytes: the body hash says unchanged.
     server.route(path, { body });
-    clock += 12 * H;
-    expect((await pollFeed(deps, feed, { trigger: 'schedule' })).outcome).toBe('not-modified');
+    clock += 4 * H;
+    expect((await pollFeed(deps, feed)).outcome).toBe('not-modified');
 
     // A new item is new; the old ones are known to the seen set (not counted again).
     body = rssFeed(
@@ -139,8 +139,8 @@ describe('pollFeed against a local feed server (real Redis, real HTTP)', () => {
       clock,
     );
     server.route(path, { body });
-    clock += 12 * H;
-    const changed = await pollFeed(deps, feed, { trigger: 'schedule' });
+    clock += 4 * H;
+    const changed = await pollFeed(deps, feed);
     expect(changed).toMatchObject({ outcome: 'ok', items: 15 });
     s = await state(feed.id);
     expect(s.itemsSeen).toBe(15);
@@ -197,6 +197,16 @@ describe('pollFeed against a local feed server (real Redis, real HTTP)', () => {
     const second = await pollFeed(deps, feed);
     expect(second).toMatchObject({ outcome: 'ok', known: 1, enqueued: [missingJob] });
     expect(await rt.articleQueue.getJob(missingJob)).toBeTruthy();
+
+    // Same body, same day: unchanged, nothing re-checked. A day after the last parse the poll reads it anyway
+    // (no validators, body hash not trusted), so a missing article converges even on a feed that never changes.
+    await (await rt.articleQueue.getJob(missingJob))?.remove();
+    clock += 6 * H;
+    expect((await pollFeed(deps, feed)).outcome).toBe('not-modified');
+    expect(await rt.articleQueue.getJob(missingJob)).toBeUndefined();
+    clock += 19 * H;
+    expect(await pollFeed(deps, feed)).toMatchObject({ outcome: 'ok', enqueued: [missingJob] });
+    expect(server.requests.at(-1)?.headers['if-none-match']).toBeUndefined();
   });
 
   it('errors back off exponentially from the healthy interval and reset on success; never disable on 5xx', async () => {
