@@ -50,7 +50,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({
     logger: false,
     // Long enough that an over-long id gets the validation error (400), not a bare 414.
-    maxParamLength: 256,
+    routerOptions: { maxParamLength: 256 },
     ajv: { customOptions: { removeAdditional: false } },
   });
   const reader = createReader(deps.store);

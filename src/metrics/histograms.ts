@@ -18,7 +18,7 @@ export interface HistogramDef {
 export const HISTOGRAMS = {
   fetch: {
     name: 'newsflow_fetch_duration_seconds',
-    help: 'Duration of HTTP fetches (feeds, pages, robots.txt) by kind and result (ok, not-modified or the failure class)',
+    help: 'Duration of HTTP fetches of feeds and pages by kind and result (ok, not-modified or the failure class)',
     labelNames: ['kind', 'result'],
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30],
   },
