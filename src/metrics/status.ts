@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FeedConfig } from '../config/schema.js';
+import { feedStatus, stateFromHash, type FeedStatus } from '../feeds/state.js';
 import type { Keys } from '../store/keys.js';
 import { failuresKey, statsKey } from '../store/records.js';
 
@@ -23,43 +24,45 @@ export interface FeedView {
   consecutiveErrors: number;
   lastError: { class: string; reason: string; at: string | null } | null;
   nextPollAt: string | null;
+  intervalMs: number | null;
+  intervalReason: string | null;
   disabledReason: string | null;
   /** The whole state hash, including fields this view does not interpret. */
   state: Record<string, string>;
 }
 
-const TRUE = new Set(['1', 'true', 'yes']);
+const HEALTH: Record<FeedStatus, FeedHealth> = {
+  healthy: 'ok',
+  'backing-off': 'backing-off',
+  disabled: 'disabled',
+  new: 'never-polled',
+};
 
-/** Pure: what a feed's config flag and state hash say about its health. */
-export function feedHealth(enabledInConfig: boolean, state: Readonly<Record<string, string>>): FeedHealth {
-  if (!enabledInConfig) return 'disabled';
-  if (TRUE.has((state.disabled ?? '').toLowerCase()) || state.disabledAt || state.disabledReason) {
-    return 'disabled';
-  }
-  if (Number(state.consecutiveErrors ?? 0) > 0) return 'backing-off';
-  if (state.lastPolledAt || state.lastSuccessAt) return 'ok';
-  return 'never-polled';
+/** The feeds module's rule (src/feeds/state.ts, also behind `feeds list`), in this view's words. */
+export function feedHealth(enabledInConfig: boolean, hash: Readonly<Record<string, string>>): FeedHealth {
+  return HEALTH[feedStatus(enabledInConfig, stateFromHash(hash))];
 }
 
-export function feedView(feed: FeedConfig, state: Record<string, string>): FeedView {
-  const num = (v: string | undefined): number | null => (v && /^\d+$/.test(v) ? Number(v) : null);
-  const str = (v: string | undefined): string | null => (v ? v : null);
+export function feedView(feed: FeedConfig, hash: Record<string, string>): FeedView {
+  const s = stateFromHash(hash);
   return {
     id: feed.id,
-    url: state.url || feed.url,
-    title: feed.title ?? null,
+    url: s.url ?? feed.url,
+    title: feed.title ?? s.title ?? null,
     enabled: feed.enabled,
-    health: feedHealth(feed.enabled, state),
-    lastStatus: num(state.lastStatus),
-    lastPolledAt: str(state.lastPolledAt),
-    lastSuccessAt: str(state.lastSuccessAt),
-    consecutiveErrors: num(state.consecutiveErrors) ?? 0,
-    lastError: state.lastErrorClass
-      ? { class: state.lastErrorClass, reason: state.lastErrorReason ?? '', at: str(state.lastErrorAt) }
+    health: HEALTH[feedStatus(feed.enabled, s)],
+    lastStatus: s.lastStatus,
+    lastPolledAt: s.lastPolledAt,
+    lastSuccessAt: s.lastSuccessAt,
+    consecutiveErrors: s.consecutiveErrors,
+    lastError: s.lastErrorClass
+      ? { class: s.lastErrorClass, reason: s.lastErrorReason ?? '', at: s.lastErrorAt }
       : null,
-    nextPollAt: str(state.nextPollAt),
-    disabledReason: str(state.disabledReason) ?? (feed.enabled ? null : 'disabled in feeds.yaml'),
-    state,
+    nextPollAt: s.nextPollAt,
+    intervalMs: s.intervalMs,
+    intervalReason: s.intervalReason,
+    disabledReason: s.disabledReason ?? (feed.enabled ? null : 'disabled in feeds.yaml'),
+    state: hash,
   };
 }
 

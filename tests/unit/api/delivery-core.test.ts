@@ -100,16 +100,16 @@ describe('event decoding', () => {
   });
 });
 
-describe('feed health', () => {
+describe('feed health (the feeds module rule, in status words)', () => {
   it.each([
     [true, {}, 'never-polled'],
     [true, { lastPolledAt: 't', consecutiveErrors: '0' }, 'ok'],
-    [true, { lastSuccessAt: 't' }, 'ok'],
     [true, { lastPolledAt: 't', consecutiveErrors: '3' }, 'backing-off'],
     [true, { disabled: '1', consecutiveErrors: '3' }, 'disabled'],
     [true, { disabled: 'true' }, 'disabled'],
     [true, { disabled: '0', lastPolledAt: 't' }, 'ok'],
-    [true, { disabledReason: 'HTTP 410 Gone' }, 'disabled'],
+    [true, { disabled: '1', disabledReason: 'HTTP 410 Gone' }, 'disabled'],
+    [true, { disabled: '', disabledReason: '', lastPolledAt: 't' }, 'ok'],
     [false, { lastPolledAt: 't' }, 'disabled'],
   ])('enabled=%s %j → %s', (enabled, state, health) => {
     expect(feedHealth(enabled, state as Record<string, string>)).toBe(health);
