@@ -202,11 +202,9 @@ for (const [domName, open] of Object.entries(DOMS)) {
 }
 
 describe('mergeReadabilityMetadata', () => {
-  const base = readPageMetadata(
-    parseHTML(page('')).document,
-    'https://news.example.com/x',
-    { now: () => NOW },
-  );
+  const base = readPageMetadata(parseHTML(page('')).document, 'https://news.example.com/x', {
+    now: () => NOW,
+  });
 
   it('fills gaps only', () => {
     const merged = mergeReadabilityMetadata(base, {
