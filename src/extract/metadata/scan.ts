@@ -95,7 +95,8 @@ export function scanDocument(
   ctx: HumanDateContext,
 ): DocumentScan {
   // From the root, not doc.body: broken markup (IE conditional <html> tags) can leave content outside it.
-  const body = doc.documentElement ?? doc.body;
+  // (linkedom's doc.body throws on a document without a root element.)
+  const body = doc.documentElement;
   const chunks: string[] = [];
   let length = 0;
   const mentions: DateMention[] = [];

@@ -201,6 +201,38 @@ for (const [domName, open] of Object.entries(DOMS)) {
   });
 }
 
+describe('hostile or empty input', () => {
+  it.each([
+    ['an empty document', '', 'https://news.example.com/x'],
+    ['an address that is not a URL', page(''), 'not a url'],
+    [
+      'JSON-LD that is not an object',
+      page('<script type="application/ld+json">[1, "two", null, [[]]]</script>'),
+      URL_,
+    ],
+    [
+      'a self-referencing @graph',
+      page(
+        ld({
+          '@graph': [
+            { '@type': 'NewsArticle', '@id': '#a', author: { '@id': '#a' }, isBasedOn: { '@id': '#a' } },
+          ],
+        }),
+      ),
+      URL_,
+    ],
+    ['deeply nested markup', page('', `${'<div>'.repeat(3000)}<h1>Deep</h1>${'</div>'.repeat(3000)}`), URL_],
+  ])('%s: returns metadata, never throws', (_name, html, url) => {
+    for (const open of Object.values(DOMS)) {
+      const m = readPageMetadata(open(html, url === 'not a url' ? 'https://x.example/' : url), url, {
+        now: () => NOW,
+      });
+      expect(Array.isArray(m.authors)).toBe(true);
+      expect(m.signals).toEqual(expect.any(Array));
+    }
+  });
+});
+
 describe('mergeReadabilityMetadata', () => {
   const base = readPageMetadata(parseHTML(page('')).document, 'https://news.example.com/x', {
     now: () => NOW,
