@@ -394,3 +394,25 @@ describe('any DOM', () => {
     expect(root.innerHTML).toBe('<p>Body.</p>');
   });
 });
+
+describe('odd input', () => {
+  it.each([
+    ['no content at all', {}],
+    ['empty HTML', { contentHtml: '' }],
+    ['only an image', { contentHtml: '<p><img src="a.jpg"></p>' }],
+    [
+      'a page address that is not a URL',
+      { contentHtml: '<p>The post <a href="/x">T</a> appeared first on <a href="/">S</a>.</p>' },
+    ],
+    [
+      'an empty feed item',
+      { feedItem: { contentHtml: '', summaryHtml: '   ', source: { url: null, title: null } } },
+    ],
+  ])('%s: no throw', (_name, extra) => {
+    const res = detectCredits({
+      pageUrl: _name.startsWith('a page address') ? 'not a url' : COPY_URL,
+      ...extra,
+    });
+    expect(Array.isArray(res.removed)).toBe(true);
+  });
+});
