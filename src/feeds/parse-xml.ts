@@ -313,7 +313,15 @@ function atomEntry(entry: XNode, feedBase: string | null, feedAuthors: FeedAutho
   const updated = firstDate(entry, ['updated', 'modified']);
   return finishItem({
     guid: childText(entry, 'id'),
-    link: linkFrom(child(entry, 'feedburner:origLink'), base) ?? alternateLink(links),
+    link:
+      linkFrom(child(entry, 'feedburner:origLink'), base) ??
+      alternateLink(links) ??
+      // Broken feeds write `<link>https://…</link>`; an entry whose atom:id is its URL has no other.
+      linkFrom(
+        children(entry, 'link').find(l => /^https?:\/\//i.test(textOf(l).trim())),
+        base,
+      ) ??
+      httpOnly(childText(entry, 'id')),
     title: atomText(child(entry, 'title'), base, ctx).text,
     publishedAt: published ?? updated,
     updatedAt: updated,
@@ -535,6 +543,10 @@ function firstDate(node: unknown, names: readonly string[]): string | null {
     }
   }
   return null;
+}
+
+function httpOnly(url: string | null): string | null {
+  return url && /^https?:\/\/[^\s]+$/i.test(url) ? resolveUrl(url, null) : null;
 }
 
 function absolute(url: string | null): string | null {

@@ -196,3 +196,14 @@ describe('more edge cases', () => {
     expect(f.items[0]?.publishedAt).toBeNull();
   });
 });
+
+describe('Atom link fallbacks', () => {
+  it('a link given as text, then an http(s) atom:id, is the entry link', async () => {
+    const f = await parseFeed(
+      atom(
+        '<entry><id>tag:x,2025:1</id><title>t</title><link>https://text.example/1</link></entry><entry><id>https://id.example/2</id><title>u</title></entry><entry><id>urn:uuid:3</id><title>v</title></entry>',
+      ),
+    );
+    expect(f.items.map(i => i.link)).toEqual(['https://text.example/1', 'https://id.example/2', null]);
+  });
+});
