@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FeedParseError, parseFeed, toFeedJson, type FeedJson } from '../../../src/feeds/parse.js';
@@ -311,5 +311,42 @@ describe('parseFeed on fixture feeds', () => {
     expect(err).toBeInstanceOf(FeedParseError);
     expect((err as Error).message).toMatch(reason);
     expect((err as Error).message).not.toContain('\n');
+  });
+});
+
+describe('every fixture', () => {
+  const MUST_FAIL = new Set(['garbage.txt', 'not-a-feed.html', 'broken.json']);
+  const files = readdirSync(dir).filter(f => f !== 'README.md');
+  it.each(files)('%s parses into the parse-feed shape, or fails with a one-line reason', async file => {
+    const contentType = file.includes('koi8') ? 'application/rss+xml; charset=koi8-r' : undefined;
+    const result = await parseFeed(read(file), { contentType }).then(
+      f => toFeedJson(f),
+      (e: unknown) => e,
+    );
+    if (MUST_FAIL.has(file)) {
+      expect(result).toBeInstanceOf(FeedParseError);
+      expect((result as Error).message).not.toContain('\n');
+      return;
+    }
+    const feed = result as FeedJson;
+    expect(Object.keys(feed)).toEqual([
+      'format',
+      'title',
+      'link',
+      'description',
+      'language',
+      'updatedAt',
+      'items',
+    ]);
+    expect(feed.items.length).toBeGreaterThan(0);
+    for (const item of feed.items) {
+      expect(typeof item.id).toBe('string');
+      expect(item.id.length).toBeGreaterThan(0);
+      for (const d of [item.publishedAt, item.updatedAt]) {
+        if (d !== null) expect(new Date(d).toISOString()).toBe(d);
+      }
+      if (item.link !== null) expect(item.link).toMatch(/^https?:\/\//);
+      expect(Array.isArray(item.authors) && Array.isArray(item.categories)).toBe(true);
+    }
   });
 });
