@@ -119,10 +119,13 @@ const CLASS_WORDS = new Set([
   'bio',
   'pagination',
   'pager',
+  'tooltip',
+  'popover',
+  'hovercard',
+  'rollover',
   'nav',
   'navigation',
   'menu',
-  'widget',
   'sidebar',
 ]);
 
@@ -191,19 +194,78 @@ function classWords(el: Element): { strong: boolean; weak: boolean } {
   return { strong, weak };
 }
 
-// Phrases. Each list is anchored: it has to be (nearly) the whole of a short block.
-const LABEL_ONLY =
-  /^(?:advertisement|advertising|anzeige|publicidad|publicité|pubblicità|sponsored( content)?|continue reading( below)?|skip to (?:main )?content|share( this( article| story| post| page)?)?( on \w+)?|share:|follow us|sign in|log in|subscribe( now)?|read more|read next|more:?|see more|see also|related:?|related (?:articles|stories|posts|news|content|coverage|topics|links)|you (?:may|might) also (?:like|be interested in)|recommended( for you| stories)?|trending( now)?|most (?:popular|read|viewed)|popular stories|don'?t miss|newsletters?|comments?|leave a (?:comment|reply)|tags?:?|topics?:?|filed under:?|print|email|image|photo|getty images|source:? .{0,40}|image (?:copyright|caption|source)|photo(?: credit)?:? .{0,60}|credit:? .{0,60}|\(image: .{0,80}\)|back to top|top)$/i;
+// Phrases. Each list is anchored: it has to be (nearly) the whole of a short block. The common European
+// languages are covered alongside English: the same templates ship in every language.
+const LABELS = [
+  'advertisement|advertising|advert|anzeige|werbung|publicidad|publicité|pubblicità|publicidade|reklama',
+  'sponsored(?: content)?|gesponsert|patrocinado',
+  'continue reading(?: below)?|weiterlesen|seguir leyendo|lire la suite|continua a leggere|continue lendo',
+  'skip to (?:main )?content|zum inhalt springen|back to top|top|zurück|back|volver|retour|indietro|voltar',
+  'share(?: this(?: article| story| post| page)?)?(?: on \\w+)?|share:|teilen|artikel teilen|compartir|partager|condividi|compartilhar|udostępnij',
+  'follow us|folgen sie uns|síguenos|suivez-nous|seguici|siga-nos',
+  'sign in|log ?in|anmelden|einloggen|iniciar sesión|connexion|accedi|entrar',
+  'subscribe(?: now)?|abonnieren|jetzt abonnieren|suscríbete|abonnez-vous|abbonati|assine|subskrybuj',
+  'read more|read next|mehr lesen|leer más|lire plus|leggi di più|leia mais|czytaj więcej',
+  'more:?|see more|see also|siehe auch|ver también|voir aussi|vedi anche|veja também|zobacz też',
+  'related:?|related (?:articles|stories|posts|news|content|coverage|topics|links)|verwandte artikel|ähnliche artikel|artículos relacionados|articles similaires|articoli correlati|artigos relacionados',
+  'you (?:may|might) also (?:like|be interested in)|das könnte sie auch interessieren|le puede interesar|te puede interesar|vous aimerez aussi|ti potrebbe interessare|você também pode gostar',
+  'recommended(?: for you| stories)?|empfohlen|recomendado|recommandé|consigliati',
+  'trending(?: now)?|most (?:popular|read|viewed)|popular stories|meistgelesen|am meisten gelesen|lo más leído|les plus lus|i più letti|mais lidas',
+  "don'?t miss|nicht verpassen|no te pierdas|à ne pas manquer|da non perdere|não perca",
+  'newsletters?|comments?|kommentare?|comentarios?|commentaires?|commenti|leave a (?:comment|reply)|schreibe einen kommentar|deja un comentario|laisser un commentaire',
+  'tags?:?|topics?:?|schlagwörter:?|themen:?|etiquetas:?|mots-clés:?|filed under:?|permalink|permalien|print|drucken|imprimir|imprimer|stampa|email|e-mail',
+  'image|photo|foto|bild|getty images|image (?:copyright|caption|source)',
+  '(?:source|quelle|fuente|fonte|crédito|crédit|credit|photo(?: credit)?|foto|fotos|bild|bilder|abbildung|image|images)\\s*: .{0,60}',
+  '(?:photo|foto|image|picture|bild)s? (?:by|von|de|di|par) .{0,50}',
+  '\\((?:image|photo|foto|bild|quelle|source|credit|fuente):? .{0,80}\\)',
+  'sources?:|quellen:?|quellenangaben:?|fuentes:?|références:?|referências:?',
+  'release date:?|veröffentlichung|erscheinungsdatum',
+  'this (?:slideshow|video|content|page) requires javascript|(?:please )?enable javascript.{0,40}|javascript is (?:required|disabled).{0,40}',
+  '©\\s*(?:bild|bilder|foto|fotos|photo|photos|image|images|picture|pictures|grafik)\\b.{0,60}',
+  'click to enlarge|enlarge image|zum vergrößern.{0,40}|cliquez pour agrandir|haga clic para ampliar|clicca per ingrandire',
+  'mehr themen|weitere themen|más temas|plus de sujets|altri argomenti',
+];
+const LABEL_ONLY = new RegExp(`^(?:${LABELS.join('|')})[\\s.…:!|»›-]*$`, 'i');
 
 /** Short lines that start like a teaser for another story. */
-const TEASER_PREFIX =
-  /^(?:related|read more|read also|also read|see also|see more|more|more on this|watch|listen|don'?t miss|recommended|trending|lesen sie auch|mehr zum thema|auch interessant|lire aussi|à lire aussi|voir aussi|lea también|lee también|leia também|leggi anche)\s*[:|»›>-]/i;
+const TEASER_PREFIX = new RegExp(
+  `^(?:${[
+    "related|read more|read also|also read|see also|see more|more|more on this|watch|listen|don'?t miss|recommended|trending",
+    'lesen sie auch|lesen sie mehr|mehr zum thema|mehr dazu|auch interessant|weitere informationen|weiterlesen|siehe auch',
+    'lire aussi|à lire aussi|a lire aussi|voir aussi|lire également|à voir',
+    'lea también|lee también|lea más|lee más|lea|le puede interesar|te puede interesar|ver también|ver más|relacionad[oa]s?',
+    'leia também|leia mais|veja também|saiba mais',
+    'leggi anche|leggi anche:|vedi anche|potrebbe interessarti',
+    'czytaj także|czytaj też|zobacz też|zobacz także|lees ook|bekijk ook',
+  ].join('|')})(?:\\s+[^\\s:|»›>]+){0,4}\\s*[:|»›>]`,
+  'i',
+);
 
-const CALL_TO_ACTION =
-  /\b(?:subscribe to (?:our|the)|sign up (?:for|to)|newsletters?\b.{0,40}\b(?:inbox|sign|subscribe)|get (?:the latest|our) .{0,60}(?:inbox|newsletter)|download (?:the|our) .{0,20}app|follow (?:us|him|her|them|me) on|like us on facebook|join (?:our|the) .{0,40}(?:forum|community|newsletter)|have a (?:news )?tip\b|this website uses cookies|we use cookies|all rights reserved|this (?:post|article|page) (?:may )?contains? affiliate|may earn (?:a )?commission|click here to (?:subscribe|sign up|get|download|read)|is subject to copyright|reproduced without (?:the )?(?:written )?permission|for (?:reprint|licensing) (?:rights|information))\b/i;
+const CALL_TO_ACTION = new RegExp(
+  `\\b(?:${[
+    'subscribe (?:now )?to (?:our|the)|sign up (?:for|to)|sign up now|newsletters?\\b.{0,40}\\b(?:inbox|sign|subscribe)',
+    'get (?:the latest|our) .{0,60}(?:inbox|newsletter)|download (?:the|our) .{0,30}apps?\\b',
+    'follow (?:us|him|her|them|me)\\b.{0,30}\\bon|follow .{1,40} on (?:twitter|facebook|instagram|linkedin|youtube|tiktok)',
+    'like us on facebook|join (?:our|the) .{0,40}(?:forum|community|newsletter|channel)|have a (?:news )?tip\\b',
+    'this website uses cookies|we use cookies|all rights reserved|alle rechte vorbehalten|todos los derechos reservados|tous droits réservés|tutti i diritti riservati',
+    'this (?:post|article|page) (?:may )?contains? affiliate|may (?:earn|receive) (?:a )?(?:commission|compensation)|advertising disclosure',
+    'click here to (?:subscribe|sign up|get|download|read)|is subject to copyright|reproduced without (?:the )?(?:written )?permission',
+    'for (?:reprint|licensing) (?:rights|information)|(?:must|need to) be logged in|logged in to (?:post|comment)',
+    'newsletter abonnieren|jetzt (?:abonnieren|registrieren|anmelden)|artikel .{0,20}(?:teilen|empfehlen)|war (?:der|dieser) artikel (?:hilfreich|nützlich)|eingeloggt sein|nicht eingeloggt|not logged in|ohne gewähr',
+    'gibt (?:nur )?die meinung de[sr] autor(?:s|in) wieder|(?:opinions?|views) expressed .{0,60}(?:are|is) (?:those|solely|the author)',
+    'suscríbete|únete (?:a|al) nuestro|hazte (?:miembro|socio)|síguenos en|descarga (?:la|nuestra) app',
+    "abonnez-vous|inscrivez-vous à (?:notre|la) newsletter|suivez-nous sur|téléchargez (?:notre|l'application)",
+    'iscriviti alla newsletter|seguici su|assine (?:a|nossa) newsletter|siga-nos',
+  ].join('|')})`,
+  'i',
+);
+
+/** Agencies and picture libraries: a short line ending in one is a picture credit. */
+const PICTURE_CREDIT =
+  /(?:getty images|getty|shutterstock|istock(?:photo)?(?:\.com)?|reuters|afp|dpa|epa|ap photo|associated press|wenn\.com|imago(?: images)?|picture[- ]alliance|unsplash|pixabay|adobe stock|alamy|keystone|ansa|efe)\s*\)?\s*$/i;
 
 const BYLINE_DATE_START =
-  /^(?:by|von|por|par|di|door|av|written by|posted|published|updated|last updated|posted on|published on|updated on|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato)\b/i;
+  /^(?:by|von|por|par|di|door|av|written by|posted|published|updated|last updated|posted on|published on|updated on|veröffentlicht|veröffentlichung|aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|publication|release date|(?:auteur|autor|autore|author|autorin)\s*:)/i;
 
 const MONTHS =
   'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre';
@@ -231,6 +293,76 @@ function hasSubstantialParagraph(el: Element): boolean {
   return false;
 }
 
+/** Where an element sits relative to the article's body paragraphs. */
+type Zone = 'head' | 'body' | 'tail';
+
+/**
+ * Splits the content into head (before the first body paragraph), body, and tail (after the last one). Body
+ * paragraphs are prose: 20+ words, few of them links. Boilerplate lives mostly in the head (bylines, dates,
+ * share bars) and the tail (related stories, newsletter boxes, author bios); weak evidence is only acted on
+ * there, so a link-only line or a short list in the middle of a story stays unless it says what it is.
+ */
+function zonesOf(root: Element): (el: Element) => Zone {
+  // Pre-order index and last descendant index of every element, without recursion (deep pages exist).
+  const order = new Map<Element, [number, number]>();
+  let i = 0;
+  const stack: [Element, boolean][] = [[root, false]];
+  const starts = new Map<Element, number>();
+  while (stack.length) {
+    const [el, done] = stack.pop() as [Element, boolean];
+    if (done) {
+      order.set(el, [starts.get(el) ?? 0, i - 1]);
+      continue;
+    }
+    starts.set(el, i++);
+    stack.push([el, true]);
+    const kids = Array.from(el.children);
+    for (let k = kids.length - 1; k >= 0; k--) stack.push([kids[k] as Element, false]);
+  }
+  let first: [number, number] | null = null;
+  let last: [number, number] | null = null;
+  for (const p of Array.from(root.querySelectorAll('p, li, dd, blockquote, div'))) {
+    if (p.localName === 'div' && Array.from(p.children).some(c => BLOCKS.has(c.localName))) continue;
+    const m = measure(p);
+    if (m.words < 20 || m.link / Math.max(1, m.text) >= 0.3 || CALL_TO_ACTION.test(m.content)) continue;
+    const range = order.get(p);
+    if (!range) continue;
+    if (!first) first = range;
+    last = range;
+  }
+  return el => {
+    const range = order.get(el);
+    if (!range || !first || !last) return 'body';
+    if (range[1] < first[0]) return 'head';
+    if (range[0] > last[1]) return 'tail';
+    return 'body';
+  };
+}
+
+/** "[Read: …]" or "… [VIDEO]": bracketed lines and lines tagged with a bracketed kind are teasers. */
+const TEASER_SHAPE =
+  /^\[.*\]$|\[(?:video|videos|insight|reaction|pictures?|photos?|gallery|galerie|live|poll|analysis|latest|watch|listen|podcast)\]\s*\|?$/i;
+
+/** A list whose every item is one link to another page, with headline-length text: "more stories". */
+function isHeadlineList(list: Element): boolean {
+  const items = Array.from(list.children).filter(c => c.localName === 'li');
+  if (!items.length) return false;
+  return items.every(li => {
+    const links = Array.from(li.getElementsByTagName('a'));
+    if (links.length !== 1) return false;
+    const href = (links[0] as Element).getAttribute('href') ?? '';
+    if (!href || href.startsWith('#')) return false;
+    const m = measure(li);
+    return m.words >= 4 && m.words <= 25 && m.link / Math.max(1, m.text) > 0.9;
+  });
+}
+
+/** "CLICK HERE TO GET THE APP", "RANDY ANDY": shouted lines are headlines of other stories or calls to act. */
+function isShouting(t: string): boolean {
+  const letters = t.replace(/[^\p{L}]/gu, '');
+  return letters.length >= 12 && letters === letters.toUpperCase() && letters !== letters.toLowerCase();
+}
+
 /**
  * Removes boilerplate from the article content `root` in place.
  */
@@ -244,12 +376,14 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
     removed[rule] = (removed[rule] ?? 0) + 1;
   };
   const total = measure(root).text || 1;
+  const zone = zonesOf(root);
+  const edge = (el: Element): boolean => zone(el) !== 'body';
 
   // 1. Template-marked parts: class/id names. Top-down, so a removed container takes its children along.
   for (const el of Array.from(root.getElementsByTagName('*'))) {
     if (!el.parentNode || !root.contains(el)) continue;
     const { strong, weak } = classWords(el);
-    if (!strong && !weak) continue;
+    if (!strong && !(weak && edge(el))) continue;
     const m = measure(el);
     const share = m.text / total;
     if (m.text === 0) {
@@ -267,7 +401,8 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
     if (root.contains(el)) drop(el, 'nav');
   }
 
-  // 3. Link lists and link-only blocks: menus, "related" lists, tag clouds.
+  // 3. Link lists and link-only blocks: menus, "related" lists, tag clouds. In the body only when the line
+  //    says it is a teaser (or shouts like one).
   for (const el of Array.from(root.querySelectorAll('ul, ol, div, section, p, dl'))) {
     if (!el.parentNode || !root.contains(el)) continue;
     const m = measure(el);
@@ -275,10 +410,23 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
     const density = m.link / m.text;
     const tag = el.localName;
     if (tag === 'p') {
-      if (density > 0.8 && m.words <= 20) drop(el, 'link-paragraph');
+      if (density <= 0.8 || m.words > 20) continue;
+      if (
+        edge(el) ||
+        TEASER_PREFIX.test(m.content) ||
+        TEASER_SHAPE.test(m.content) ||
+        isShouting(m.content)
+      ) {
+        drop(el, 'link-paragraph');
+      }
       continue;
     }
     if (m.text / total > 0.35) continue;
+    if (!edge(el)) {
+      // In the body only a list of other stories' headlines goes: every item one link to another page.
+      if ((tag === 'ul' || tag === 'ol') && isHeadlineList(el)) drop(el, 'headline-list');
+      continue;
+    }
     if (density >= 0.6 && !hasSubstantialParagraph(el)) drop(el, `link-${tag === 'ol' ? 'ul' : tag}`);
   }
 
@@ -309,7 +457,9 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
   }
 
   // 5. Short blocks that read like boilerplate (after 4, which needs the headings).
-  for (const el of Array.from(root.querySelectorAll('p, div, li, h1, h2, h3, h4, h5, h6, dd, dt'))) {
+  for (const el of Array.from(
+    root.querySelectorAll('p, div, li, h1, h2, h3, h4, h5, h6, dd, dt, figcaption, figcaption > span'),
+  )) {
     if (!el.parentNode || !root.contains(el)) continue;
     if (el.closest('pre, code, table, blockquote, ol')) continue;
     if (el.localName === 'div') {
@@ -324,12 +474,14 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
       drop(el, 'label');
     } else if (m.words <= 25 && TEASER_PREFIX.test(t) && density > 0.3) {
       drop(el, 'teaser');
-    } else if (CALL_TO_ACTION.test(t)) {
+    } else if (CALL_TO_ACTION.test(t) && (edge(el) || m.words <= 15)) {
       drop(el, 'call-to-action');
-    } else if (m.words <= 15 && isBylineOrDate(t)) {
+    } else if (m.words <= 15 && edge(el) && isBylineOrDate(t)) {
       drop(el, 'byline-date');
-    } else if (m.words <= 8 && /^(?:©|\(c\)|copyright\b)/i.test(t)) {
+    } else if (m.words <= 8 && edge(el) && /^(?:©|\(c\)|copyright\b)/i.test(t)) {
       drop(el, 'copyright');
+    } else if (m.words <= 8 && PICTURE_CREDIT.test(t)) {
+      drop(el, 'picture-credit');
     }
   }
 
@@ -348,7 +500,7 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
 }
 
 const TAIL_HEADING =
-  /^(?:related(?: articles| stories| posts| news| content| coverage| reading)?|you (?:may|might) also (?:like|enjoy|be interested in)|more (?:from|stories|news|on this|in|like this)\b.{0,40}|recommended(?: for you| stories| reading)?|read (?:more|next)|most (?:popular|read|viewed)|popular (?:posts|stories)|trending(?: now| stories)?|about the authors?|(?:leave a |post a )?(?:comments?|reply|responses?)|share(?: this)?(?: article| story| post)?:?|tags?:?|topics?:?|sign up .{0,60}|subscribe .{0,60}|newsletter|weitere artikel|mehr zum thema|das könnte sie auch interessieren|à lire aussi|sur le même sujet|noticias relacionadas|te puede interesar|articoli correlati|leggi anche)$/i;
+  /^(?:related(?: articles| stories| posts| news| content| coverage| reading)?|you (?:may|might) also (?:like|enjoy|be interested in)|more (?:from|stories|news|on this|in|like this)\b.{0,40}|recommended(?: for you| stories| reading)?|read (?:more|next)|most (?:popular|read|viewed)|popular (?:posts|stories)|trending(?: now| stories)?|about the authors?|(?:leave a |post a )?(?:comments?|reply|responses?)|share(?: this)?(?: article| story| post)?:?|tags?:?|topics?:?|sign up .{0,60}|subscribe .{0,60}|newsletter|weitere artikel|mehr zum thema|das könnte sie auch interessieren|à lire aussi|sur le même sujet|noticias relacionadas|te puede interesar|articoli correlati|leggi anche)[\s.…:!|»›-]*$/i;
 
 function isBylineOrDate(t: string): boolean {
   if (BYLINE_DATE_START.test(t) && (DATE_LIKE.test(t) || t.split(' ').length <= 6)) return true;

@@ -1,7 +1,8 @@
 /**
  * Plain text of extracted content. Unlike `textContent`, block elements become line breaks, so the last word
- * of one paragraph does not run into the first word of the next ("end.Next"), and figure captions are left
- * out: they describe a picture, not the story (contentHtml keeps them).
+ * of one paragraph does not run into the first word of the next ("end.Next"). Figure captions stay, as in
+ * Readability's output (picture credits inside them are removed by the boilerplate pass); `skipCaptions`
+ * leaves them out for consumers that want the running text only.
  */
 
 const BLOCK = new Set([
@@ -48,13 +49,13 @@ const BLOCK = new Set([
 const SKIP = new Set(['figcaption', 'script', 'style', 'template', 'noscript']);
 
 export interface TextOptions {
-  /** Leave figure captions out (default true). */
+  /** Leave figure captions out (default false). */
   skipCaptions?: boolean;
 }
 
 /** Text of `root` with one line per block, whitespace collapsed, no empty lines. */
 export function blockText(root: Node, opts: TextOptions = {}): string {
-  const skipCaptions = opts.skipCaptions ?? true;
+  const skipCaptions = opts.skipCaptions ?? false;
   const parts: string[] = [];
   const walk = (node: Node): void => {
     for (let c = node.firstChild; c; c = c.nextSibling) {

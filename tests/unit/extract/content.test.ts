@@ -36,15 +36,15 @@ describe('prestrip', () => {
 });
 
 describe('blockText and word counts', () => {
-  it('puts block boundaries between words and leaves captions out', () => {
+  it('puts block boundaries between words, and leaves captions out when asked', () => {
     const doc = parseLiteDocument(
       '<div id="r"><h2>Title</h2><p>End.</p><p>Next <b>bold</b>\u00a0word</p><ul><li>a</li><li>b</li></ul>' +
         '<figure><img src="x"><figcaption>A caption</figcaption></figure>line<br>break</div>',
       URL_,
     );
     const root = doc.getElementById('r') as unknown as Node;
-    expect(blockText(root)).toBe('Title\nEnd.\nNext bold word\na\nb\nline\nbreak');
-    expect(blockText(root, { skipCaptions: false })).toContain('A caption');
+    expect(blockText(root, { skipCaptions: true })).toBe('Title\nEnd.\nNext bold word\na\nb\nline\nbreak');
+    expect(blockText(root)).toContain('A caption');
   });
 
   it('counts words in spaced and unspaced scripts', () => {
