@@ -33,6 +33,12 @@ describe('loadConfig', () => {
     }).toThrow(TypeError);
   });
 
+  it('ships a newsflow.yaml whose values are exactly the defaults (the file documents them)', () => {
+    const shipped = loadConfig('config', { env: {} });
+    const defaults = loadConfig(configDir('', 'feeds: []\n'), { env: {} });
+    expect(shipped.service).toEqual(defaults.service);
+  });
+
   it('fills every default from an empty service file', () => {
     const cfg = loadConfig(configDir('', 'feeds: []\n'), { env: {} });
     expect(cfg.service.extractor.concurrency).toBe(4);
