@@ -146,7 +146,12 @@ describe('two extractor processes racing on copies of one story', () => {
     expect(record?.members).toHaveLength(COPIES + 1);
     expect(record?.members.find(m => m.articleId === record.representativeId)?.url).toBe(origUrl);
     const events = await streamEvents(redis, keys.stream);
-    expect(events.filter(e => e.type === 'story.created')).toHaveLength(1);
+    // Which copy is decided first depends on the race: an excerpt and an edited copy share no content key, so
+    // each may found a story before a full copy bridges them and merges the two. Every story ever announced
+    // must resolve to the one survivor.
+    const created = events.filter(e => e.type === 'story.created');
+    expect(created.length).toBeGreaterThanOrEqual(1);
+    for (const e of created) expect((await store.readStory(e.storyId!))?.storyId).toBe(storyIds[0]);
     expect(new Set(events.map(e => e.articleId)).size).toBe(COPIES + 1);
   }, 240_000);
 });
