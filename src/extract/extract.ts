@@ -5,7 +5,7 @@ import { detectInterstitial } from './content/interstitial.js';
 import { prestrip } from './content/prestrip.js';
 import { looksReaderable, runReadability } from './content/readability.js';
 import { detectCredits, matchCreditText, type CreditResult } from './credits/index.js';
-import { blockText, countWords, readingMinutes } from './content/text.js';
+import { blockText, countWords, readingMinutes, roughWordCount } from './content/text.js';
 import { mergeReadabilityMetadata, readPageMetadata, type PageMetadata } from './metadata/index.js';
 import { precleanContent, sanitizeHtml } from './sanitize.js';
 import type { ExtractedArticle, ExtractInput, ExtractOutcome, InterstitialKind } from './types.js';
@@ -24,7 +24,7 @@ export interface ExtractOptions {
 /** Input extraction refuses to work on; the pipeline records it as a failure with `class`. */
 export class ExtractInputError extends Error {
   constructor(
-    readonly errorClass: 'too-large' | 'empty',
+    readonly errorClass: 'too-large' | 'too-deep',
     message: string,
   ) {
     super(message);
@@ -53,6 +53,19 @@ export function isNotAnArticle(contentWords: number, pageWords: number, readerab
  * Never mutates its input; the only thrown errors are ExtractInputError and bugs.
  */
 export function extractArticle(input: ExtractInput, opts: ExtractOptions = {}): ExtractOutcome {
+  try {
+    return extract(input, opts);
+  } catch (err) {
+    // Readability (and others) walk the tree recursively: tens of thousands of nested elements overflow
+    // the stack. That is the page's shape, not our bug: report it as such.
+    if (err instanceof RangeError && /call stack/i.test(err.message)) {
+      throw new ExtractInputError('too-deep', 'page nests elements too deeply to extract');
+    }
+    throw err;
+  }
+}
+
+function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
   const maxChars = opts.maxHtmlChars ?? DEFAULT_MAX_HTML_CHARS;
   if (input.html.length > maxChars) {
     throw new ExtractInputError('too-large', `page has ${input.html.length} characters (limit ${maxChars})`);
@@ -64,10 +77,12 @@ export function extractArticle(input: ExtractInput, opts: ExtractOptions = {}): 
     // The page's own statements, read before Readability rewrites the document.
     const meta = readPageMetadata(doc, input.url, { now, feedItem: input.feedItem });
 
+    const pageWords = roughWordCount(doc.body?.textContent ?? '');
     const wall = detectInterstitial(doc, {
       url: input.url,
       rawHtml: input.html,
       cfMitigated: input.headers?.cfMitigated,
+      bodyWords: pageWords,
     });
     if (wall) {
       const credits = detectCredits({ pageUrl: input.url, feedItem: input.feedItem, page: meta });
@@ -78,7 +93,6 @@ export function extractArticle(input: ExtractInput, opts: ExtractOptions = {}): 
 
     // Readability's pre-check must see the page before Readability rewrites it.
     const readerable = looksReaderable(doc);
-    const pageWords = countWords(doc.body?.textContent ?? '');
     const parsed = runReadability(doc);
     const merged = mergeReadabilityMetadata(meta, parsed, { now, url: input.url });
     if (!parsed) {

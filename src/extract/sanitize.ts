@@ -177,4 +177,69 @@ export function precleanContent(root: Element): void {
     while (el.firstChild) parent.insertBefore(el.firstChild, el);
     parent.removeChild(el);
   }
+  collapseWhitespace(root);
+}
+
+/** Elements between which whitespace renders as nothing. */
+const BLOCKY = new Set([
+  'address',
+  'article',
+  'aside',
+  'blockquote',
+  'dd',
+  'details',
+  'div',
+  'dl',
+  'dt',
+  'figcaption',
+  'figure',
+  'footer',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hr',
+  'li',
+  'main',
+  'nav',
+  'ol',
+  'p',
+  'section',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+  'ul',
+]);
+
+const isBlocky = (n: ChildNode | null): boolean =>
+  !n || (n.nodeType === 1 && BLOCKY.has((n as Element).localName));
+
+/**
+ * Readability's output is indented; every run of indentation is a text node jsdom builds at some cost. Runs of
+ * whitespace become one space, and whitespace between blocks goes; <pre> keeps its spacing.
+ */
+function collapseWhitespace(el: Element): void {
+  for (let c = el.firstChild; c;) {
+    const next = c.nextSibling;
+    if (c.nodeType === 3) {
+      const text = c as Text;
+      if (/\S/.test(text.data)) {
+        if (/\s\s|[\t\n\r\f]/.test(text.data)) text.data = text.data.replace(/[\t\n\r\f ]+/g, ' ');
+      } else if (isBlocky(c.previousSibling) && isBlocky(next)) {
+        el.removeChild(c);
+      } else if (text.data !== ' ') {
+        text.data = ' ';
+      }
+    } else if (c.nodeType === 1 && (c as Element).localName !== 'pre') {
+      collapseWhitespace(c as Element);
+    }
+    c = next;
+  }
 }

@@ -274,15 +274,36 @@ const DATE_LIKE = new RegExp(
   'i',
 );
 
+interface Measure {
+  text: number;
+  link: number;
+  words: number;
+  content: string;
+}
+
+/**
+ * Measurements are reused until the next removal (every rule asks about the same elements many times);
+ * `invalidate()` starts a new generation.
+ */
+let generation = 0;
+const measured = new WeakMap<Element, { gen: number; m: Measure }>();
+function invalidate(): void {
+  generation++;
+}
+
 /** Text and link-text lengths of an element, whitespace collapsed. */
-function measure(el: Element): { text: number; link: number; words: number; content: string } {
+function measure(el: Element): Measure {
+  const hit = measured.get(el);
+  if (hit && hit.gen === generation) return hit.m;
   const content = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
   let link = 0;
   for (const a of Array.from(el.getElementsByTagName('a'))) {
     link += (a.textContent ?? '').replace(/\s+/g, ' ').trim().length;
   }
   const words = content ? content.split(' ').length : 0;
-  return { text: content.length, link: Math.min(link, content.length), words, content };
+  const m = { text: content.length, link: Math.min(link, content.length), words, content };
+  measured.set(el, { gen: generation, m });
+  return m;
 }
 
 function hasSubstantialParagraph(el: Element): boolean {
@@ -373,8 +394,10 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
     if (opts.protect && text && protectedInside(el, opts.protect)) return;
     opts.trace?.(rule, text.slice(0, 200));
     el.parentNode?.removeChild(el);
+    invalidate();
     removed[rule] = (removed[rule] ?? 0) + 1;
   };
+  invalidate();
   const total = measure(root).text || 1;
   const zone = zonesOf(root);
   const edge = (el: Element): boolean => zone(el) !== 'body';
@@ -453,6 +476,7 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
     }
     opts.trace?.('tail-section', t);
     removeFrom(h, root);
+    invalidate();
     removed['tail-section'] = (removed['tail-section'] ?? 0) + 1;
   }
 

@@ -18,6 +18,8 @@ export interface InterstitialContext {
   /** The raw page (before pre-stripping): challenge markers live in scripts. */
   rawHtml: string;
   cfMitigated?: string | undefined;
+  /** Words of text in the page body (counted by the caller, who needs the figure too). */
+  bodyWords: number;
 }
 
 const CHALLENGE_TITLE =
@@ -36,12 +38,6 @@ const LOGIN_TITLE =
 
 const LOGIN_PATH = /\/(?:login|log-in|signin|sign-in|sso|auth|account\/login)(?:[/?#.]|$)/i;
 
-/** Words of visible text in the body, counted on the (pre-stripped) raw document. */
-function bodyWords(doc: Document): number {
-  const text = doc.body?.textContent ?? '';
-  return text.split(/\s+/).filter(Boolean).length;
-}
-
 function robotsNoindex(doc: Document): boolean {
   for (const m of Array.from(doc.querySelectorAll('meta[name]'))) {
     const name = (m.getAttribute('name') ?? '').toLowerCase();
@@ -57,7 +53,7 @@ export function detectInterstitial(doc: Document, ctx: InterstitialContext): Int
     return { kind: 'bot-challenge', evidence: `cf-mitigated: ${ctx.cfMitigated}` };
   }
   const title = (doc.title || '').replace(/\s+/g, ' ').trim();
-  const words = bodyWords(doc);
+  const words = ctx.bodyWords;
   const thin = words < 250;
   if (!thin) return null;
 

@@ -57,24 +57,30 @@ export interface TextOptions {
 export function blockText(root: Node, opts: TextOptions = {}): string {
   const skipCaptions = opts.skipCaptions ?? false;
   const parts: string[] = [];
-  const walk = (node: Node): void => {
-    for (let c = node.firstChild; c; c = c.nextSibling) {
-      if (c.nodeType === 3) {
-        parts.push((c as Text).data);
-      } else if (c.nodeType === 1) {
-        const name = (c as Element).localName;
-        if (SKIP.has(name) && (skipCaptions || name !== 'figcaption')) continue;
-        if (BLOCK.has(name)) {
-          parts.push('\n');
-          walk(c);
-          parts.push('\n');
-        } else {
-          walk(c);
-        }
+  // Iterative walk: hostile pages nest deeper than the call stack.
+  let c: Node | null = root.firstChild;
+  while (c) {
+    let descend = false;
+    if (c.nodeType === 3) {
+      parts.push((c as Text).data);
+    } else if (c.nodeType === 1) {
+      const name = (c as Element).localName;
+      if (!(SKIP.has(name) && (skipCaptions || name !== 'figcaption'))) {
+        if (BLOCK.has(name)) parts.push('\n');
+        descend = c.firstChild !== null;
       }
     }
-  };
-  walk(root);
+    if (descend) {
+      c = c.firstChild;
+      continue;
+    }
+    if (c.nodeType === 1 && BLOCK.has((c as Element).localName)) parts.push('\n');
+    while (c && c !== root && !c.nextSibling) {
+      c = c.parentNode;
+      if (c && c !== root && c.nodeType === 1 && BLOCK.has((c as Element).localName)) parts.push('\n');
+    }
+    c = c && c !== root ? c.nextSibling : null;
+  }
   return normalizeText(parts.join(''));
 }
 
@@ -95,6 +101,22 @@ export function countWords(text: string): number {
   const cjk = text.match(CJK)?.length ?? 0;
   const rest = cjk ? text.replace(CJK, ' ') : text;
   return (rest.match(WORD)?.length ?? 0) + Math.ceil(cjk / 2);
+}
+
+/**
+ * Whitespace-separated tokens: a cheap word count for whole pages (the interstitial and not-an-article
+ * checks), where `countWords`' Unicode classes would cost more than they tell.
+ */
+export function roughWordCount(text: string): number {
+  let n = 0;
+  let inWord = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const space = c === 32 || (c >= 9 && c <= 13) || c === 160;
+    if (!space && !inWord) n++;
+    inWord = !space;
+  }
+  return n;
 }
 
 /** Reading time at 230 words a minute, at least one minute. */

@@ -3,7 +3,7 @@ import { removeBoilerplate } from '../../../src/extract/content/boilerplate.js';
 import { parseLiteDocument } from '../../../src/extract/content/dom/parse.js';
 import { detectInterstitial } from '../../../src/extract/content/interstitial.js';
 import { prestrip } from '../../../src/extract/content/prestrip.js';
-import { blockText, countWords, readingMinutes } from '../../../src/extract/content/text.js';
+import { blockText, countWords, readingMinutes, roughWordCount } from '../../../src/extract/content/text.js';
 import { isNotAnArticle } from '../../../src/extract/extract.js';
 
 const URL_ = 'https://news.example.com/2024/05/story.html';
@@ -74,6 +74,7 @@ describe('detectInterstitial', () => {
       url: opts.url ?? URL_,
       rawHtml: html,
       cfMitigated: opts.cf,
+      bodyWords: roughWordCount(parseLiteDocument(prestrip(html), URL_).body?.textContent ?? ''),
     });
   const longArticle = `<p>${'Words of a real story about the harbour and its cranes. '.repeat(60)}</p>`;
 
