@@ -1,4 +1,4 @@
-import { removeBoilerplate } from './content/boilerplate.js';
+import { contentShape, removeBoilerplate, type ContentShape } from './content/boilerplate.js';
 import { openDocument, type DomKind } from './content/dom/index.js';
 import { parseLiteDocument } from './content/dom/parse.js';
 import { detectInterstitial } from './content/interstitial.js';
@@ -39,12 +39,21 @@ const MIN_ARTICLE_WORDS = 40;
 
 /**
  * A page is not an article when nothing is left, or when Readability's pre-check found no article-like
- * paragraphs AND the little content there is was picked out of a much larger page (a home page, a section
- * front, a search result). A page that is small all over (a short note) stays an article.
+ * paragraphs AND either the content is a list of links without a paragraph of prose, or the little content
+ * there is was picked out of a much larger page (a home page, a section front, a search result). A page
+ * that is small all over (a short note) stays an article.
  */
-export function isNotAnArticle(contentWords: number, pageWords: number, readerable: boolean): boolean {
+export function isNotAnArticle(
+  contentWords: number,
+  pageWords: number,
+  readerable: boolean,
+  shape: ContentShape = { proseBlocks: 1, linkShare: 0 },
+): boolean {
   if (contentWords === 0) return true;
-  if (readerable || contentWords >= MIN_ARTICLE_WORDS) return false;
+  if (readerable) return false;
+  // Headlines and one-liners, a good part of them links, and not one paragraph of prose: a listing.
+  if (shape.proseBlocks === 0 && shape.linkShare >= 0.3) return true;
+  if (contentWords >= MIN_ARTICLE_WORDS) return false;
   return pageWords >= 3 * contentWords + 50;
 }
 
@@ -85,9 +94,13 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
       bodyWords: pageWords,
     });
     if (wall) {
-      const credits = detectCredits({ pageUrl: input.url, feedItem: input.feedItem, page: meta });
+      // The wall's own title, dates and links say nothing about the article: only the feed item speaks.
+      const fromItem = feedOnlyMetadata(input, now);
+      const credits = detectCredits({ pageUrl: input.url, feedItem: input.feedItem, page: fromItem });
       const feed = feedContent(input, credits.feedContentHtml);
-      if (feed) return { kind: 'article', article: fromFeed(input, meta, null, feed, credits, wall.kind) };
+      if (feed) {
+        return { kind: 'article', article: fromFeed(input, fromItem, null, feed, credits, wall.kind) };
+      }
       return { kind: 'blocked', reason: 'interstitial', interstitial: wall.kind, detail: wall.evidence };
     }
 
@@ -121,7 +134,7 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
     if (feed && feed.words > wordCount) {
       return { kind: 'article', article: fromFeed(input, merged, parsed.byline, feed, credits) };
     }
-    if (isNotAnArticle(wordCount, pageWords, readerable)) {
+    if (isNotAnArticle(wordCount, pageWords, readerable, contentShape(root))) {
       return {
         kind: 'skipped',
         reason: 'not-an-article',
@@ -143,6 +156,12 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
   } finally {
     opened.close();
   }
+}
+
+/** Metadata from the feed item alone (read off an empty page, so every fallback rule still applies). */
+function feedOnlyMetadata(input: ExtractInput, now: () => number): PageMetadata {
+  const blank = parseLiteDocument('<!DOCTYPE html><html><head></head><body></body></html>', input.url);
+  return readPageMetadata(blank as unknown as Document, input.url, { now, feedItem: input.feedItem });
 }
 
 /** Credit lines must survive the boilerplate pass: they are the attribution. */

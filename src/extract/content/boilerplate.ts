@@ -378,6 +378,26 @@ function isHeadlineList(list: Element): boolean {
   });
 }
 
+export interface ContentShape {
+  /** Blocks of prose: 20+ words, under 30% of them link text. */
+  proseBlocks: number;
+  /** Share of the text that is link text. */
+  linkShare: number;
+}
+
+/** How the content reads: prose, or a list of links (a section front, a search result, a tag page). */
+export function contentShape(root: Element): ContentShape {
+  invalidate();
+  let proseBlocks = 0;
+  for (const p of Array.from(root.querySelectorAll('p, li, dd, blockquote, div'))) {
+    if (p.localName === 'div' && Array.from(p.children).some(c => BLOCKS.has(c.localName))) continue;
+    const m = measure(p);
+    if (m.words >= 20 && m.link / Math.max(1, m.text) < 0.3) proseBlocks++;
+  }
+  const all = measure(root);
+  return { proseBlocks, linkShare: all.text ? all.link / all.text : 0 };
+}
+
 /** "CLICK HERE TO GET THE APP", "RANDY ANDY": shouted lines are headlines of other stories or calls to act. */
 function isShouting(t: string): boolean {
   const letters = t.replace(/[^\p{L}]/gu, '');
