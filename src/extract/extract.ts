@@ -116,7 +116,12 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
     }
 
     const root = parsed.root;
-    removeBoilerplate(root, { title: merged.title, trace: opts.trace, protect: isCredit });
+    removeBoilerplate(root, {
+      title: merged.title,
+      pageUrl: input.url,
+      trace: opts.trace,
+      protect: isCredit,
+    });
     // Credit lines ("The post … appeared first on …") become the attribution and leave the text.
     const credits = detectCredits({
       pageUrl: input.url,

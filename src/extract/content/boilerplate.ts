@@ -14,6 +14,8 @@ export interface BoilerplateOptions {
   title?: string | null;
   /** Called with each removal (rule, text): for debugging a site and for tests. */
   trace?: ((rule: string, text: string) => void) | undefined;
+  /** The page's address: "more stories" lists link to the same site. */
+  pageUrl?: string | undefined;
   /** Blocks whose text this accepts are never removed (credit lines: the credits pass needs them). */
   protect?: ((text: string) => boolean) | undefined;
 }
@@ -214,18 +216,28 @@ const LABELS = [
   "don'?t miss|nicht verpassen|no te pierdas|à ne pas manquer|da non perdere|não perca",
   'newsletters?|comments?|kommentare?|comentarios?|commentaires?|commenti|leave a (?:comment|reply)|schreibe einen kommentar|deja un comentario|laisser un commentaire',
   'tags?:?|topics?:?|schlagwörter:?|themen:?|etiquetas:?|mots-clés:?|filed under:?|permalink|permalien|print|drucken|imprimir|imprimer|stampa|email|e-mail',
+  'sources?:|quellen:?|quellenangaben:?|fuentes:?|références:?|referências:?',
+  'release date:?|veröffentlichung|erscheinungsdatum',
+  'this (?:slideshow|video|content|page) requires javascript|(?:please )?enable javascript.{0,40}|javascript is (?:required|disabled).{0,40}',
+  'click to enlarge|enlarge image|zum vergrößern.{0,40}|cliquez pour agrandir|haga clic para ampliar|clicca per ingrandire',
+  'mehr themen|weitere themen|más temas|plus de sujets|altri argomenti',
+  'tell us what you think|what do you think\\?|sagen sie uns ihre meinung|danos tu opinión|donnez votre avis',
+  "breaking(?: news)?|eilmeldung|última hora|dernière minute|ultim'ora",
+];
+const LABEL_ONLY = new RegExp(`^(?:${LABELS.join('|')})[\\s.…:!|»›-]*$`, 'i');
+
+/**
+ * Picture labels and credits ("Photo: …", "(Image: Getty)", "© Bild: …"). Inside a figure they are part of
+ * the caption, which stays (as in Readability's output); standing alone in the text they are debris.
+ */
+const CREDIT_LABELS = [
   'image|photo|foto|bild|getty images|image (?:copyright|caption|source)',
   '(?:source|quelle|fuente|fonte|crédito|crédit|credit|photo(?: credit)?|foto|fotos|bild|bilder|abbildung|image|images)\\s*: .{0,60}',
   '(?:photo|foto|image|picture|bild)s? (?:by|von|de|di|par) .{0,50}',
   '\\((?:image|photo|foto|bild|quelle|source|credit|fuente):? .{0,80}\\)',
-  'sources?:|quellen:?|quellenangaben:?|fuentes:?|références:?|referências:?',
-  'release date:?|veröffentlichung|erscheinungsdatum',
-  'this (?:slideshow|video|content|page) requires javascript|(?:please )?enable javascript.{0,40}|javascript is (?:required|disabled).{0,40}',
   '©\\s*(?:bild|bilder|foto|fotos|photo|photos|image|images|picture|pictures|grafik)\\b.{0,60}',
-  'click to enlarge|enlarge image|zum vergrößern.{0,40}|cliquez pour agrandir|haga clic para ampliar|clicca per ingrandire',
-  'mehr themen|weitere themen|más temas|plus de sujets|altri argomenti',
 ];
-const LABEL_ONLY = new RegExp(`^(?:${LABELS.join('|')})[\\s.…:!|»›-]*$`, 'i');
+const CREDIT_ONLY = new RegExp(`^(?:${CREDIT_LABELS.join('|')})[\\s.…:!|»›-]*$`, 'i');
 
 /** Short lines that start like a teaser for another story. */
 const TEASER_PREFIX = new RegExp(
@@ -256,6 +268,8 @@ const CALL_TO_ACTION = new RegExp(
     'suscríbete|únete (?:a|al) nuestro|hazte (?:miembro|socio)|síguenos en|descarga (?:la|nuestra) app',
     "abonnez-vous|inscrivez-vous à (?:notre|la) newsletter|suivez-nous sur|téléchargez (?:notre|l'application)",
     'iscriviti alla newsletter|seguici su|assine (?:a|nossa) newsletter|siga-nos',
+    'retrieved .{0,40} from https?://|\\d+ issues for [£$€]|delivered (?:to|through) your (?:door|letterbox|inbox)',
+    'for as little as [£$€₹]|use (?:the )?(?:promo |coupon |discount )?code "?[A-Z0-9]{4,}',
   ].join('|')})`,
   'i',
 );
@@ -364,18 +378,63 @@ function zonesOf(root: Element): (el: Element) => Zone {
 const TEASER_SHAPE =
   /^\[.*\]$|\[(?:video|videos|insight|reaction|pictures?|photos?|gallery|galerie|live|poll|analysis|latest|watch|listen|podcast)\]\s*\|?$/i;
 
-/** A list whose every item is one link to another page, with headline-length text: "more stories". */
-function isHeadlineList(list: Element): boolean {
+const TEASER_TAG =
+  /\[(?:video|videos|insight|reaction|pictures?|photos?|gallery|galerie|live|poll|analysis|latest|watch|listen|podcast)\]/gi;
+
+/** An unrendered WordPress shortcode ("[button link=…]Send us your review[/button]"): template debris. */
+const SHORTCODE = /^\[([a-z_-]+)(?:\s[^\]]*)?\].{0,200}\[\/\1\]$/i;
+
+/** Most items of the list read like headlines (four words or more). */
+function hasHeadlineItems(list: Element): boolean {
   const items = Array.from(list.children).filter(c => c.localName === 'li');
   if (!items.length) return false;
+  const long = items.filter(li => measure(li).words >= 4).length;
+  return long * 2 >= items.length;
+}
+
+/**
+ * A list whose every item is one link to another story of the same site, with headline-length text: "more
+ * stories". Links elsewhere are the story's own references (a changelog's bug list, sources) and stay.
+ */
+function isHeadlineList(list: Element, pageUrl: string | undefined): boolean {
+  const items = Array.from(list.children).filter(c => c.localName === 'li');
+  if (!items.length) return false;
+  const site = siteOf(pageUrl);
   return items.every(li => {
     const links = Array.from(li.getElementsByTagName('a'));
     if (links.length !== 1) return false;
     const href = (links[0] as Element).getAttribute('href') ?? '';
     if (!href || href.startsWith('#')) return false;
+    if (site && siteOf(safeResolve(href, pageUrl)) !== site) return false;
     const m = measure(li);
     return m.words >= 4 && m.words <= 25 && m.link / Math.max(1, m.text) > 0.9;
   });
+}
+
+/** Host without "www.", or null. */
+function siteOf(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    return new URL(url).hostname.toLowerCase().replace(/^www\./, '');
+  } catch {
+    return null;
+  }
+}
+
+function safeResolve(href: string, base: string | undefined): string | null {
+  try {
+    return new URL(href, base).href;
+  } catch {
+    return null;
+  }
+}
+
+/** Most links point into this page ("#section"): a table of contents or footnote index. */
+function isInPageIndex(el: Element): boolean {
+  const links = Array.from(el.getElementsByTagName('a'));
+  if (links.length < 2) return false;
+  const inPage = links.filter(a => (a.getAttribute('href') ?? '').startsWith('#')).length;
+  return inPage * 2 > links.length;
 }
 
 export interface ContentShape {
@@ -397,6 +456,13 @@ export function contentShape(root: Element): ContentShape {
   const all = measure(root);
   return { proseBlocks, linkShare: all.text ? all.link / all.text : 0 };
 }
+
+/** "Jane Doe is a reporter for …": the author box at the end of a story. */
+const AUTHOR_BIO =
+  /^\p{Lu}[\p{L}'’.-]+(?: \p{Lu}[\p{L}'’.-]+){0,3} (?:is|was) (?:a|an|the) .{0,200}?\b(?:writer|reporter|journalist|editor|correspondent|contributor|blogger|author|photographer|columnist|producer|freelancer|native)\b/u;
+
+const sameText = (a: string, b: string): boolean =>
+  a.replace(/\s+/g, ' ').trim().toLowerCase() === b.replace(/\s+/g, ' ').trim().toLowerCase();
 
 /** "CLICK HERE TO GET THE APP", "RANDY ANDY": shouted lines are headlines of other stories or calls to act. */
 function isShouting(t: string): boolean {
@@ -448,11 +514,22 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
   //    says it is a teaser (or shouts like one).
   for (const el of Array.from(root.querySelectorAll('ul, ol, div, section, p, dl'))) {
     if (!el.parentNode || !root.contains(el)) continue;
+    // Tables are data; a table of contents (links to this page's own anchors) is part of the document.
+    if (el.closest('table') || isInPageIndex(el)) continue;
     const m = measure(el);
     if (m.text === 0) continue;
     const density = m.link / m.text;
     const tag = el.localName;
     if (tag === 'p') {
+      // Several teasers run together with <br>s, each tagged "[VIDEO]", "[INSIGHT]"…
+      if (density >= 0.6 && (m.content.match(TEASER_TAG) ?? []).length >= 2) {
+        drop(el, 'teaser-run');
+        continue;
+      }
+      if (SHORTCODE.test(m.content)) {
+        drop(el, 'shortcode');
+        continue;
+      }
       if (density <= 0.8 || m.words > 20) continue;
       if (
         edge(el) ||
@@ -467,10 +544,13 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
     if (m.text / total > 0.35) continue;
     if (!edge(el)) {
       // In the body only a list of other stories' headlines goes: every item one link to another page.
-      if ((tag === 'ul' || tag === 'ol') && isHeadlineList(el)) drop(el, 'headline-list');
+      if ((tag === 'ul' || tag === 'ol') && isHeadlineList(el, opts.pageUrl)) drop(el, 'headline-list');
       continue;
     }
-    if (density >= 0.6 && !hasSubstantialParagraph(el)) drop(el, `link-${tag === 'ol' ? 'ul' : tag}`);
+    if (density < 0.6 || hasSubstantialParagraph(el)) continue;
+    // Lists: other stories' headlines, not a short run of one-word links (a product list, a glossary).
+    if ((tag === 'ul' || tag === 'ol') && !hasHeadlineItems(el)) continue;
+    drop(el, `link-${tag === 'ol' ? 'ul' : tag}`);
   }
 
   // 4. A heading that announces boilerplate ("Related stories", "About the author") near the end of the
@@ -511,11 +591,17 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
       if (Array.from(el.children).some(c => BLOCKS.has(c.localName))) continue;
     }
     const m = measure(el);
-    if (m.text === 0 || m.words > 40) continue;
+    if (m.text === 0 || m.words > 90) continue;
     const density = m.link / m.text;
     const t = m.content;
+    if (m.words > 40) {
+      if (zone(el) === 'tail' && AUTHOR_BIO.test(t)) drop(el, 'author-bio');
+      continue;
+    }
     if (m.words <= 12 && LABEL_ONLY.test(t)) {
       drop(el, 'label');
+    } else if (m.words <= 12 && CREDIT_ONLY.test(t) && !el.closest('figure, figcaption')) {
+      drop(el, 'credit-label');
     } else if (m.words <= 25 && TEASER_PREFIX.test(t) && density > 0.3) {
       drop(el, 'teaser');
     } else if (CALL_TO_ACTION.test(t) && (edge(el) || m.words <= 15)) {
@@ -524,8 +610,13 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
       drop(el, 'byline-date');
     } else if (m.words <= 8 && edge(el) && /^(?:©|\(c\)|copyright\b)/i.test(t)) {
       drop(el, 'copyright');
-    } else if (m.words <= 8 && PICTURE_CREDIT.test(t)) {
+    } else if (m.words <= 8 && PICTURE_CREDIT.test(t) && !el.closest('figure, figcaption')) {
+      // A caption keeps its credit (captions stay, as in Readability's output); a credit line on its own goes.
       drop(el, 'picture-credit');
+    } else if (zone(el) === 'tail' && AUTHOR_BIO.test(t)) {
+      drop(el, 'author-bio');
+    } else if (zone(el) === 'head' && opts.title && sameText(t, opts.title)) {
+      drop(el, 'title-repeat');
     }
   }
 
