@@ -152,7 +152,7 @@ describe('removeBoilerplate', () => {
 
   it('removes link lists and link-only teaser lines but keeps prose with links', () => {
     const { text } = clean(
-      `${STORY}<ul><li><a href="/1">Story one headline</a></li><li><a href="/2">Story two headline</a></li></ul>` +
+      `${STORY}<ul><li><a href="/1">Story one headline about the port</a></li><li><a href="/2">Story two headline about cranes</a></li></ul>` +
         `<p><a href="/x">Related: cranes in other ports</a></p>` +
         `<p>The plan, <a href="/doc">published in March</a>, also covers the rail link to the valley.</p>`,
     );
