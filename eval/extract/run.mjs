@@ -160,7 +160,7 @@ for (const key of args.only) {
     const predFile = join(args.out, `${slug}.predictions.json`);
     const jsonOut = join(args.out, `${slug}.scores.json`);
     writeFileSync(predFile, JSON.stringify(predictions));
-    const scored = score(m, predFile, jsonOut, join(args.out, `${slug}.per-doc.tsv`));
+    const scored = await score(m, predFile, jsonOut, join(args.out, `${slug}.per-doc.tsv`));
     rows.push({ name: m.name, pages: corpus.items.length, seconds, errors, scored, targets: m.targets });
   }
 }
@@ -189,8 +189,9 @@ function parseArgs(argv) {
   return a;
 }
 
+/** JSON as Python writes it: the htmldate set has bare NaN for dates nobody could match. */
 function readJson(file) {
-  return JSON.parse(readFileSync(file, 'utf8'));
+  return JSON.parse(readFileSync(file, 'utf8').replace(/:\s*NaN\b/g, ': null'));
 }
 
 function runCli(manifest) {

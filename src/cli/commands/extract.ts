@@ -1,4 +1,5 @@
 import { CommanderError, type Command } from 'commander';
+import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -85,11 +86,25 @@ export async function readManifest(file: string): Promise<ExtractSource[]> {
   return out;
 }
 
-/** Bytes → text: gunzip when gzipped (by magic number), then WHATWG charset sniffing as for fetched pages. */
+/**
+ * Bytes → text: gunzip when gzipped (by magic number), then WHATWG charset sniffing as for fetched pages,
+ * except that a file whose bytes are valid UTF-8 with non-ASCII in them is read as UTF-8 whatever its
+ * <meta> says: saved pages are often re-encoded without their meta being updated, while text in a legacy
+ * single-byte charset is practically never valid multi-byte UTF-8 by accident.
+ */
 export function decodeHtmlFile(bytes: Buffer): string {
   const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
-  const { charset } = sniffCharset(raw, undefined, 'page');
+  const sniffed = sniffCharset(raw, undefined, 'page');
+  const charset =
+    sniffed.source !== 'bom' && sniffed.charset !== 'utf-8' && hasNonAscii(raw) && isUtf8(raw)
+      ? 'utf-8'
+      : sniffed.charset;
   return decodeBytes(raw, charset);
+}
+
+function hasNonAscii(b: Buffer): boolean {
+  for (const byte of b) if (byte >= 0x80) return true;
+  return false;
 }
 
 async function loadSource(src: ExtractSource, fetcher: () => Fetcher): Promise<ExtractInput> {
