@@ -35,7 +35,14 @@ interface Expected {
 }
 
 const DIR = join(import.meta.dirname, '..', '..', 'fixtures', 'pages');
-const slugs = existsSync(DIR) ? readdirSync(DIR).filter(s => existsSync(join(DIR, s, 'expected.json'))) : [];
+// A wall served instead of the article has no article for Readability to find; what the extractor makes
+// of it (blocked, or the feed's text) is the extractor's golden test's business.
+const slugs = (existsSync(DIR) ? readdirSync(DIR) : []).filter(s => {
+  const file = join(DIR, s, 'expected.json');
+  if (!existsSync(file)) return false;
+  const spec = JSON.parse(readFileSync(file, 'utf8')) as { expect: { kind?: string; interstitial?: string } };
+  return spec.expect.kind !== 'blocked' && spec.expect.interstitial === undefined;
+});
 const OWNED = [
   'title',
   'authors',
