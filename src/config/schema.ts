@@ -98,6 +98,10 @@ export const serviceSchema = z
         concurrency: z.number().int().min(1).max(256).default(4),
         /** How long a job may run before BullMQ considers it stalled if its lock is not renewed. */
         lockDuration: duration.default(60_000),
+        /** How often each worker looks for jobs whose worker died (their lock expired). */
+        stalledInterval: duration.default(30_000),
+        /** A job found stalled more often than this fails for good, recorded with class `stalled`. */
+        maxStalledCount: z.number().int().min(0).max(50).default(2),
         attempts: z.number().int().min(1).max(50).default(4),
       })
       .strict()

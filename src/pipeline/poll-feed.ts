@@ -25,6 +25,7 @@ import type { WebSubHooks } from '../feeds/websub/hooks.js';
 import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';
 import { recordFailure } from '../store/records.js';
+import type { History } from './history.js';
 import type { Logger } from '../shared/logger.js';
 import {
   articleJobId,
@@ -93,6 +94,8 @@ export interface PollDeps {
   random?: () => number;
   settings?: PollSettings;
   websub?: WebSubHooks | undefined;
+  /** The fault suite's operation log; off when absent. */
+  history?: History | undefined;
 }
 
 export interface PollOptions {
@@ -469,6 +472,15 @@ class Poll {
           opts: { ...articleJobOptions(this.deps.articleAttempts), jobId: articleJobId(data.urlHash) },
         })),
       );
+      for (const data of fresh) {
+        this.deps.history?.record({
+          ev: 'enqueue',
+          jobId: articleJobId(data.urlHash),
+          urlHash: data.urlHash,
+          url: data.url,
+          by: 'poll',
+        });
+      }
     }
     return { candidates, fresh };
   }

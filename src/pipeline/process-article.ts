@@ -96,7 +96,22 @@ export async function processArticle(
     throw err;
   }
   if (outcome.kind === 'skipped') {
-    await countOutcome(deps.redis, deps.keys, `article.skipped.${outcome.reason}`);
+    // Recorded like a failure (its reason visible in status and the failures stream): every enqueued URL
+    // ends stored or recorded. Counted as a skip, not a failure.
+    await recordFailure(
+      deps.redis,
+      deps.keys,
+      {
+        scope: 'article',
+        id: job.urlHash,
+        url: job.url,
+        class: 'skipped',
+        reason: outcome.reason,
+        at: new Date(deps.now()).toISOString(),
+        counter: `article.skipped.${outcome.reason}`,
+      },
+      { once: `article:${job.urlHash}` },
+    );
     log.info({ url: job.url, reason: outcome.reason, detail: outcome.detail }, 'article skipped');
     return { outcome: 'skipped', url: job.url, reason: outcome.reason };
   }

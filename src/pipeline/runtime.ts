@@ -16,6 +16,8 @@ import { observeWorker, warnUnlessNoeviction } from '../metrics/worker-hooks.js'
 import { pollJob, pollSettingsFrom } from './poll-feed.js';
 import { createWebSubHooks } from '../feeds/websub/hooks.js';
 import { processArticle } from './process-article.js';
+import { startDeadJobSweeper } from './dead-jobs.js';
+import { historyFromEnv, type History } from './history.js';
 import type { ArticleJobData, ArticleOutcome, PollJobData, PollOutcome } from './queues.js';
 import { articleJobId, articleJobOptions, pollJobOptions } from './queues.js';
 
@@ -40,6 +42,8 @@ export interface Runtime {
   feeds(): readonly FeedConfig[];
   setFeeds(feeds: readonly FeedConfig[]): void;
   now: () => number;
+  /** The fault suite's operation log (off unless NEWSFLOW_HISTORY_FILE is set). */
+  history: History;
   close(): Promise<void>;
 }
 
@@ -90,6 +94,7 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
       feeds = new Map(next.map(feed => [feed.id, feed]));
     },
     now: () => Date.now(),
+    history: historyFromEnv(),
     async close() {
       await pollQueue.close();
       await articleQueue.close();
@@ -117,6 +122,7 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
             store: rt.store,
             articleQueue: rt.articleQueue,
             articleAttempts: rt.config.service.extractor.attempts,
+            history: rt.history,
             log: rt.log.child({ feedId: feed.id, jobId: job.id }),
             now: rt.now,
             settings: pollSettingsFrom(rt.config.service),
@@ -151,37 +157,85 @@ export function createArticleWorker(
     maxHtmlChars: ex.maxHtmlChars,
     now: rt.now,
   });
+  const ext = rt.config.service.extractor;
   const worker = new Worker<ArticleJobData, ArticleOutcome>(
     QUEUE.extract,
-    async (job: Job<ArticleJobData, ArticleOutcome>, token, signal) =>
-      deferOnMustWait(job, token, () =>
-        processArticle(
-          {
-            redis: rt.redis,
-            keys: rt.keys,
-            fetcher: rt.fetcher,
-            store: rt.store,
-            log: rt.log.child({ jobId: job.id, feedId: job.data.feed.id, url: job.data.url }),
-            now: rt.now,
-            dedupe: dedupeSettings(rt.config.service.dedupe),
-            enqueueArticle: data => enqueueArticle(rt, data),
-            histograms: rt.histograms,
-            extract: input => pool.extract(input).then(r => r.outcome),
-          },
-          job.data,
-          { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), signal },
-        ),
-      ),
+    async (job: Job<ArticleJobData, ArticleOutcome>, token, signal) => {
+      const jobId = job.id ?? '';
+      const { urlHash } = job.data;
+      rt.history.record({ ev: 'start', jobId, urlHash, attempt: job.attemptsMade + 1 });
+      try {
+        const out = await deferOnMustWait(job, token, () =>
+          processArticle(
+            {
+              redis: rt.redis,
+              keys: rt.keys,
+              fetcher: rt.fetcher,
+              store: rt.store,
+              log: rt.log.child({ jobId: job.id, feedId: job.data.feed.id, url: job.data.url }),
+              now: rt.now,
+              dedupe: dedupeSettings(rt.config.service.dedupe),
+              enqueueArticle: data => enqueueArticle(rt, data),
+              histograms: rt.histograms,
+              extract: input => pool.extract(input).then(r => r.outcome),
+            },
+            job.data,
+            { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), signal },
+          ),
+        );
+        rt.history.record({
+          ev: 'outcome',
+          jobId,
+          urlHash,
+          outcome: out.outcome,
+          articleId: 'articleId' in out ? out.articleId : undefined,
+          kind: 'kind' in out ? out.kind : undefined,
+          class: 'class' in out ? out.class : undefined,
+        });
+        return out;
+      } catch (err) {
+        if (!(err instanceof DelayedError)) {
+          rt.history.record({
+            ev: 'error',
+            jobId,
+            urlHash,
+            attempt: job.attemptsMade + 1,
+            message: (err as Error).message,
+          });
+        }
+        throw err;
+      }
+    },
     {
       connection,
       prefix: rt.keys.bullPrefix,
       concurrency,
-      lockDuration: rt.config.service.extractor.lockDuration,
+      lockDuration: ext.lockDuration,
+      stalledInterval: ext.stalledInterval,
+      maxStalledCount: ext.maxStalledCount,
     },
   );
+  const sweeper = startDeadJobSweeper(
+    {
+      redis: rt.redis,
+      keys: rt.keys,
+      queue: rt.articleQueue,
+      log: rt.log,
+      history: rt.history,
+      now: rt.now,
+    },
+    Math.max(1_000, ext.stalledInterval),
+  );
+  // A job failed for good (here, or by another worker's stalled check): record why without waiting.
+  worker.on('failed', (job, err) => {
+    if (job && job.attemptsMade < (job.opts.attempts ?? 1) && !/stalled/i.test(err.message)) return;
+    sweeper.sweep().catch((e: unknown) => rt.log.error({ err: e }, 'dead job sweep failed'));
+  });
+  void sweeper.sweep().catch((e: unknown) => rt.log.error({ err: e }, 'dead job sweep failed'));
   worker.on('error', err => rt.log.error({ err }, 'article worker error'));
   observeWorker(worker, rt);
   worker.on('closed', () => {
+    sweeper.stop();
     connection.disconnect();
     pool.close().catch((err: unknown) => rt.log.error({ err }, 'extraction pool close failed'));
   });
@@ -209,8 +263,10 @@ export async function deferOnMustWait<T>(
 
 /** Adds one article job; its id is the URL key hash, so a URL already queued or kept is not added twice. */
 export async function enqueueArticle(rt: Runtime, data: ArticleJobData): Promise<void> {
+  const jobId = articleJobId(data.urlHash);
   await rt.articleQueue.add('article', data, {
     ...articleJobOptions(rt.config.service.extractor.attempts),
-    jobId: articleJobId(data.urlHash),
+    jobId,
   });
+  rt.history.record({ ev: 'enqueue', jobId, urlHash: data.urlHash, url: data.url, by: 'original' });
 }

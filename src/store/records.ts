@@ -13,6 +13,8 @@ export interface FailureRecord {
   class: string;
   reason: string;
   at: string;
+  /** Stats field to count it under; `<scope>.failed.<class>` by default. */
+  counter?: string;
 }
 
 /** Failure records, counters and once-markers share the hash tag `{ops}`: one script writes them together. */
@@ -50,7 +52,7 @@ export async function recordFailure(
       opts.once ? '1' : '0',
       ONCE_TTL_SECONDS,
       100_000,
-      `${rec.scope}.failed.${rec.class}`,
+      rec.counter ?? `${rec.scope}.failed.${rec.class}`,
       'scope',
       rec.scope,
       'id',
