@@ -7,7 +7,8 @@
 // Prints pages/s per core (wall clock and per CPU-second), F1 when the corpus has AEB-style ground truth,
 // and the ratios (b)/(a), (b)/(c), all-cores/one-core.
 //
-//   npm run bench:extract -- --corpus ../shared/corpora/aeb-dev [--rounds 3] [--limit N] [--threads N]
+//   npm run bench:extract -- --corpus ../shared/corpora/aeb-dev [--rounds 3] [--limit N] [--threads N] [--doms]
+// --doms also measures ours on each DOM of the `extract.dom` setting (lite, linkedom, jsdom).
 // Rounds are interleaved (a, b, c, a, b, c, …) and the best round of each counts, so a burst of load
 // from elsewhere on the machine hurts every contender alike. Skips cleanly when the corpus is absent.
 import { Readability } from '@mozilla/readability';
@@ -62,7 +63,18 @@ const methods = {
     return r.kind === 'article' ? r.article.contentText : '';
   },
 };
+// The same pipeline on the other DOMs (`extract.dom`), for choosing the default by the numbers.
+for (const dom of ['lite', 'linkedom', 'jsdom']) {
+  methods[`ours-${dom}`] = p => {
+    const r = extractArticle({ html: p.html, url: p.url }, { dom });
+    return r.kind === 'article' ? r.article.contentText : '';
+  };
+}
 
+if (args.measurePool) {
+  await measurePoolHere(args.measurePool);
+  process.exit(0);
+}
 if (args.measure) {
   measureHere(args.measure);
   process.exit(0);
@@ -86,27 +98,30 @@ for (let round = 0; round < args.rounds; round++) {
   }
 }
 
-// The pool: the same work spread over threads. Wall clock is what parallelism buys.
+// --doms: ours on each DOM, one process each.
+const domRuns = {};
+if (args.doms) {
+  for (const dom of ['lite', 'linkedom', 'jsdom']) domRuns[dom] = await runMeasure(`ours-${dom}`, true);
+}
+
+// The pool: the same work spread over threads, each size in a process of its own. "One core" is pinned to
+// one CPU (taskset) when the machine has taskset: unpinned, V8's GC and compiler threads borrow the other
+// cores and the one-thread figure overstates what one core does. Sizes alternate over the rounds, best counts.
 const threads = args.threads ?? availableParallelism();
 const poolRuns = {};
-for (const size of [1, threads]) {
-  const pool = createExtractPool({ size });
-  await Promise.all(pages.slice(0, size * 4).map(p => pool.extract({ html: p.html, url: p.url })));
-  let bestWall = Infinity;
-  for (let round = 0; round < args.rounds; round++) {
-    const t0 = performance.now();
-    await Promise.all(pages.map(p => pool.extract({ html: p.html, url: p.url }).catch(() => null)));
-    bestWall = Math.min(bestWall, (performance.now() - t0) / 1000);
+const pin = await hasTaskset();
+for (let round = 0; round < args.rounds; round++) {
+  for (const size of [1, threads]) {
+    const r = await runPoolMeasure(size, size === 1 && pin);
+    if (!poolRuns[size] || r.pps > poolRuns[size].pps) poolRuns[size] = { ...r, pinned: size === 1 && pin };
   }
-  await pool.close();
-  poolRuns[size] = { wall: bestWall, pps: pages.length / bestWall };
 }
 
 // Quality of each contender on the same pages, when the corpus has ground truth.
 const f1 = {};
 if (truth) {
   const ids = pages.map(p => p.id);
-  for (const name of ['naive', 'ours', 'lxml']) {
+  for (const name of ['naive', 'ours', 'lxml', ...Object.keys(domRuns).map(d => `ours-${d}`)]) {
     if (!texts[name]) continue;
     f1[name] = await scoreAeb(
       name,
@@ -120,11 +135,15 @@ report();
 // ---------------------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const a = { corpus: null, rounds: 3, limit: 0, threads: null, measure: null };
+  const a = { corpus: null, rounds: 3, limit: 0, threads: null, measure: null, measurePool: 0, doms: false };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
-    if (k === '--corpus') a.corpus = resolve(v);
+    if (k === '--doms') {
+      a.doms = true;
+      i--;
+    } else if (k === '--corpus') a.corpus = resolve(v);
     else if (k === '--measure') a.measure = v;
+    else if (k === '--measure-pool') a.measurePool = Number(v);
     else if (k === '--rounds') a.rounds = Math.max(1, Number(v));
     else if (k === '--limit') a.limit = Number(v);
     else if (k === '--threads') a.threads = Number(v);
@@ -193,8 +212,41 @@ function measureHere(name) {
   process.stdout.write(`${JSON.stringify(r)}\n`);
 }
 
+/** Child-process side of the pool figures: two untimed passes to warm every thread, then three timed. */
+async function measurePoolHere(size) {
+  const pool = createExtractPool({ size });
+  const pass = () =>
+    Promise.all(pages.map(p => pool.extract({ html: p.html, url: p.url }).catch(() => null)));
+  await pass();
+  await pass();
+  let best = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const t0 = performance.now();
+    await pass();
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  await pool.close();
+  process.stdout.write(`${JSON.stringify({ wall: best, pps: pages.length / best })}\n`);
+}
+
+async function runPoolMeasure(size, pinned) {
+  const argv = [fileURLToPath(import.meta.url), '--corpus', args.corpus, '--measure-pool', String(size)];
+  if (args.limit) argv.push('--limit', String(args.limit));
+  const r = pinned
+    ? await runProcess('taskset', ['-c', '0', process.execPath, ...argv])
+    : await runProcess(process.execPath, argv);
+  if (r.code !== 0) throw new Error(`measuring the pool (${size} threads) failed (exit ${r.code})`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+async function hasTaskset() {
+  const r = await runProcess('taskset', ['-c', '0', 'true']);
+  return r.code === 0;
+}
+
 async function runMeasure(name, keepTexts) {
   const textsFile = join(out, `${name}-texts.json`);
+  texts[name] ??= null;
   const argv = [fileURLToPath(import.meta.url), '--corpus', args.corpus, '--measure', name];
   if (args.limit) argv.push('--limit', String(args.limit));
   const r = await runProcess(process.execPath, argv, keepTexts ? { BENCH_TEXTS: textsFile } : {});
@@ -273,10 +325,19 @@ function report() {
       '\n(c) skipped: python3 cannot import readability (Debian: apt-get install python3-readability)',
     );
   }
+  if (Object.keys(domRuns).length) {
+    console.log(
+      '\n| ours on each DOM (`extract.dom`), one core | pages/s (wall) | pages per CPU-second | F1 |',
+    );
+    console.log('|---|---|---|---|');
+    for (const [dom, r] of Object.entries(domRuns)) console.log(row(dom, r, f1[`ours-${dom}`]));
+  }
   const one = poolRuns[1];
   const all = poolRuns[threads];
   console.log(`\n| ours through the pool | pages/s (wall) |\n|---|---|`);
-  console.log(`| 1 thread | ${one.pps.toFixed(1)} |`);
+  console.log(
+    `| 1 thread${one.pinned ? ', pinned to one CPU (taskset -c 0)' : ''} | ${one.pps.toFixed(1)} |`,
+  );
   console.log(`| ${threads} threads | ${all.pps.toFixed(1)} |`);
   const ratio = (x, y) => (x && y ? (x / y).toFixed(2) : 'n/a');
   // Per-core throughput ratios use CPU time: it is what a core spends, whatever else the machine runs.
