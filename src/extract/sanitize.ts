@@ -1,5 +1,5 @@
 import createDOMPurify, { type Config, type DOMPurify } from 'dompurify';
-import { JSDOM } from 'jsdom';
+import { jsdom } from '../shared/lazy-jsdom.js';
 
 /**
  * Makes HTML safe for consumers to render. DOMPurify on a jsdom window is the security boundary: no scripts,
@@ -92,7 +92,7 @@ let currentBase = 'about:blank';
 
 function getPurifier(): DOMPurify {
   if (purifier) return purifier;
-  const { window } = new JSDOM('');
+  const { window } = new (jsdom().JSDOM)('');
   const p = createDOMPurify(window);
   // Resolve before DOMPurify's URI check, so relative links survive as absolute ones.
   p.addHook('uponSanitizeAttribute', (_node, data) => {

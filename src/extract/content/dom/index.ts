@@ -6,7 +6,8 @@
  * - `linkedom`: fast to build, but its per-node event-target bookkeeping makes the garbage collector the
  *   bottleneck under Readability.
  */
-import { JSDOM, VirtualConsole } from 'jsdom';
+import type { VirtualConsole } from 'jsdom';
+import { jsdom } from '../../../shared/lazy-jsdom.js';
 import { parseHTML } from 'linkedom';
 import { parseLiteDocument } from './parse.js';
 
@@ -20,7 +21,7 @@ export interface OpenedDocument {
   close(): void;
 }
 
-const silentConsole = new VirtualConsole();
+let silentConsole: VirtualConsole | undefined;
 
 export function openDocument(html: string, url: string, kind: DomKind): OpenedDocument {
   switch (kind) {
@@ -31,6 +32,8 @@ export function openDocument(html: string, url: string, kind: DomKind): OpenedDo
         close: () => undefined,
       };
     case 'jsdom': {
+      const { JSDOM, VirtualConsole: Console } = jsdom();
+      silentConsole ??= new Console();
       const dom = new JSDOM(html, { url, virtualConsole: silentConsole });
       return { document: dom.window.document, kind, close: () => dom.window.close() };
     }
