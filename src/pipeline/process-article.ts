@@ -98,20 +98,7 @@ export async function processArticle(
   if (outcome.kind === 'skipped') {
     // Recorded like a failure (its reason visible in status and the failures stream): every enqueued URL
     // ends stored or recorded. Counted as a skip, not a failure.
-    await recordFailure(
-      deps.redis,
-      deps.keys,
-      {
-        scope: 'article',
-        id: job.urlHash,
-        url: job.url,
-        class: 'skipped',
-        reason: outcome.reason,
-        at: new Date(deps.now()).toISOString(),
-        counter: `article.skipped.${outcome.reason}`,
-      },
-      { once: `article:${job.urlHash}` },
-    );
+    await record(deps, job, 'skipped', outcome.reason, `article.skipped.${outcome.reason}`);
     log.info({ url: job.url, reason: outcome.reason, detail: outcome.detail }, 'article skipped');
     return { outcome: 'skipped', url: job.url, reason: outcome.reason };
   }
@@ -198,6 +185,19 @@ async function fail(
   cls: string,
   reason: string,
 ): Promise<ArticleOutcome> {
+  await record(deps, job, cls, reason);
+  deps.log.warn({ url: job.url, class: cls, reason }, 'article failed');
+  return { outcome: 'failed', url: job.url, class: cls, reason };
+}
+
+/** One record per article job, whatever ran it how often (the once-marker is keyed by the URL hash). */
+async function record(
+  deps: ArticleDeps,
+  job: ArticleJobData,
+  cls: string,
+  reason: string,
+  counter?: string,
+): Promise<void> {
   await recordFailure(
     deps.redis,
     deps.keys,
@@ -208,9 +208,8 @@ async function fail(
       class: cls,
       reason,
       at: new Date(deps.now()).toISOString(),
+      ...(counter ? { counter } : {}),
     },
     { once: `article:${job.urlHash}` },
   );
-  deps.log.warn({ url: job.url, class: cls, reason }, 'article failed');
-  return { outcome: 'failed', url: job.url, class: cls, reason };
 }
