@@ -6,11 +6,23 @@ import { Redis, type RedisOptions } from 'ioredis';
  */
 export type RedisRole = 'worker' | 'producer';
 
+/**
+ * How long a producer waits for a reply. A Redis that keeps the connection open but does not answer (stopped,
+ * stalled, a half-open socket) never triggers a reconnect, so without it a request or an enqueue would hang
+ * until Redis came back. Never on worker connections: their blocking commands wait on purpose.
+ */
+export const PRODUCER_COMMAND_TIMEOUT_MS = 5_000;
+
 export function createRedis(url: string, role: RedisRole, extra: RedisOptions = {}): Redis {
   const base: RedisOptions =
     role === 'worker'
       ? { maxRetriesPerRequest: null, enableReadyCheck: true }
-      : { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectTimeout: 5_000 };
+      : {
+          maxRetriesPerRequest: 1,
+          enableOfflineQueue: false,
+          connectTimeout: 5_000,
+          commandTimeout: PRODUCER_COMMAND_TIMEOUT_MS,
+        };
   const client = new Redis(url, {
     ...base,
     retryStrategy: times => Math.max(Math.min(Math.exp(times), 20_000), 1_000),
