@@ -8,7 +8,11 @@
 // and the ratios (b)/(a), (b)/(c), all-cores/one-core.
 //
 //   npm run bench:extract -- --corpus ../shared/corpora/aeb-dev [--rounds 3] [--limit N] [--threads N] [--doms]
+//                            [--passes 3] [--parallel] [--json FILE]
 // --doms also measures ours on each DOM of the `extract.dom` setting (lite, linkedom, jsdom).
+// --passes: timed passes per measuring process (after the untimed one; the best counts).
+// --parallel: all cores for every contender: one process per core at once (naive, ours, lxml), pages/s summed.
+// --json FILE: also write the results there (`npm run bench` reads them).
 // Rounds are interleaved (a, b, c, a, b, c, …) and the best round of each counts, so a burst of load
 // from elsewhere on the machine hurts every contender alike. Skips cleanly when the corpus is absent.
 import { Readability } from '@mozilla/readability';
@@ -117,6 +121,25 @@ for (let round = 0; round < args.rounds; round++) {
   }
 }
 
+// --parallel: every contender on all cores, one process per core started together; each process's best timed
+// pass counts and the rates add up (the processes run the same work side by side, so their passes overlap).
+const parallel = {};
+if (args.parallel) {
+  const copies = threads;
+  for (const name of ['naive', 'ours']) {
+    const rs = await Promise.all(Array.from({ length: copies }, () => runMeasure(name, false, 1)));
+    parallel[name] = { processes: copies, pps: rs.reduce((s, r) => s + pages.length / r.wall, 0), runs: rs };
+  }
+  if (lxmlStatus === 'ok') {
+    const rs = await Promise.all(
+      Array.from({ length: copies }, (_, i) => runLxml(false, join(out, `lxml-texts-${i}.json`))),
+    );
+    if (rs.every(r => r.status === 'ok')) {
+      parallel.lxml = { processes: copies, pps: rs.reduce((s, r) => s + pages.length / r.wall, 0), runs: rs };
+    }
+  }
+}
+
 // Quality of each contender on the same pages, when the corpus has ground truth.
 const f1 = {};
 if (truth) {
@@ -135,13 +158,26 @@ report();
 // ---------------------------------------------------------------------------------------------------------
 
 function parseArgs(argv) {
-  const a = { corpus: null, rounds: 3, limit: 0, threads: null, measure: null, measurePool: 0, doms: false };
+  const a = {
+    corpus: null,
+    rounds: 3,
+    limit: 0,
+    threads: null,
+    measure: null,
+    measurePool: 0,
+    doms: false,
+    passes: 3,
+    parallel: false,
+    json: null,
+  };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
-    if (k === '--doms') {
-      a.doms = true;
+    if (k === '--doms' || k === '--parallel') {
+      a[k.slice(2)] = true;
       i--;
-    } else if (k === '--corpus') a.corpus = resolve(v);
+    } else if (k === '--passes') a.passes = Math.max(1, Number(v));
+    else if (k === '--json') a.json = resolve(v);
+    else if (k === '--corpus') a.corpus = resolve(v);
     else if (k === '--measure') a.measure = v;
     else if (k === '--measure-pool') a.measurePool = Number(v);
     else if (k === '--rounds') a.rounds = Math.max(1, Number(v));
@@ -197,14 +233,14 @@ function safe(fn, p) {
 
 /**
  * Child-process side: one untimed pass (JIT compilation runs on background threads and would be billed to the
- * first pass), then three timed passes; prints the best {wall, cpu}; writes the texts when asked.
+ * first pass), then `--passes` timed passes (3); prints the best {wall, cpu}; writes the texts when asked.
  */
 function measureHere(name) {
   const fn = methods[name];
   const sink = {};
   timeRun(fn, sink);
   let r = timeRun(fn, sink);
-  for (let i = 0; i < 2; i++) {
+  for (let i = 1; i < args.passes; i++) {
     const next = timeRun(fn, sink);
     if (next.cpu < r.cpu) r = next;
   }
@@ -244,10 +280,11 @@ async function hasTaskset() {
   return r.code === 0;
 }
 
-async function runMeasure(name, keepTexts) {
+async function runMeasure(name, keepTexts, passes = args.passes) {
   const textsFile = join(out, `${name}-texts.json`);
   texts[name] ??= null;
   const argv = [fileURLToPath(import.meta.url), '--corpus', args.corpus, '--measure', name];
+  argv.push('--passes', String(passes));
   if (args.limit) argv.push('--limit', String(args.limit));
   const r = await runProcess(process.execPath, argv, keepTexts ? { BENCH_TEXTS: textsFile } : {});
   if (r.code !== 0) throw new Error(`measuring ${name} failed (exit ${r.code})`);
@@ -265,10 +302,9 @@ function timeRun(fn, sink) {
 }
 
 /** readability-lxml in a Python process; status `missing` when the module (or python3) is not there. */
-async function runLxml(keepTexts) {
+async function runLxml(keepTexts, textsFile = join(out, 'lxml-texts.json')) {
   const list = join(out, 'pages.json');
   writeFileSync(list, JSON.stringify(pages.map(p => ({ id: p.id, path: p.path }))));
-  const textsFile = join(out, 'lxml-texts.json');
   for (const py of ['python3', '/usr/bin/python3']) {
     const r = await runProcess(py, [join(here, 'lxml_bench.py'), list, '2', textsFile]);
     if (r.code === 0) {
@@ -348,12 +384,27 @@ function report() {
   console.log(`| (b)/(c) per CPU-second | ${ratio(perCpu(best.ours), perCpu(best.lxml))} | ≥ 1 |`);
   console.log(`| (b)/(c) wall | ${best.lxml ? ratio(n / best.ours.wall, n / best.lxml.wall) : 'n/a'} | |`);
   console.log(`| all cores / one core (pool, wall) | ${ratio(all.pps, one.pps)} | ≥ 1.8 |`);
-  writeFileSync(
-    join(out, 'results.json'),
-    JSON.stringify(
-      { pages: n, corpus: args.corpus, best, poolRuns, f1, threads, at: new Date().toISOString() },
-      null,
-      2,
-    ),
+  if (Object.keys(parallel).length) {
+    console.log(`\n| all cores: one process per core (${threads}) | pages/s (wall, summed) |\n|---|---|`);
+    for (const [name, r] of Object.entries(parallel)) console.log(`| ${name} | ${r.pps.toFixed(1)} |`);
+  }
+  const results = JSON.stringify(
+    {
+      pages: n,
+      corpus: args.corpus,
+      best,
+      lxmlStatus,
+      poolRuns,
+      parallel,
+      f1,
+      threads,
+      rounds: args.rounds,
+      passes: args.passes,
+      at: new Date().toISOString(),
+    },
+    null,
+    2,
   );
+  writeFileSync(join(out, 'results.json'), results);
+  if (args.json) writeFileSync(args.json, results);
 }
