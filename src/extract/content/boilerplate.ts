@@ -49,7 +49,10 @@ const BLOCKS = new Set([
   'form',
   'center',
   'article',
+  'main',
 ]);
+/** A div holding any of these (at any depth) is a container, judged by its blocks, not a paragraph. */
+const BLOCK_SELECTOR = Array.from(BLOCKS).join(', ');
 
 /**
  * Class/id words that name boilerplate in page templates. Matched against the parts of each class token
@@ -159,6 +162,7 @@ const CLASS_PAIRS = [
   ['image', 'credit'],
   ['photo', 'credit'],
 ];
+const RECIRC_PAIRS = new Set(['more stories', 'most read', 'most popular', 'also read', 'read more']);
 
 /** Class words that only mark boilerplate on small elements: the article wrapper may carry them too. */
 const WEAK_WORDS = new Set([
@@ -174,26 +178,56 @@ const WEAK_WORDS = new Set([
   'tags',
 ]);
 
-function classWords(el: Element): { strong: boolean; weak: boolean } {
+/**
+ * Recirculation modules ("related posts", "most read", "recommended"): other stories' teasers, each maybe
+ * with an excerpt long enough to read like a paragraph. Also matched as the start of a run-together token
+ * ("relatedlinks", "recommendedarticles").
+ */
+const RECIRC_WORDS = new Set([
+  'related',
+  'relatedposts',
+  'yarpp',
+  'recommended',
+  'recommendations',
+  'recirc',
+  'recirculation',
+  'outbrain',
+  'taboola',
+  'trending',
+  'mostread',
+  'mostpopular',
+]);
+const RECIRC_PREFIX = /^(?:related|recommended|mostread|mostpopular|morestories)[a-z]{3,}$/;
+
+export function classWords(el: Element): { strong: boolean; weak: boolean; recirc: boolean } {
   const attr = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`.toLowerCase();
-  if (attr.length < 2) return { strong: false, weak: false };
+  if (attr.length < 2) return { strong: false, weak: false, recirc: false };
   let strong = false;
   let weak = false;
+  let recirc = false;
   for (const token of attr.split(/\s+/)) {
     if (!token) continue;
-    const parts = token.split(/[-_:]+/).filter(Boolean);
+    // "vc_cta3": numbered variants of a name are the name.
+    const parts = token
+      .split(/[-_:]+/)
+      .filter(Boolean)
+      .map(p => p.replace(/(?<=[a-z])\d+$/, ''));
     for (const word of [token, ...parts]) {
       if (CLASS_WORDS.has(word)) {
         if (WEAK_WORDS.has(word)) weak = true;
         else strong = true;
       }
+      if (RECIRC_WORDS.has(word) || RECIRC_PREFIX.test(word)) recirc = strong = true;
     }
     for (const [a, b] of CLASS_PAIRS) {
       const i = parts.indexOf(a as string);
-      if (i >= 0 && parts[i + 1] === b) strong = true;
+      if (i >= 0 && parts[i + 1] === b) {
+        strong = true;
+        if (RECIRC_PAIRS.has(`${a} ${b}`)) recirc = true;
+      }
     }
   }
-  return { strong, weak };
+  return { strong, weak, recirc };
 }
 
 // Phrases. Each list is anchored: it has to be (nearly) the whole of a short block. The common European
@@ -357,7 +391,7 @@ function zonesOf(root: Element): (el: Element) => Zone {
   let first: [number, number] | null = null;
   let last: [number, number] | null = null;
   for (const p of Array.from(root.querySelectorAll('p, li, dd, blockquote, div'))) {
-    if (p.localName === 'div' && Array.from(p.children).some(c => BLOCKS.has(c.localName))) continue;
+    if (p.localName === 'div' && p.querySelector(BLOCK_SELECTOR)) continue;
     const m = measure(p);
     if (m.words < 20 || m.link / Math.max(1, m.text) >= 0.3 || CALL_TO_ACTION.test(m.content)) continue;
     const range = order.get(p);
@@ -449,7 +483,7 @@ export function contentShape(root: Element): ContentShape {
   invalidate();
   let proseBlocks = 0;
   for (const p of Array.from(root.querySelectorAll('p, li, dd, blockquote, div'))) {
-    if (p.localName === 'div' && Array.from(p.children).some(c => BLOCKS.has(c.localName))) continue;
+    if (p.localName === 'div' && p.querySelector(BLOCK_SELECTOR)) continue;
     const m = measure(p);
     if (m.words >= 20 && m.link / Math.max(1, m.text) < 0.3) proseBlocks++;
   }
@@ -475,10 +509,14 @@ function isShouting(t: string): boolean {
  */
 export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}): BoilerplateReport {
   const removed: Record<string, number> = {};
+  // Elements that stood right before something this pass removed: a heading left at the end announced it.
+  const announcedRemoved = new WeakSet<Element>();
   const drop = (el: Element, rule: string): void => {
     const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
     if (opts.protect && text && protectedInside(el, opts.protect)) return;
     opts.trace?.(rule, text.slice(0, 200));
+    const before = el.previousElementSibling;
+    if (before) announcedRemoved.add(before);
     el.parentNode?.removeChild(el);
     invalidate();
     removed[rule] = (removed[rule] ?? 0) + 1;
@@ -491,7 +529,7 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
   // 1. Template-marked parts: class/id names. Top-down, so a removed container takes its children along.
   for (const el of Array.from(root.getElementsByTagName('*'))) {
     if (!el.parentNode || !root.contains(el)) continue;
-    const { strong, weak } = classWords(el);
+    const { strong, weak, recirc } = classWords(el);
     if (!strong && !(weak && edge(el))) continue;
     const m = measure(el);
     const share = m.text / total;
@@ -500,7 +538,8 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
       continue;
     }
     // The article's own wrapper can carry any of these words: never remove a large share of the text.
-    if (share > (strong ? 0.35 : 0.15) || hasSubstantialParagraph(el)) continue;
+    // Other stories' teasers carry excerpts that read like paragraphs: for them only the share guards.
+    if (share > (strong ? 0.35 : 0.15) || (!recirc && hasSubstantialParagraph(el))) continue;
     if (!strong && m.words > 40) continue;
     drop(el, strong ? 'class' : 'class-weak');
   }
@@ -544,12 +583,16 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
     if (m.text / total > 0.35) continue;
     if (!edge(el)) {
       // In the body only a list of other stories' headlines goes: every item one link to another page.
-      if ((tag === 'ul' || tag === 'ol') && isHeadlineList(el, opts.pageUrl)) drop(el, 'headline-list');
+      if ((tag === 'ul' || tag === 'ol') && isHeadlineList(el, opts.pageUrl)) {
+        dropListTitle(el, opts.pageUrl, drop);
+        drop(el, 'headline-list');
+      }
       continue;
     }
     if (density < 0.6 || hasSubstantialParagraph(el)) continue;
     // Lists: other stories' headlines, not a short run of one-word links (a product list, a glossary).
     if ((tag === 'ul' || tag === 'ol') && !hasHeadlineItems(el)) continue;
+    if (tag === 'ul' || tag === 'ol') dropListTitle(el, opts.pageUrl, drop);
     drop(el, `link-${tag === 'ol' ? 'ul' : tag}`);
   }
 
@@ -631,11 +674,94 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
     }
   }
   if (opts.title) removeTitleRepeat(root, opts.title);
+  // 7. The content does not end in an announcement: a line ending in a colon ("More on this topic:"), or a
+  //    heading whose section this pass removed. What it announced is gone or was never part of the article.
+  for (let i = 0; i < 3; i++) {
+    const last = lastTextBlock(root);
+    if (!last || !isAnnouncement(last)) break;
+    if (!/[:：]$/.test(measure(last).content) && !followedByRemoved(last, root, announcedRemoved)) break;
+    drop(last, 'trailing-heading');
+  }
   return { removed };
+}
+
+const HEADING = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+
+/** A short heading, or a short line that ends in a colon: it introduces what follows. */
+function isAnnouncement(el: Element): boolean {
+  const m = measure(el);
+  if (HEADING.has(el.localName)) return m.words <= 12;
+  return m.words <= 8 && /[:：]$/.test(m.content);
+}
+
+/** Whether `el` (or the container it ends) stood right before an element the pass removed. */
+function followedByRemoved(el: Element, root: Element, removedAfter: WeakSet<Element>): boolean {
+  for (let cur: Element | null = el; cur && cur !== root; cur = cur.parentElement) {
+    if (removedAfter.has(cur)) return true;
+    if (cur.parentElement?.lastElementChild !== cur) return false;
+  }
+  return false;
+}
+
+/**
+ * The title of a list of this site's other stories ("More from us:", an <h3> "Most read"), when it stands
+ * right before the list. Lists of links elsewhere (recommendations, sources) may be the article's own.
+ */
+function dropListTitle(
+  list: Element,
+  pageUrl: string | undefined,
+  drop: (el: Element, rule: string) => void,
+): void {
+  const prev = list.previousElementSibling;
+  if (!prev || prev.getElementsByTagName('img').length || !isAnnouncement(prev)) return;
+  const site = siteOf(pageUrl);
+  const links = Array.from(list.getElementsByTagName('a'));
+  const same = links.filter(a => siteOf(safeResolve(a.getAttribute('href') ?? '', pageUrl)) === site).length;
+  if (site && same * 2 > links.length) drop(prev, 'list-title');
+}
+
+/** The block holding the last piece of text in `root` (its closest block ancestor), or null. */
+function lastTextBlock(root: Element): Element | null {
+  let text: Node | null = null;
+  // Iterative walk from the end: deep pages exist.
+  let c: Node | null = root.lastChild;
+  while (c) {
+    if (c.nodeType === 3 && /\S/.test((c as Text).data)) {
+      text = c;
+      break;
+    }
+    if (c.nodeType === 1 && c.lastChild) {
+      c = c.lastChild;
+      continue;
+    }
+    while (c && c !== root && !c.previousSibling) c = c.parentNode;
+    c = c && c !== root ? c.previousSibling : null;
+  }
+  for (let el = text?.parentElement ?? null; el && el !== root; el = el.parentElement) {
+    if (BLOCKS.has(el.localName) || HEADING.has(el.localName)) return el;
+  }
+  return null;
 }
 
 const TAIL_HEADING =
   /^(?:related(?: articles| stories| posts| news| content| coverage| reading)?|you (?:may|might) also (?:like|enjoy|be interested in)|more (?:from|stories|news|on this|in|like this)\b.{0,40}|recommended(?: for you| stories| reading)?|read (?:more|next)|most (?:popular|read|viewed)|popular (?:posts|stories)|trending(?: now| stories)?|about the authors?|(?:leave a |post a )?(?:comments?|reply|responses?)|share(?: this)?(?: article| story| post)?:?|tags?:?|topics?:?|sign up .{0,60}|subscribe .{0,60}|newsletter|weitere artikel|mehr zum thema|das könnte sie auch interessieren|à lire aussi|sur le même sujet|noticias relacionadas|te puede interesar|articoli correlati|leggi anche)[\s.…:!|»›-]*$/i;
+
+/**
+ * Whether a short block's text says what boilerplate says (a label, a picture credit, a call to action, a
+ * byline or date line, a teaser, an author bio), whatever its position: for text found outside the content.
+ */
+export function readsLikeBoilerplate(t: string): boolean {
+  const words = t.split(' ').length;
+  return (
+    (words <= 12 && (LABEL_ONLY.test(t) || CREDIT_ONLY.test(t))) ||
+    (words <= 8 && PICTURE_CREDIT.test(t)) ||
+    (words <= 25 && TEASER_PREFIX.test(t)) ||
+    (words <= 15 && isBylineOrDate(t)) ||
+    CALL_TO_ACTION.test(t) ||
+    AUTHOR_BIO.test(t) ||
+    /^(?:©|\(c\)|copyright\b)/i.test(t)
+  );
+}
 
 function isBylineOrDate(t: string): boolean {
   if (BYLINE_DATE_START.test(t) && (DATE_LIKE.test(t) || t.split(' ').length <= 6)) return true;
