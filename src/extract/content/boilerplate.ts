@@ -199,12 +199,18 @@ const RECIRC_WORDS = new Set([
 ]);
 const RECIRC_PREFIX = /^(?:related|recommended|mostread|mostpopular|morestories)[a-z]{3,}$/;
 
-export function classWords(el: Element): { strong: boolean; weak: boolean; recirc: boolean } {
+export function classWords(el: Element): {
+  strong: boolean;
+  weak: boolean;
+  recirc: boolean;
+  author: boolean;
+} {
   const attr = `${el.getAttribute('class') ?? ''} ${el.getAttribute('id') ?? ''}`.toLowerCase();
-  if (attr.length < 2) return { strong: false, weak: false, recirc: false };
+  if (attr.length < 2) return { strong: false, weak: false, recirc: false, author: false };
   let strong = false;
   let weak = false;
   let recirc = false;
+  let author = false;
   for (const token of attr.split(/\s+/)) {
     if (!token) continue;
     // "vc_cta3": numbered variants of a name are the name.
@@ -218,6 +224,7 @@ export function classWords(el: Element): { strong: boolean; weak: boolean; recir
         else strong = true;
       }
       if (RECIRC_WORDS.has(word) || RECIRC_PREFIX.test(word)) recirc = strong = true;
+      if (word === 'author' || word === 'authors' || word === 'bio') author = true;
     }
     for (const [a, b] of CLASS_PAIRS) {
       const i = parts.indexOf(a as string);
@@ -227,7 +234,7 @@ export function classWords(el: Element): { strong: boolean; weak: boolean; recir
       }
     }
   }
-  return { strong, weak, recirc };
+  return { strong, weak, recirc, author };
 }
 
 // Phrases. Each list is anchored: it has to be (nearly) the whole of a short block. The common European
@@ -300,6 +307,7 @@ const CALL_TO_ACTION = new RegExp(
     'newsletter abonnieren|jetzt (?:abonnieren|registrieren|anmelden)|artikel .{0,20}(?:teilen|empfehlen)|war (?:der|dieser) artikel (?:hilfreich|nützlich)|eingeloggt sein|nicht eingeloggt|not logged in|ohne gewähr',
     'gibt (?:nur )?die meinung de[sr] autor(?:s|in) wieder|(?:opinions?|views) expressed .{0,60}(?:are|is) (?:those|solely|the author)',
     'suscríbete|únete (?:a|al) nuestro|hazte (?:miembro|socio)|síguenos en|descarga (?:la|nuestra) app',
+    '(?:channel|canal|kanal|chaîne|grupo|group|gruppe)\\b.{0,20}\\b(?:telegram|whatsapp)|(?:telegram|whatsapp)[- ]?(?:channel|kanal|canal|grupo|group|gruppe)',
     "abonnez-vous|inscrivez-vous à (?:notre|la) newsletter|suivez-nous sur|téléchargez (?:notre|l'application)",
     'iscriviti alla newsletter|seguici su|assine (?:a|nossa) newsletter|siga-nos',
     'retrieved .{0,40} from https?://|\\d+ issues for [£$€]|delivered (?:to|through) your (?:door|letterbox|inbox)',
@@ -313,12 +321,12 @@ const PICTURE_CREDIT =
   /(?:getty images|getty|shutterstock|istock(?:photo)?(?:\.com)?|reuters|afp|dpa|epa|ap photo|associated press|wenn\.com|imago(?: images)?|picture[- ]alliance|unsplash|pixabay|adobe stock|alamy|keystone|ansa|efe)\s*\)?\s*$/i;
 
 const BYLINE_DATE_START =
-  /^(?:by|von|por|par|di|door|av|written by|posted|published|updated|last updated|posted on|published on|updated on|veröffentlicht|veröffentlichung|aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|publication|release date|(?:auteur|autor|autore|author|autorin)\s*:)/i;
+  /^(?:by|von|por|par|di|door|av|written by|posted|published|updated|last updated|posted on|published on|updated on|veröffentlicht|veröffentlichung|aktualisiert|stand(?:\s*:|\s+vom)|gepubliceerd|bijgewerkt|atualizado|opublikowano|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|publication|release date|(?:auteur|autor|autore|author|autorin)\s*:)/i;
 
 const MONTHS =
-  'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre';
+  'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember|janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|janeiro|fevereiro|março|maio|junho|julho|setembro|outubro|novembro|dezembro|januari|februari|maart|mei|augustus|stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia|maret|agustus|desember';
 const DATE_LIKE = new RegExp(
-  `\\b(?:\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}|\\d{4}-\\d{2}-\\d{2}|(?:${MONTHS})\\.?\\s+\\d{1,2}|\\d{1,2}\\.?\\s+(?:${MONTHS})|\\d{1,2}:\\d{2}\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)?|\\d+\\s+(?:minutes?|hours?|days?)\\s+ago)\\b`,
+  `\\b(?:\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4}|\\d{4}-\\d{2}-\\d{2}|(?:${MONTHS})\\.?\\s+\\d{1,2}|\\d{1,2}\\.?\\s+(?:de\\s+)?(?:${MONTHS})|\\d{1,2}:\\d{2}\\s*(?:am|pm|a\\.m\\.|p\\.m\\.)?|\\d+\\s+(?:minutes?|hours?|days?)\\s+ago)\\b`,
   'i',
 );
 
@@ -390,10 +398,12 @@ function zonesOf(root: Element): (el: Element) => Zone {
   }
   let first: [number, number] | null = null;
   let last: [number, number] | null = null;
+  const total = measure(root).text || 1;
   for (const p of Array.from(root.querySelectorAll('p, li, dd, blockquote, div'))) {
     if (p.localName === 'div' && p.querySelector(BLOCK_SELECTOR)) continue;
     const m = measure(p);
     if (m.words < 20 || m.link / Math.max(1, m.text) >= 0.3 || CALL_TO_ACTION.test(m.content)) continue;
+    if (inMarkedBox(p, root, total)) continue;
     const range = order.get(p);
     if (!range) continue;
     if (!first) first = range;
@@ -406,6 +416,18 @@ function zonesOf(root: Element): (el: Element) => Zone {
     if (range[0] > last[1]) return 'tail';
     return 'body';
   };
+}
+
+/**
+ * Whether `p` sits in a smaller box whose class names boilerplate ("author-box", "comments"): the prose of
+ * an author bio or a comment does not make the story's body reach that far.
+ */
+function inMarkedBox(p: Element, root: Element, total: number): boolean {
+  for (let cur = p.parentElement; cur && cur !== root; cur = cur.parentElement) {
+    const { strong, weak } = classWords(cur);
+    if ((strong || weak) && measure(cur).text / total < 0.35) return true;
+  }
+  return false;
 }
 
 /** "[Read: …]" or "… [VIDEO]": bracketed lines and lines tagged with a bracketed kind are teasers. */
@@ -523,13 +545,13 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
   };
   invalidate();
   const total = measure(root).text || 1;
-  const zone = zonesOf(root);
+  let zone = zonesOf(root);
   const edge = (el: Element): boolean => zone(el) !== 'body';
 
   // 1. Template-marked parts: class/id names. Top-down, so a removed container takes its children along.
   for (const el of Array.from(root.getElementsByTagName('*'))) {
     if (!el.parentNode || !root.contains(el)) continue;
-    const { strong, weak, recirc } = classWords(el);
+    const { strong, weak, recirc, author } = classWords(el);
     if (!strong && !(weak && edge(el))) continue;
     const m = measure(el);
     const share = m.text / total;
@@ -538,9 +560,12 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
       continue;
     }
     // The article's own wrapper can carry any of these words: never remove a large share of the text.
-    // Other stories' teasers carry excerpts that read like paragraphs: for them only the share guards.
-    if (share > (strong ? 0.35 : 0.15) || (!recirc && hasSubstantialParagraph(el))) continue;
-    if (!strong && m.words > 40) continue;
+    // Other stories' teasers, and a small box or an author box after the story, hold prose too: for them
+    // only the share guards.
+    const tailBox = zone(el) === 'tail' && (!strong || author);
+    if (share > (strong ? 0.35 : 0.15) || (!recirc && !tailBox && hasSubstantialParagraph(el))) continue;
+    // Weak words mark small boxes; at the tail, an author box may hold a bio of a few sentences.
+    if (!strong && m.words > (zone(el) === 'tail' ? 150 : 40)) continue;
     drop(el, strong ? 'class' : 'class-weak');
   }
 
@@ -548,6 +573,9 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
   for (const el of Array.from(root.querySelectorAll('nav, menu'))) {
     if (root.contains(el)) drop(el, 'nav');
   }
+
+  // Template-marked boxes are gone: the story's body may end earlier than it seemed.
+  zone = zonesOf(root);
 
   // 3. Link lists and link-only blocks: menus, "related" lists, tag clouds. In the body only when the line
   //    says it is a teaser (or shouts like one).
@@ -756,7 +784,10 @@ export function readsLikeBoilerplate(t: string): boolean {
     (words <= 12 && (LABEL_ONLY.test(t) || CREDIT_ONLY.test(t))) ||
     (words <= 8 && PICTURE_CREDIT.test(t)) ||
     (words <= 25 && TEASER_PREFIX.test(t)) ||
-    (words <= 15 && isBylineOrDate(t)) ||
+    (words <= 25 && BYLINE_DATE_START.test(t)) ||
+    (words <= 20 && DATE_LIKE.test(t)) ||
+    // "Site | 04.05.2015 • Updated … | By …": a meta line strung together with separators.
+    (t.match(/\s[|•·]\s/g) ?? []).length >= 2 ||
     CALL_TO_ACTION.test(t) ||
     AUTHOR_BIO.test(t) ||
     /^(?:©|\(c\)|copyright\b)/i.test(t)

@@ -114,3 +114,49 @@ describe('zones: containers are not paragraphs', () => {
     expect(text).toContain('Published: 2. Februar 2022');
   });
 });
+
+describe('author boxes after the story', () => {
+  const BIO =
+    'Mara Lindqvist has covered ports and shipping for eleven years. Before that she worked as a deckhand ' +
+    'on coastal freighters, and she still sails a small boat on weekends when the weather allows it.';
+
+  it('a class-marked box at the end goes, even when its bio reads like a paragraph', () => {
+    const { text } = clean(
+      `${STORY}${STORY}<div class="post-author-box"><h4>Mara Lindqvist</h4><p>${BIO}</p></div>`,
+    );
+    expect(text).not.toMatch(/Mara Lindqvist|deckhand/);
+    expect(text).toContain('Paragraph 4');
+  });
+
+  it('the same box between parts of the story stays (it is not at the tail)', () => {
+    const { text } = clean(`${STORY}${STORY}<div class="post-author-box"><p>${BIO}</p></div>${STORY}`);
+    expect(text).toContain('deckhand');
+  });
+});
+
+describe('dates and calls to action in more languages', () => {
+  it.each([
+    ['Polish', '<p><time>16 marca 2021</time></p>'],
+    ['Portuguese', '<p>Atualizado em 3 de março de 2021</p>'],
+    ['German "Stand"', '<p>Stand: 05. Februar 2020, Redaktion Hafenwirtschaft</p>'],
+  ])('a %s date line at the head goes', (_lang, line) => {
+    const { text } = clean(`${line}${STORY}`);
+    expect(text.split('\n')[0]).toMatch(/^Paragraph 0/);
+  });
+
+  it('a sentence that merely starts with such a word stays', () => {
+    const { text } = clean(`<p>Stand by the quay wall and watch the dredgers work until dusk.</p>${STORY}`);
+    expect(text).toContain('Stand by the quay wall');
+  });
+
+  it('an invitation to a messenger channel at the end goes; a story about messengers stays', () => {
+    const { text } = clean(
+      `${STORY}<p>Did you know we have a Telegram channel? Join it from your phone through this invitation link.</p>`,
+    );
+    expect(text).not.toContain('Telegram');
+    const story = clean(
+      `${STORY}<p>The harbour police said the smugglers had coordinated the landings over an encrypted messenger app.</p>`,
+    ).text;
+    expect(story).toContain('encrypted messenger');
+  });
+});
