@@ -19,6 +19,7 @@ import { DEFAULT_MAX_TASKS_PER_WORKER } from '../src/extract/pool.js';
 import { createRedis, deleteByPattern, waitReady } from '../src/store/redis.js';
 import { describeMachine, load, type Machine } from './lib/machine.js';
 import { hasProc } from './lib/proc.js';
+import { quantile } from './lib/stats.js';
 import { runDedupe, type DedupeResult } from './sections/dedupe.js';
 import { runExtraction, type ExtractionResult } from './sections/extraction.js';
 import { runPipeline, type PipelineResult, type RssSample } from './sections/pipeline.js';
@@ -45,7 +46,7 @@ interface Sizes {
 }
 
 const FULL: Sizes = {
-  extract: { rounds: 2, passes: 2, limit: 0 },
+  extract: { rounds: 2, passes: 1, limit: 0 },
   e2e: 1_000,
   feeds: 10_000,
   memory: { pages: 10_000, sampleEvery: 250 },
@@ -74,6 +75,11 @@ export interface MemoryResult {
   /** Largest distance of any sample after warm-up from the warm-up value, in % of it. */
   bandPct: number;
   withinTenPct: boolean;
+  /**
+   * RSS growth while no thread is replaced: median over consecutive samples with the same threads, MiB per
+   * 1 000 pages (0 when memory is flat; a steady slope that drops at each replacement is held by the threads).
+   */
+  growthMiBPer1000: number | null;
   poolThreads: number;
   threadsReplaced: number;
   maxTasksPerWorker: number;
@@ -267,6 +273,15 @@ async function memory(
   const last = values[values.length - 1]!;
   const bandPct = (Math.max(max - ref, ref - min) / ref) * 100;
   const poolThreads = r.threads || machine.cores;
+  const slopes: number[] = [];
+  for (let i = 1; i < rss.length; i++) {
+    const a = rss[i - 1]!;
+    const b = rss[i]!;
+    if (a.threads === b.threads && b.pages > a.pages) {
+      slopes.push(((b.rssMiB - a.rssMiB) / (b.pages - a.pages)) * 1000);
+    }
+  }
+  slopes.sort((x, y) => x - y);
   return {
     pages: r.stored,
     warmupPages: after[0]!.pages,
@@ -278,6 +293,7 @@ async function memory(
     driftPct: ((last - ref) / ref) * 100,
     bandPct,
     withinTenPct: bandPct <= 10,
+    growthMiBPer1000: slopes.length ? quantile(slopes, 0.5) : null,
     poolThreads,
     threadsReplaced: Math.max(0, (rss[rss.length - 1]?.threads ?? 0) - poolThreads),
     maxTasksPerWorker: DEFAULT_MAX_TASKS_PER_WORKER,
@@ -469,6 +485,12 @@ function table(sections: Partial<Record<Section, SectionRecord<unknown>>>, machi
         'drift last vs warm-up · widest sample vs warm-up',
         `${r.driftPct >= 0 ? '+' : ''}${f(r.driftPct)} % · ${f(r.bandPct)} %`,
         '± 10 %',
+      ]);
+      rows.push([
+        'memory',
+        'RSS growth between thread replacements (median)',
+        `${f(r.growthMiBPer1000)} MiB per 1 000 pages`,
+        'flat memory: ≈ 0',
       ]);
       rows.push([
         'memory',
