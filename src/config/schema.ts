@@ -69,6 +69,13 @@ export const serviceSchema = z
         disableAfter: duration.default(7 * 86_400_000),
         /** How often each feed's BullMQ scheduler wakes to ask whether the feed is due (at most its interval). */
         tick: duration.default(5 * 60_000),
+        /**
+         * BullMQ stall detection for poll jobs (its defaults). A poller that dies after taking a scheduler's job and
+         * before BullMQ queued the scheduler's next one stops that feed's ticks until the job comes back, within
+         * about lockDuration + stalledInterval.
+         */
+        lockDuration: duration.default(30_000),
+        stalledInterval: duration.default(30_000),
         /** Re-read config/feeds.yaml when it changes and reconcile the schedulers, without a restart. */
         watchConfig: z.boolean().default(true),
       })

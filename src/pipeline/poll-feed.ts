@@ -41,7 +41,10 @@ export interface PollSettings {
   disableAfterMs: number;
   /** How often the feed's scheduler asks; a feed due within half a tick (≤ 10 % of its interval) is polled now. */
   tickMs: number;
-  /** Upper bound of one poll (fetch + parse + enqueue); the per-feed lock expires after it. */
+  /**
+   * How long the per-feed lock outlives a poller that died mid-poll. A running poll renews it (every third of
+   * it), so a poll may take longer; a short value lets the feed's next tick poll soon after a crash.
+   */
   lockTtlMs: number;
   /** Item ids kept per feed in its seen set (at least 10 × the feed's size). */
   seenCap: number;
@@ -51,6 +54,12 @@ export interface PollSettings {
    */
   recheckMs: number;
 }
+
+/**
+ * How long a poller that died mid-poll keeps its feed locked; the lease is renewed while the poll runs. Unrenewed
+ * and at least 60 s, it silenced every feed a SIGKILLed poller was polling for a minute (tests/faults/deploy-churn).
+ */
+const FEED_LOCK_TTL_MS = 5_000;
 
 export function pollSettingsFrom(svc: ServiceConfig): PollSettings {
   const p = svc.poller;
@@ -67,7 +76,7 @@ export function pollSettingsFrom(svc: ServiceConfig): PollSettings {
     },
     disableAfterMs: p.disableAfter,
     tickMs: p.tick,
-    lockTtlMs: Math.max(60_000, 3 * svc.fetch.timeout),
+    lockTtlMs: FEED_LOCK_TTL_MS,
     seenCap: 2_000,
     recheckMs: 86_400_000,
   };
@@ -77,7 +86,7 @@ export const DEFAULT_POLL_SETTINGS: PollSettings = {
   intervals: DEFAULT_INTERVALS,
   disableAfterMs: 7 * 86_400_000,
   tickMs: 5 * 60_000,
-  lockTtlMs: 60_000,
+  lockTtlMs: FEED_LOCK_TTL_MS,
   seenCap: 2_000,
   recheckMs: 86_400_000,
 };
@@ -171,7 +180,7 @@ export async function pollFeed(
     }
   }
 
-  const lease = await acquireLease(deps.redis, k.lock, settings.lockTtlMs);
+  const lease = await acquireLease(deps.redis, k.lock, settings.lockTtlMs, { renew: true });
   if (!lease) {
     if (trigger === 'push') throw new FeedBusyError(feed.id);
     return { outcome: 'skipped', feedId: feed.id, reason: 'another poll of this feed is running' };

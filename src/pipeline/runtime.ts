@@ -133,7 +133,13 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
         ),
       );
     },
-    { connection, prefix: rt.keys.bullPrefix, concurrency },
+    {
+      connection,
+      prefix: rt.keys.bullPrefix,
+      concurrency,
+      lockDuration: rt.config.service.poller.lockDuration,
+      stalledInterval: rt.config.service.poller.stalledInterval,
+    },
   );
   worker.on('error', err => rt.log.error({ err }, 'poll worker error'));
   observeWorker(worker, rt, 'feed.poll');
