@@ -1,5 +1,11 @@
 import { contentShape, removeBoilerplate, type ContentShape } from './content/boilerplate.js';
-import { openDocument, type DomKind } from './content/dom/index.js';
+import { openDocument, type DomKind, type OpenedDocument } from './content/dom/index.js';
+import {
+  cleanContainer,
+  implausibleContent,
+  missedByReadability,
+  storyContainer,
+} from './content/fallback.js';
 import { parseLiteDocument } from './content/dom/parse.js';
 import { detectInterstitial } from './content/interstitial.js';
 import { prestrip } from './content/prestrip.js';
@@ -80,7 +86,10 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
     throw new ExtractInputError('too-large', `page has ${input.html.length} characters (limit ${maxChars})`);
   }
   const now = opts.now ?? Date.now;
-  const opened = openDocument(prestrip(input.html), input.url, opts.dom ?? 'lite');
+  const stripped = prestrip(input.html);
+  const opened = openDocument(stripped, input.url, opts.dom ?? 'lite');
+  // A second reading of the page, only when Readability's choice looks wrong (see content/fallback.ts).
+  let reread: OpenedDocument | null = null;
   try {
     const doc = opened.document;
     // The page's own statements, read before Readability rewrites the document.
@@ -115,7 +124,17 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
       return { kind: 'skipped', reason: 'not-an-article', detail: 'Readability found no content' };
     }
 
-    const root = parsed.root;
+    let root = parsed.root;
+    const odd = implausibleContent(root);
+    if (odd) {
+      reread = openDocument(stripped, input.url, opts.dom ?? 'lite');
+      const container = storyContainer(reread.document);
+      if (container && missedByReadability(container, root.textContent ?? '')) {
+        opts.trace?.('story-container', `Readability chose ${odd}; using <${container.localName}>`);
+        cleanContainer(container);
+        root = container;
+      }
+    }
     removeBoilerplate(root, {
       title: merged.title,
       pageUrl: input.url,
@@ -160,6 +179,7 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
     };
   } finally {
     opened.close();
+    reread?.close();
   }
 }
 
