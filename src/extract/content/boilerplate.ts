@@ -55,6 +55,27 @@ const BLOCKS = new Set([
 const BLOCK_SELECTOR = Array.from(BLOCKS).join(', ');
 
 /**
+ * Recirculation modules ("related posts", "most read", "recommended"): other stories' teasers, each maybe
+ * with an excerpt long enough to read like a paragraph. Also matched as the start of a run-together token
+ * ("relatedlinks", "recommendedarticles").
+ */
+const RECIRC_LIST = [
+  'related',
+  'relatedposts',
+  'yarpp',
+  'recommended',
+  'recommendations',
+  'recirc',
+  'recirculation',
+  'outbrain',
+  'taboola',
+  'trending',
+  'mostread',
+  'mostpopular',
+];
+const RECIRC_WORDS = new Set(RECIRC_LIST);
+
+/**
  * Class/id words that name boilerplate in page templates. Matched against the parts of each class token
  * ("share-buttons" → share, buttons) and against whole tokens for run-together names ("sharedaddy").
  */
@@ -69,18 +90,7 @@ const CLASS_WORDS = new Set([
   'addtoany',
   'a2a',
   'sociallinks',
-  'related',
-  'relatedposts',
-  'yarpp',
-  'recommended',
-  'recommendations',
-  'recirc',
-  'recirculation',
-  'outbrain',
-  'taboola',
-  'trending',
-  'mostread',
-  'mostpopular',
+  ...RECIRC_LIST,
   'newsletter',
   'newsletters',
   'subscribe',
@@ -178,25 +188,6 @@ const WEAK_WORDS = new Set([
   'tags',
 ]);
 
-/**
- * Recirculation modules ("related posts", "most read", "recommended"): other stories' teasers, each maybe
- * with an excerpt long enough to read like a paragraph. Also matched as the start of a run-together token
- * ("relatedlinks", "recommendedarticles").
- */
-const RECIRC_WORDS = new Set([
-  'related',
-  'relatedposts',
-  'yarpp',
-  'recommended',
-  'recommendations',
-  'recirc',
-  'recirculation',
-  'outbrain',
-  'taboola',
-  'trending',
-  'mostread',
-  'mostpopular',
-]);
 const RECIRC_PREFIX = /^(?:related|recommended|mostread|mostpopular|morestories)[a-z]{3,}$/;
 
 export function classWords(el: Element): {
