@@ -1,8 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { keysFor } from '../../src/store/keys.js';
-import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from '../helpers/redis.js';
+import { testRedisUrl } from '../helpers/redis.js';
 import { checkInvariant, waitForDrain } from './lib/checker.js';
-import { faultService, startCluster } from './lib/cluster.js';
+import { faultPrefix, faultService, startCluster } from './lib/cluster.js';
 import { startSyntheticSite } from './lib/synthetic-site.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -14,12 +13,7 @@ describe('fault suite baseline', () => {
   it('with no fault, every enqueued URL ends stored with one event; the checker sees it', async () => {
     const site = await startSyntheticSite({ count: 60 });
     cleanups.push(() => site.close());
-    const prefix = testPrefix('faults-base');
-    const redis = testRedis();
-    cleanups.push(async () => {
-      await cleanupPrefix(redis, prefix);
-      redis.disconnect();
-    });
+    const { prefix, redis, keys } = faultPrefix('faults-base', cleanups);
     const port = Number(new URL(site.origin).port);
     const cluster = startCluster(faultService({ redisUrl: testRedisUrl(), prefix, ports: [port] }), [
       { id: 'synthetic', url: site.feedUrl },
@@ -27,7 +21,6 @@ describe('fault suite baseline', () => {
     cleanups.push(() => cluster.killAll());
     cluster.spawn('poller');
     cluster.spawn('extractor');
-    const keys = keysFor(prefix);
     // The poll enqueues all 60 at once; wait for them, then for the queue to drain.
     for (let i = 0; i < 200 && (await redis.hlen(`${prefix}:{ops}:stats`)) === 0; i++) {
       await new Promise(r => setTimeout(r, 100));

@@ -6,10 +6,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keysFor } from '../../src/store/keys.js';
-import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from '../helpers/redis.js';
+import { testRedisUrl } from '../helpers/redis.js';
 import { checkInvariant, waitForDrain } from './lib/checker.js';
-import { faultService, startCluster } from './lib/cluster.js';
+import { faultPrefix, faultService, startCluster } from './lib/cluster.js';
 import { startSyntheticSite } from './lib/synthetic-site.js';
 
 /**
@@ -74,13 +73,7 @@ describe('fault: consumer crashes and poison entries under load', () => {
   it('every published event is handled and acked; poison ends in the dead letters after maxDeliveries', async () => {
     const site = await startSyntheticSite({ count: STORIES });
     cleanups.push(() => site.close());
-    const prefix = testPrefix('faults-consumer');
-    const redis = testRedis();
-    cleanups.push(async () => {
-      await cleanupPrefix(redis, prefix);
-      redis.disconnect();
-    });
-    const keys = keysFor(prefix);
+    const { prefix, redis, keys } = faultPrefix('faults-consumer', cleanups);
     const handledFile = join(mkdtempSync(join(tmpdir(), 'nf-handled-')), 'handled.jsonl');
 
     const begins: Begin[] = [];

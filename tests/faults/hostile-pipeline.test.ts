@@ -2,12 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { keysFor } from '../../src/store/keys.js';
 import { failuresKey } from '../../src/store/records.js';
 import { gzipBomb, hostileRoutes, startHostileServer } from '../helpers/hostile-server.js';
-import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from '../helpers/redis.js';
+import { testRedisUrl } from '../helpers/redis.js';
 import { checkInvariant, waitForDrain } from './lib/checker.js';
-import { faultService, startCluster, type Proc } from './lib/cluster.js';
+import { faultPrefix, faultService, startCluster, type Proc } from './lib/cluster.js';
 import { metricValue, procRss, sampleRss, scrape } from './lib/process-probe.js';
 import { articleHtml } from './lib/synthetic-site.js';
 
@@ -136,13 +135,7 @@ describe('fault: hostile servers through the whole pipeline', () => {
     const server = await startHostileServer({ routes });
     cleanups.push(() => server.close());
 
-    const prefix = testPrefix('faults-hostile');
-    const redis = testRedis();
-    cleanups.push(async () => {
-      await cleanupPrefix(redis, prefix);
-      redis.disconnect();
-    });
-    const keys = keysFor(prefix);
+    const { prefix, redis, keys } = faultPrefix('faults-hostile', cleanups);
     const warmFeed = { id: 'warm', url: server.url('/warm.xml') };
     const cluster = startCluster(
       faultService({

@@ -1,11 +1,11 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QUEUE, keysFor } from '../../src/store/keys.js';
+import { QUEUE } from '../../src/store/keys.js';
 import { failuresKey } from '../../src/store/records.js';
-import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from '../helpers/redis.js';
+import { testRedisUrl } from '../helpers/redis.js';
 import { checkInvariant, waitForDrain, type HistoryLine } from './lib/checker.js';
-import { faultService, startCluster, type Proc } from './lib/cluster.js';
+import { faultPrefix, faultService, startCluster, type Proc } from './lib/cluster.js';
 import { articleHtml, startSyntheticSite } from './lib/synthetic-site.js';
 
 /**
@@ -103,13 +103,7 @@ describe('fault: SIGKILL extractors', () => {
       });
       origin = site.origin;
       cleanups.push(() => site.close());
-      const prefix = testPrefix('faults-sigkill');
-      const redis = testRedis();
-      cleanups.push(async () => {
-        await cleanupPrefix(redis, prefix);
-        redis.disconnect();
-      });
-      const keys = keysFor(prefix);
+      const { prefix, redis, keys } = faultPrefix('faults-sigkill', cleanups);
       const port = Number(new URL(site.origin).port);
       const cluster = startCluster(
         faultService({

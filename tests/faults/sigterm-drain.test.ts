@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QUEUE, keysFor } from '../../src/store/keys.js';
-import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from '../helpers/redis.js';
+import { QUEUE } from '../../src/store/keys.js';
+import { testRedisUrl } from '../helpers/redis.js';
 import { checkInvariant, readHistory, waitForDrain } from './lib/checker.js';
-import { faultService, startCluster, type Proc } from './lib/cluster.js';
+import { faultPrefix, faultService, startCluster, type Proc } from './lib/cluster.js';
 import { articleHtml, startSyntheticSite } from './lib/synthetic-site.js';
 
 /**
@@ -72,13 +72,7 @@ describe('fault: SIGTERM drain', () => {
       };
       const site = await startSyntheticSite({ count: COUNT, routes });
       cleanups.push(() => site.close());
-      const prefix = testPrefix('faults-sigterm');
-      const redis = testRedis();
-      cleanups.push(async () => {
-        await cleanupPrefix(redis, prefix);
-        redis.disconnect();
-      });
-      const keys = keysFor(prefix);
+      const { prefix, redis, keys } = faultPrefix('faults-sigterm', cleanups);
       const port = Number(new URL(site.origin).port);
       const cluster = startCluster(
         faultService({

@@ -3,7 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Redis } from 'ioredis';
+import { keysFor, type Keys } from '../../../src/store/keys.js';
 import { CLI, writeConfigDir } from '../../helpers/cli.js';
+import { cleanupPrefix, testPrefix, testRedis } from '../../helpers/redis.js';
 
 /**
  * Worker processes for a fault run: the built CLI (`newsflow start --role …`) on a config folder of the
@@ -109,4 +112,21 @@ function deepMerge(a: Record<string, unknown>, b: Record<string, unknown>): Reco
         : v;
   }
   return out;
+}
+
+/**
+ * A key prefix of the test's own on the test Redis, with a connection to it; `cleanups` gets the step that
+ * deletes the prefix's keys and closes the connection.
+ */
+export function faultPrefix(
+  name: string,
+  cleanups: (() => Promise<void>)[],
+): { prefix: string; redis: Redis; keys: Keys } {
+  const prefix = testPrefix(name);
+  const redis = testRedis();
+  cleanups.push(async () => {
+    await cleanupPrefix(redis, prefix);
+    redis.disconnect();
+  });
+  return { prefix, redis, keys: keysFor(prefix) };
 }
