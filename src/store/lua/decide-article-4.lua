@@ -105,25 +105,30 @@ local function numbersAgree(a, b)
   return inter / math.max(1, math.min(na, nb)) >= p.numbersContainment
 end
 
--- How a candidate text relates to this one, or nil when it is not a copy.
-local function confirm(j, nOther, numsOther)
+-- How text A (nA shingles, numbers numsA) relates to text B, or nil when it is not a copy of it.
+local function relationBetween(j, nA, numsA, nB, numsB)
   if j >= p.jaccard then
     return 'near-duplicate'
   end
-  local small, large = math.min(p.shingles, nOther), math.max(p.shingles, nOther)
+  local small, large = math.min(nA, nB), math.max(nA, nB)
   if small > 0 and small <= p.shortRatio * large then
-    local containment = math.min(1, j * (p.shingles + nOther) / ((1 + j) * small))
+    local containment = math.min(1, j * (nA + nB) / ((1 + j) * small))
     if containment >= p.containment then
-      if p.shingles < nOther then
+      if nA < nB then
         return 'excerpt-copy'
       end
       return 'near-duplicate'
     end
   end
-  if j >= p.editedJaccard and numbersAgree(p.numbers, numsOther) then
+  if j >= p.editedJaccard and numbersAgree(numsA, numsB) then
     return 'near-duplicate'
   end
   return nil
+end
+
+-- How a candidate text relates to this one, or nil when it is not a copy.
+local function confirm(j, nOther, numsOther)
+  return relationBetween(j, p.shingles, p.numbers, nOther, numsOther)
 end
 
 -- Inside one site, equal text under different titles is a shared stub or template, not a copy.
@@ -236,7 +241,7 @@ if p.leadHash ~= '' then
       if p.shingles < n then
         r = 'excerpt-copy'
       end
-      content[#content + 1] = { story = s, rel = r, via = 'lead', cand = cand }
+      content[#content + 1] = { story = s, rel = r, via = 'lead', cand = cand, n = n }
     end
   end
 end
@@ -262,11 +267,11 @@ if #p.bands > 0 then
     if not f[1] then
       return
     end
-    local j = jaccard(sig, f[1])
-    local kind = confirm(j, tonumber(f[2]) or 0, f[3])
+    local j, n = jaccard(sig, f[1]), tonumber(f[2]) or 0
+    local kind = confirm(j, n, f[3])
     local s = kind and sameSiteOk(cand) and storyOf(cand)
     if s then
-      confirmed[#confirmed + 1] = { story = s, rel = kind, via = 'minhash', cand = cand, j = j }
+      confirmed[#confirmed + 1] = { story = s, rel = kind, via = 'minhash', cand = cand, j = j, n = n, num = f[3] }
     end
   end
   for b, h in ipairs(p.bands) do
@@ -292,6 +297,25 @@ if #p.bands > 0 then
   for _, c in ipairs(confirmed) do
     content[#content + 1] = c
   end
+end
+
+-- What a stored member is to this page: the relation it would have been given had this page been stored
+-- first, so a member demoted by a later original is called what arrival in the other order would call it.
+local function relationOfMember(memberId)
+  for _, c in ipairs(content) do
+    if c.cand == memberId then
+      if c.via == 'body' then
+        return 'syndicated-copy'
+      elseif c.via == 'lead' then
+        if c.n < p.shingles then
+          return 'excerpt-copy'
+        end
+        return 'syndicated-copy'
+      end
+      return relationBetween(c.j, c.n, c.num, p.shingles, p.numbers)
+    end
+  end
+  return nil
 end
 
 if not storyId and content[1] then
@@ -542,8 +566,16 @@ end
 if awaitTitle then
   redis.call('SET', k('await:t:' .. awaitTitle), storyId, 'NX', 'PX', window)
 end
+-- A founder is called the original only for want of a credit: the first credit naming another page ends that.
+if p.attributed and story.orig == '' and story.origMember ~= ''
+    and not (via == 'attribution' and matched == story.origMember) then
+  setRelation(story.origMember, relationOfMember(story.origMember) or 'near-duplicate')
+  story.origMember = ''
+  redis.call('HSET', skey, 'origMember', '')
+end
 if story.orig == '' and (awaitUrl or awaitTitle) then
-  redis.call('HSET', skey, 'orig', awaitUrl or awaitTitle)
+  story.orig = awaitUrl or awaitTitle
+  redis.call('HSET', skey, 'orig', story.orig)
 end
 if isOriginal then
   for _, t in ipairs(p.awaitTitles) do
@@ -577,12 +609,12 @@ end
 if isOriginal then
   -- An unattributed founder that called itself the original was a copy of this one.
   if story.origMember ~= '' and story.origMember ~= id then
-    setRelation(story.origMember, 'near-duplicate')
+    setRelation(story.origMember, relationOfMember(story.origMember) or 'near-duplicate')
   end
   redis.call('HSET', skey, 'origMember', id)
 elseif story.orig == '' and story.origMember ~= '' and story.origMember == story.rep then
   -- No page names an original: the earliest publication is it.
-  setRelation(story.rep, rel)
+  setRelation(story.rep, relationOfMember(story.rep) or rel)
   setRelation(id, 'original')
   redis.call('HSET', skey, 'origMember', id)
   rel = 'original'

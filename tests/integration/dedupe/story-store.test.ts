@@ -299,6 +299,50 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     expect(story?.representativeId).toBe(a.id);
   });
 
+  it('every member gets the same relation whatever order the original, its credited and uncredited copies arrive in', async () => {
+    const body = text(90, 400);
+    const pages = {
+      original: makeArticle(ORIG, {
+        contentText: body,
+        siteName: 'Harbor Ledger',
+        title: 'Cranes',
+        publishedAt: '2026-11-20T10:00:00Z',
+      }),
+      credited: makeArticle('https://hub.example/business/cranes', {
+        contentText: body,
+        publishedAt: '2026-11-20T10:30:00Z',
+      }),
+      uncredited: makeArticle('https://wire.example/news/cranes', {
+        contentText: body,
+        publishedAt: '2026-11-20T11:00:00Z',
+      }),
+      edited: makeArticle('https://edit.example/cranes', {
+        contentText: edit(body, 20, 3),
+        publishedAt: '2026-11-20T11:30:00Z',
+      }),
+    };
+    const names = Object.keys(pages) as (keyof typeof pages)[];
+    const orders = (rest: typeof names): (typeof names)[] =>
+      rest.length <= 1 ? [rest] : rest.flatMap(n => orders(rest.filter(m => m !== n)).map(o => [n, ...o]));
+    for (const order of orders(names)) {
+      const prefix = testPrefix('story-order');
+      prefixes.push(prefix);
+      const orderStore = createStoryStore(redis, keysFor(prefix), { streamMaxLen: 10_000 });
+      for (const n of order) await decide(orderStore, pages[n], n === 'credited' ? footer() : null);
+      const story = await orderStore.readStory((await orderStore.storyIdOf(pages.original.id))!);
+      const relations = Object.fromEntries(
+        story!.members.map(m => [names.find(n => pages[n].url === m.url) ?? m.url, m.relation] as const),
+      );
+      expect(relations, order.join(' → ')).toEqual({
+        original: 'original',
+        credited: 'syndicated-copy',
+        uncredited: 'syndicated-copy',
+        edited: 'near-duplicate',
+      });
+      expect(story!.representativeId, order.join(' → ')).toBe(pages.original.id);
+    }
+  });
+
   it('without attribution, the earliest publication represents the story and is called the original', async () => {
     const later = makeArticle('https://b.example/x', {
       contentText: text(70),
