@@ -1,7 +1,7 @@
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import { parseLiteDocument } from '../../../src/extract/content/dom/parse.js';
-import { absolutize, precleanContent, sanitizeHtml } from '../../../src/extract/sanitize.js';
+import { absolutize, precleanContent, sanitizeHtml, sanitizerWindow } from '../../../src/extract/sanitize.js';
 
 const BASE = 'https://news.example.com/2024/05/story.html';
 
@@ -148,6 +148,24 @@ describe('sanitizeHtml: links and media', () => {
     expect(absolutize('javascript:alert(1)', BASE)).toBeNull();
     expect(absolutize('  ', BASE)).toBeNull();
     expect(absolutize('tel:+4912345', BASE)).toBe('tel:+4912345');
+  });
+});
+
+describe('sanitizeHtml on its long-lived window', () => {
+  it('leaves no sanitized element reachable from the window (jsdom named properties, jsdom#4234)', () => {
+    for (let i = 0; i < 3; i++) {
+      const out = sanitizeHtml(
+        `<div id="readability-page-${i}"><h2 id="part-${i}">Part</h2><img name="fig-${i}" src="/a.png"></div>`,
+        BASE,
+      );
+      expect(out).toContain(`id="part-${i}"`);
+    }
+    const win = sanitizerWindow() as unknown as Record<string, unknown>;
+    for (let i = 0; i < 3; i++) {
+      expect(`readability-page-${i}` in win).toBe(false);
+      expect(`part-${i}` in win).toBe(false);
+      expect(`fig-${i}` in win).toBe(false);
+    }
   });
 });
 
