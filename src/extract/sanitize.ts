@@ -166,8 +166,8 @@ export function sanitizeHtml(html: string, baseUrl = 'about:blank'): string {
     // jsdom tracks every connected element with an id or name on the window for named access (window.foo),
     // including elements of documents DOMParser made in that window, and forgets one only when it is
     // detached (jsdom#4234). DOMPurify parses each input into such a document on the long-lived purifier
-    // window, so without this every sanitized page with an id stayed reachable: ~43 KB per synthetic page,
-    // ~230 KB per real one. Detaching the tree removes its entries.
+    // window, so without this every sanitized page with an id stayed reachable: ~42 KB per synthetic page,
+    // ~620 KB per real one (docs/PERFORMANCE.md). Detaching the tree removes its entries.
     body.ownerDocument.documentElement?.remove();
     return out;
   } finally {
