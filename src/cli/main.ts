@@ -12,6 +12,7 @@ import { registerStatus } from './commands/status.js';
 import { registerStories } from './commands/stories.js';
 import { registerStoriesGet } from './commands/stories-get.js';
 import { registerTail } from './commands/tail.js';
+import { ResourceBudgetError } from '../shared/errors.js';
 import { SetupError } from './context.js';
 
 export function buildProgram(): Command {
@@ -48,6 +49,10 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof SetupError) {
       process.stderr.write(`newsflow: ${err.message}\n`);
       return 2;
+    }
+    if (err instanceof ResourceBudgetError) {
+      process.stderr.write(`newsflow: ${err.message}\n`);
+      return 3;
     }
     process.stderr.write(`newsflow: ${(err as Error).stack ?? String(err)}\n`);
     return 1;
