@@ -1,7 +1,7 @@
 import type { Fetcher } from '../fetch/types.js';
-import { decodeEntities } from './html.js';
-import { FeedParseError, parseFeed } from './parse.js';
-import type { ParsedFeed } from './types.js';
+import { decodeEntities } from './parse/html.js';
+import { FeedParseError, parseFeed } from './parse/parse.js';
+import type { ParsedFeed } from './parse/types.js';
 
 /**
  * Feed discovery for `feeds add`: the URL itself when it is a feed; else the page's

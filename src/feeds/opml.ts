@@ -1,6 +1,6 @@
 import { DOMParser } from 'linkedom';
 import type { FeedConfig } from '../config/schema.js';
-import { decodeEntities, escapeHtml } from './html.js';
+import { decodeEntities, escapeHtml } from './parse/html.js';
 import type { NewFeed } from './feeds-file.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { IdPolicy } from './identity.js';
+import type { IdPolicy } from './parse/identity.js';
 
 /**
  * A feed's state as data: one Redis hash per feed (`<prefix>:feed:<id>`), string fields, times as ISO 8601 UTC

@@ -5,7 +5,7 @@ import type { FeedConfig, ServiceConfig } from '../config/schema.js';
 import { canonicalUrlKey, hashKey } from '../dedupe/url-key.js';
 import type { FetchResult, Fetcher } from '../fetch/types.js';
 import { judgeFailure, permanentMove } from '../feeds/health.js';
-import { auditIds, idKey, itemId, type IdPolicy } from '../feeds/identity.js';
+import { auditIds, idKey, itemId, type IdPolicy } from '../feeds/parse/identity.js';
 import {
   baseInterval,
   cacheFloor,
@@ -17,10 +17,10 @@ import {
 } from '../feeds/interval.js';
 import { disabledFeedsKey, feedKeys } from '../feeds/keys.js';
 import { acquireLease } from '../feeds/lock.js';
-import { FeedParseError, parseFeed } from '../feeds/parse.js';
+import { FeedParseError, parseFeed } from '../feeds/parse/parse.js';
 import { countSeenLastWeek, markSeen } from '../feeds/seen.js';
 import { iso, msOf, readFeedState, writeFeedState, type FeedState } from '../feeds/state.js';
-import type { FeedItem, ParsedFeed } from '../feeds/types.js';
+import type { FeedItem, ParsedFeed } from '../feeds/parse/types.js';
 import type { WebSubHooks } from '../feeds/websub/hooks.js';
 import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';

@@ -2,7 +2,7 @@ import { CommanderError, type Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { buildConfig, loadConfig, type Config } from '../../config/load.js';
 import { createFetcher, fetcherOptionsFromConfig } from '../../fetch/fetcher.js';
-import { parseFeed, toFeedJson } from '../../feeds/parse.js';
+import { parseFeed, toFeedJson } from '../../feeds/parse/parse.js';
 
 interface ParseFeedOptions {
   contentType?: string;

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../shared/logger.js';
 import type { Keys } from '../../store/keys.js';
 import { recordFailure } from '../../store/records.js';
-import { decodeFeedBytes } from '../decode.js';
+import { decodeFeedBytes } from '../parse/decode.js';
 import { feedKeys, websubPushKey } from '../keys.js';
 import { verifySignature } from './signature.js';
 import {

@@ -3,7 +3,7 @@ import type { ServiceConfig } from '../../config/schema.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Keys } from '../../store/keys.js';
 import type { FeedConfig } from '../../config/schema.js';
-import type { ParsedFeed } from '../types.js';
+import type { ParsedFeed } from '../parse/types.js';
 import { createWebSubManager, type WebSubManager } from './manager.js';
 
 /** WebSub as the poll job sees it: is a subscription delivering, and subscribe after a successful poll. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFeedDate } from '../../../src/feeds/dates.js';
+import { parseFeedDate } from '../../../../src/feeds/parse/dates.js';
 
 describe('parseFeedDate', () => {
   it.each([

@@ -1,10 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FeedParseError, parseFeed, toFeedJson, type FeedJson } from '../../../src/feeds/parse.js';
-import type { ParsedFeed } from '../../../src/feeds/types.js';
+import { FeedParseError, parseFeed, toFeedJson, type FeedJson } from '../../../../src/feeds/parse/parse.js';
+import type { ParsedFeed } from '../../../../src/feeds/parse/types.js';
 
-const dir = join(import.meta.dirname, '../../fixtures/feeds');
+const dir = join(import.meta.dirname, '../../../fixtures/feeds');
 const read = (name: string): Buffer => readFileSync(join(dir, name));
 const parse = (name: string, opts: { baseUrl?: string; contentType?: string } = {}): Promise<ParsedFeed> =>
   parseFeed(read(name), opts);

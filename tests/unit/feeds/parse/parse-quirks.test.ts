@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseAuthorString } from '../../../src/feeds/parse-xml.js';
-import { FeedParseError, parseFeed } from '../../../src/feeds/parse.js';
-import { absolutizeHtml, decodeEntities, htmlToText, xhtmlToHtml } from '../../../src/feeds/html.js';
+import { parseAuthorString } from '../../../../src/feeds/parse/parse-xml.js';
+import { FeedParseError, parseFeed } from '../../../../src/feeds/parse/parse.js';
+import { absolutizeHtml, decodeEntities, htmlToText, xhtmlToHtml } from '../../../../src/feeds/parse/html.js';
 
 const rss = (items: string, channel = '', rssAttrs = ' version="2.0"'): string =>
   `<?xml version="1.0"?><rss${rssAttrs}><channel><title>T</title><link>https://q.example/</link>${channel}${items}</channel></rss>`;
