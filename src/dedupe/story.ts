@@ -81,7 +81,7 @@ export const DEFAULT_DEDUPE: DedupeSettings = {
   numbersContainment: 0.8,
 };
 
-/** Buckets larger than this hold boilerplate shared by many pages; they are not read. */
+/** Buckets larger than this hold boilerplate shared by many pages: the script marks them full and never reads them. */
 const MAX_BUCKET = 1000;
 /** Candidates confirmed per decision, so one degenerate text cannot make the script slow. */
 const MAX_CANDIDATES = 200;

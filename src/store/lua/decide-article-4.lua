@@ -250,6 +250,9 @@ end
 --    leads, ties by the smaller story id, so the outcome does not depend on set iteration order.
 -- Buckets are fields of small hashes, one hash per (period, band, first 2 hex of the band key): a few
 -- thousand keys in all instead of one key per bucket. The current and the previous period are read.
+-- A bucket holds at most p.maxBucket ids: one more and it becomes FULL (boilerplate shared by many texts,
+-- never read again), so no field grows past ~maxBucket × 33 bytes however many texts share it.
+local FULL = '*'
 local function lshKey(period, band, h)
   return k(p.lshPrefix .. period .. ':' .. (band - 1) .. ':' .. string.sub(h, 1, 2))
 end
@@ -278,7 +281,7 @@ if #p.bands > 0 then
     for back = 0, 1 do
       local ids = redis.call('HGET', lshKey(p.lshPeriod - back, b, h), string.sub(h, 3))
       -- A bucket shared by very many texts holds boilerplate, not copies: it is not read.
-      if ids and (#ids + 1) / (#id + 1) <= p.maxBucket then
+      if ids and ids ~= FULL and (#ids + 1) / (#id + 1) <= p.maxBucket then
         for cand in string.gmatch(ids, '%S+') do
           consider(cand)
         end
@@ -400,8 +403,12 @@ if rel ~= 'same-url' then
       local ids = redis.call('HGET', key, field)
       if not ids then
         redis.call('HSET', key, field, id)
-      elseif not string.find(' ' .. ids .. ' ', ' ' .. id .. ' ', 1, true) then
-        redis.call('HSET', key, field, ids .. ' ' .. id)
+      elseif ids ~= FULL and not string.find(' ' .. ids .. ' ', ' ' .. id .. ' ', 1, true) then
+        if (#ids + 1) / (#id + 1) >= p.maxBucket then
+          redis.call('HSET', key, field, FULL)
+        else
+          redis.call('HSET', key, field, ids .. ' ' .. id)
+        end
       end
       redis.call('PEXPIRE', key, ttl)
     end

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DEDUPE, toExportLine } from '../../../src/dedupe/story.js';
+import { DEFAULT_DEDUPE, planDecision, toExportLine } from '../../../src/dedupe/story.js';
+import { hashKey } from '../../../src/dedupe/url-key.js';
 import type { Attribution } from '../../../src/extract/types.js';
 import { keysFor, type Keys } from '../../../src/store/keys.js';
 import { createStoryStore, type StoryStore } from '../../../src/store/story-store.js';
@@ -278,6 +279,62 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(2 * day);
     }
+  });
+
+  it('an LSH bucket holds at most 1000 ids: one more marks it full, it stops growing and is not read', async () => {
+    const now = Date.parse('2026-11-20T12:00:00Z');
+    const a = makeArticle('https://a.example/full', { contentText: text(91, 400) });
+    const plan = planDecision({
+      article: a,
+      attribution: null,
+      urlHash: a.id,
+      settings: DEFAULT_DEDUPE,
+      now,
+    });
+    const p = plan.payload;
+    const where = (band: number): [string, string] => {
+      const h = p.bands[band]!;
+      return [`${keys.stories}${p.lshPrefix}${p.lshPeriod}:${band}:${h.slice(0, 2)}`, h.slice(2)];
+    };
+    const fake = (band: number, n: number): string =>
+      Array.from({ length: n }, (_, i) => hashKey(`filler ${band} ${i}`)).join(' ');
+    // Band 0's bucket is one short of the cap; every other band's bucket is at the cap (boilerplate).
+    for (let b = 0; b < p.bands.length; b++) {
+      const [key, field] = where(b);
+      await redis.hset(key, field, fake(b, b === 0 ? 999 : 1000));
+    }
+    expect(await store.decide(plan, a)).toMatchObject({ kind: 'created' });
+    const [key0, field0] = where(0);
+    const band0 = (await redis.hget(key0, field0))!.split(' ');
+    expect(band0).toHaveLength(1000);
+    expect(band0.at(-1)).toBe(a.id);
+    for (let b = 1; b < p.bands.length; b++) expect(await redis.hget(...where(b))).toBe('*');
+
+    // An edited copy sharing band 0 is found through it (the bucket at the cap is still read); one more text
+    // in band 0 fills it, and a full bucket neither grows nor is read.
+    const copy = makeArticle('https://b.example/full', { contentText: text(91, 400) });
+    const copyPlan = planDecision({
+      article: copy,
+      attribution: null,
+      urlHash: copy.id,
+      settings: DEFAULT_DEDUPE,
+      now,
+    });
+    expect(copyPlan.payload.bands[0]).toBe(p.bands[0]);
+    expect(await store.decide(copyPlan, copy)).toMatchObject({ kind: 'joined', storyId: a.id });
+    expect(await redis.hget(key0, field0)).toBe('*');
+    const late = makeArticle('https://c.example/full', { contentText: edit(text(91, 400), 20, 1) });
+    const latePlan = planDecision({
+      article: late,
+      attribution: null,
+      urlHash: late.id,
+      settings: DEFAULT_DEDUPE,
+      now,
+    });
+    const shared = latePlan.payload.bands.filter((h, b) => h === p.bands[b]);
+    expect(shared.length).toBeGreaterThan(0);
+    expect(await store.decide(latePlan, late)).toMatchObject({ kind: 'created' });
+    for (let b = 0; b < p.bands.length; b++) expect(await redis.hget(...where(b))).toBe('*');
   });
 
   it('inside one site, equal text under another title is not a copy (shared stub or template)', async () => {
