@@ -1,6 +1,7 @@
 import type { Attribution, ExtractedArticle, FeedItemHints } from '../extract/types.js';
 import { creditInHtml, creditInText, type CreditLine } from './credits.js';
-import { domainOf, normalizeName } from './normalize.js';
+import { siteOf } from '../shared/site.js';
+import { normalizeName } from './normalize.js';
 import { canonicalUrlKey } from './url-key.js';
 
 /**
@@ -20,13 +21,13 @@ export function resolveAttribution(input: {
   pageUrl: string;
   feedItem?: FeedItemHints | undefined;
 }): Attribution | null {
-  const own = domainOf(canonicalUrlKey(input.pageUrl));
+  const own = siteOf(canonicalUrlKey(input.pageUrl));
   const ownNames = [input.article.siteName, own].map(compactName).filter(Boolean);
   const foreign = (a: Attribution | null): Attribution | null => {
     if (!a) return null;
     if (a.originalUrl) {
       const key = canonicalUrlKey(a.originalUrl);
-      if (!key || domainOf(key) === own) return null;
+      if (!key || siteOf(key) === own) return null;
     } else if (!a.originalPublisher || ownNames.includes(compactName(a.originalPublisher))) {
       // "Originally published on Live Science." on livescience.com credits the page's own site.
       return null;

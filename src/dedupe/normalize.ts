@@ -41,14 +41,3 @@ export function numberTokens(tokens: readonly string[], cap = 64): string[] {
   for (const t of tokens) if (NUMBER.test(t)) set.add(t);
   return [...set].sort().slice(0, cap);
 }
-
-/** The host part of a URL key without `www.`: the "domain" publisher names resolve to. */
-export function domainOf(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    const host = new URL(url).host.toLowerCase();
-    return host.startsWith('www.') ? host.slice(4) : host;
-  } catch {
-    return null;
-  }
-}

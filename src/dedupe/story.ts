@@ -3,7 +3,8 @@ import type { Attribution, AttributionMethod } from '../extract/types.js';
 import type { NormalizedArticle } from '../store/article.js';
 import { fingerprint, type Fingerprint } from './fingerprint.js';
 import { MINHASH_VERSION, signatureToBuffer } from './minhash.js';
-import { domainOf, normalizeName } from './normalize.js';
+import { siteOf } from '../shared/site.js';
+import { normalizeName } from './normalize.js';
 import { canonicalUrlKey, hashKey } from './url-key.js';
 
 /** How a member relates to its story. */
@@ -171,7 +172,7 @@ export function planDecision(input: {
     bands: s.bands,
     rows: s.rows,
   });
-  const domain = domainOf(article.urlKey) ?? '';
+  const domain = siteOf(article.urlKey) ?? '';
   const siteKey = normalizeName(article.siteName);
   const titles = [
     ...new Set([article.title, input.feedTitle].filter((t): t is string => !!t && !!normalizeName(t))),
@@ -182,7 +183,7 @@ export function planDecision(input: {
     const key = u ? canonicalUrlKey(u) : null;
     // Only same-site addresses are aliases; a canonical on another site is attribution. A canonical
     // pointing at the home page is a misconfiguration, not an alias.
-    if (!key || domainOf(key) !== domain || new URL(key).pathname === '/') continue;
+    if (!key || siteOf(key) !== domain || new URL(key).pathname === '/') continue;
     const h = hashKey(key);
     if (h !== input.urlHash) aliases.add(h);
   }

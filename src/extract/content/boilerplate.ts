@@ -9,6 +9,8 @@
  * removed, and a phrase rule only fires on short blocks.
  */
 
+import { siteOf } from '../../shared/site.js';
+
 export interface BoilerplateOptions {
   /** The article's title: a heading repeating it is not content. */
   title?: string | null;
@@ -456,16 +458,6 @@ function isHeadlineList(list: Element, pageUrl: string | undefined): boolean {
     const m = measure(li);
     return m.words >= 4 && m.words <= 25 && m.link / Math.max(1, m.text) > 0.9;
   });
-}
-
-/** Host without "www.", or null. */
-function siteOf(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).hostname.toLowerCase().replace(/^www\./, '');
-  } catch {
-    return null;
-  }
 }
 
 function safeResolve(href: string, base: string | undefined): string | null {

@@ -4,6 +4,7 @@
  */
 import { findHumanDates, type DateBounds } from './dates.js';
 import { collapse, decodeEntities } from './text.js';
+import { siteLabel, siteOfHost } from '../../shared/site.js';
 
 export interface AuthorContext {
   siteName?: string | null | undefined;
@@ -338,13 +339,10 @@ export function isSiteLikeName(name: string, ctx: AuthorContext): boolean {
   }
   if (ctx.host) {
     // "Deutsche Welle (www.dw.com)": a name carrying the site's own domain.
-    const domain = ctx.host.toLowerCase().replace(/^www\./, '');
-    if (domain.includes('.') && name.toLowerCase().includes(domain)) return true;
-    const labels = ctx.host
-      .toLowerCase()
-      .replace(/^www\./, '')
-      .split('.');
-    const core = squash(labels.slice(0, -1).join('') || labels.join(''));
+    const domain = siteOfHost(ctx.host);
+    if (domain?.includes('.') && name.toLowerCase().includes(domain)) return true;
+    // "Live Science" on livescience.com, "BBC" on news.bbc.co.uk: the registrable domain without its suffix.
+    const core = squash(siteLabel(ctx.host) ?? '');
     if (core.length >= 3 && (n === core || (n.length >= 4 && core.includes(n)) || n.includes(core))) {
       return true;
     }

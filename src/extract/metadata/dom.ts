@@ -132,49 +132,5 @@ export function absoluteUrl(href: string | null | undefined, base: string): stri
   }
 }
 
-const SECOND_LEVEL = new Set([
-  'co',
-  'com',
-  'org',
-  'net',
-  'ac',
-  'gov',
-  'edu',
-  'or',
-  'ne',
-  'go',
-  'gob',
-  'nic',
-  'mil',
-  'ltd',
-  'plc',
-]);
-
-/**
- * The registrable part of a host name, approximated without the public-suffix list: the last two labels,
- * or three under a two-letter country code with a generic second level (bbc.co.uk, abc.net.au).
- */
-export function siteKey(host: string): string {
-  const labels = host.toLowerCase().replace(/\.$/, '').split('.');
-  if (labels.length <= 2) return labels.join('.');
-  const tld = labels[labels.length - 1] ?? '';
-  const sld = labels[labels.length - 2] ?? '';
-  const n = tld.length === 2 && SECOND_LEVEL.has(sld) ? 3 : 2;
-  return labels.slice(-n).join('.');
-}
-
-export function hostOf(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    return new URL(url).hostname.toLowerCase();
-  } catch {
-    return null;
-  }
-}
-
-export function sameSite(a: string | null | undefined, b: string | null | undefined): boolean {
-  const ha = hostOf(a);
-  const hb = hostOf(b);
-  if (!ha || !hb) return false;
-  return siteKey(ha) === siteKey(hb);
-}
+// One notion of a site for the whole project (src/shared/site.ts): registrable domains from the PSL.
+export { hostOf, sameSite } from '../../shared/site.js';

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../../src/dedupe/fingerprint.js';
-import {
-  domainOf,
-  normalizeName,
-  normalizeText,
-  numberTokens,
-  tokenize,
-} from '../../../src/dedupe/normalize.js';
+import { normalizeName, normalizeText, numberTokens, tokenize } from '../../../src/dedupe/normalize.js';
 
 describe('normalizeText / tokenize', () => {
   it.each([
@@ -45,12 +39,6 @@ describe('normalizeText / tokenize', () => {
 
   it('numberTokens lists distinct number tokens, sorted', () => {
     expect(numberTokens(tokenize('BTC at 43,210 on day 2; 2 up, 43 down'))).toEqual(['2', '210', '43']);
-  });
-
-  it('domainOf drops www and keeps the port', () => {
-    expect(domainOf('https://www.Example.com/a')).toBe('example.com');
-    expect(domainOf('http://127.0.0.1:4100/x')).toBe('127.0.0.1:4100');
-    expect(domainOf('not a url')).toBeNull();
   });
 });
 
