@@ -42,6 +42,8 @@ describe('SSRF guard (allow-list off)', () => {
   const resolveAll: ResolveAll = (hostname, callback) => {
     if (hostname === 'rebind.example') callback(null, [{ address: '127.0.0.1', family: 4 }]);
     else if (hostname === 'metadata.example') callback(null, [{ address: '169.254.169.254', family: 4 }]);
+    else if (hostname === 'compat.example') callback(null, [{ address: '::7f00:1', family: 6 }]);
+    else if (hostname === 'nat64.example') callback(null, [{ address: '64:ff9b::a9fe:a9fe', family: 6 }]);
     else if (hostname === 'mixed.example') {
       callback(null, [
         { address: '10.0.0.7', family: 4 },
@@ -61,6 +63,14 @@ describe('SSRF guard (allow-list off)', () => {
     `http://127.1:${p}/`,
     `http://[::1]:${p}/`,
     `http://[::ffff:127.0.0.1]:${p}/`,
+    // IPv4-embedding IPv6 forms: IPv4-compatible, SIIT, NAT64, 6to4, ISATAP.
+    `http://[::127.0.0.1]:${p}/`,
+    `http://[::ffff:0:127.0.0.1]:${p}/`,
+    `http://[64:ff9b::127.0.0.1]:${p}/`,
+    `http://[2002:7f00:1::1]:${p}/`,
+    `http://[2606:4700::5efe:127.0.0.1]:${p}/`,
+    `http://compat.example:${p}/`,
+    `http://nat64.example:${p}/`,
     `http://localhost:${p}/`,
     `http://0.0.0.0:${p}/`,
     `http://169.254.169.254:${p}/latest/meta-data/`,
