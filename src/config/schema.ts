@@ -267,16 +267,16 @@ export const serviceSchema = z
   })
   .strict();
 
-const feedId = z
+/** What a feed id may be: it goes into Redis key names and URLs (also checked on job data and WebSub routes). */
+export const FEED_ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
+export const feedIdSchema = z
   .string()
-  .regex(
-    /^[a-z0-9][a-z0-9_-]{0,63}$/,
-    'lower-case letters, digits, _ and -, at most 64, starting with a letter or digit',
-  );
+  .regex(FEED_ID_RE, 'lower-case letters, digits, _ and -, at most 64, starting with a letter or digit');
 
 export const feedSchema = z
   .object({
-    id: feedId,
+    id: feedIdSchema,
     url: z
       .string()
       .url()

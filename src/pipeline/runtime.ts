@@ -20,6 +20,9 @@ import { startDeadJobSweeper } from './dead-jobs.js';
 import { historyFromEnv, type History } from './history.js';
 import type { ArticleJobData, ArticleOutcome, PollJobData, PollOutcome } from './queues.js';
 import { articleJobId, articleJobOptions, pollJobOptions } from './queues.js';
+import { checkArticleJobData, checkPollJobData, invalidJobSubject } from './job-data.js';
+import { recordFailure } from '../store/records.js';
+import { hashKey } from '../dedupe/url-key.js';
 
 /** Everything a role needs, built once from the frozen config; `close()` releases it in reverse order. */
 export interface Runtime {
@@ -111,8 +114,11 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
   const worker = new Worker<PollJobData, PollOutcome>(
     QUEUE.poll,
     async (job: Job<PollJobData, PollOutcome>, token) => {
-      const feed = job.data.feed ?? rt.feedById(job.data.feedId);
-      if (!feed) return { outcome: 'skipped', feedId: job.data.feedId, reason: 'feed not in config' };
+      const checked = checkPollJobData(job.data, rt.keys);
+      if (!checked.ok) return invalidJob(rt, 'feed', job, checked.reason);
+      const data = checked.data;
+      const feed = data.feed ?? rt.feedById(data.feedId);
+      if (!feed) return { outcome: 'skipped', feedId: data.feedId, reason: 'feed not in config' };
       return deferOnMustWait(job, token, () =>
         pollJob(
           {
@@ -128,7 +134,7 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
             settings: pollSettingsFrom(rt.config.service),
             websub,
           },
-          job.data,
+          data,
           feed,
         ),
       );
@@ -168,7 +174,10 @@ export function createArticleWorker(
     QUEUE.extract,
     async (job: Job<ArticleJobData, ArticleOutcome>, token, signal) => {
       const jobId = job.id ?? '';
-      const { urlHash } = job.data;
+      const checked = checkArticleJobData(job.data);
+      if (!checked.ok) return invalidJob(rt, 'article', job, checked.reason);
+      const data = checked.data;
+      const { urlHash } = data;
       rt.history.record({ ev: 'start', jobId, urlHash, attempt: job.attemptsMade + 1 });
       try {
         const out = await deferOnMustWait(job, token, () =>
@@ -178,14 +187,14 @@ export function createArticleWorker(
               keys: rt.keys,
               fetcher: rt.fetcher,
               store: rt.store,
-              log: rt.log.child({ jobId: job.id, feedId: job.data.feed.id, url: job.data.url }),
+              log: rt.log.child({ jobId: job.id, feedId: data.feed.id, url: data.url }),
               now: rt.now,
               dedupe: dedupeSettings(rt.config.service.dedupe),
               enqueueArticle: data => enqueueArticle(rt, data),
               histograms: rt.histograms,
               extract: input => pool.extract(input).then(r => r.outcome),
             },
-            job.data,
+            data,
             { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), signal },
           ),
         );
@@ -246,6 +255,34 @@ export function createArticleWorker(
     pool.close().catch((err: unknown) => rt.log.error({ err }, 'extraction pool close failed'));
   });
   return worker;
+}
+
+/**
+ * A job whose data failed the check (src/pipeline/job-data.ts): one failure record with the reason, under the
+ * job's own once-marker, and a `failed` outcome — no retry (the data will not get better), no other key read.
+ */
+async function invalidJob(
+  rt: Runtime,
+  scope: 'feed' | 'article',
+  job: Job,
+  reason: string,
+): Promise<{ outcome: 'failed'; feedId: string; url: string; class: string; reason: string }> {
+  const subject = invalidJobSubject(job.data);
+  await recordFailure(
+    rt.redis,
+    rt.keys,
+    {
+      scope,
+      id: scope === 'feed' ? subject.feedId : subject.urlHash,
+      url: subject.url,
+      class: 'invalid-job',
+      reason,
+      at: new Date(rt.now()).toISOString(),
+    },
+    { once: `invalid-job:${hashKey(`${job.queueName}\n${job.id ?? ''}`)}` },
+  );
+  rt.log.warn({ queue: job.queueName, jobId: job.id, reason }, 'job data refused');
+  return { outcome: 'failed', feedId: subject.feedId, url: subject.url, class: 'invalid-job', reason };
 }
 
 /**
