@@ -4,7 +4,10 @@
 // ../shared/tools/eval_extract.py and prints one table. Skips cleanly when ../shared is not there.
 //
 //   npm run eval:extract [-- --corpora DIR] [--only aeb,rp,traf,dates] [--dom lite|jsdom|linkedom]
-//                        [--threads N] [--out DIR]
+//                        [--threads N] [--out DIR] [--part fit|validation|both] [--reuse]
+// Every corpus is split into a fit and a validation part (eval/split.mjs); each metric is scored on both and
+// on the whole set, and the table shows the gap. `--part fit` extracts and scores the fit pages only: the
+// way to iterate on rules without reading validation pages.
 // Predictions, manifests and per-document scores are written under .eval/extract/ (git-ignored).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,8 +16,10 @@ import console from 'node:console';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
 import { createInterface } from 'node:readline';
+import { PARTS, partOf, pick } from '../split.mjs';
 
 const args = parseArgs(process.argv.slice(2));
+const NAN = '__NaN__'; // stands for the htmldate set's bare NaN while its ground truth is parsed
 const tools = resolve(args.corpora, '..', 'tools', 'eval_extract.py');
 if (!existsSync(args.corpora) || !existsSync(tools)) {
   console.log(`eval:extract skipped: ${args.corpora} (or ${tools}) not found`);
@@ -116,7 +121,7 @@ const CORPORA = {
           method: 'date',
           truth: join(dir, 'eval.json'),
           predict: line => line.publishedAt ?? null,
-          targets: { f1: 0.9 },
+          targets: { f1: 0.93 },
         },
       ],
     };
@@ -137,13 +142,28 @@ for (const key of args.only) {
     console.log(`${key}: skipped (${err.message})`);
     continue;
   }
+  corpus.items = corpus.items.filter(i => args.parts.includes(partOf(i.id)));
   const manifest = join(args.out, `${key}.manifest.jsonl`);
   writeFileSync(
     manifest,
     corpus.items.map(i => JSON.stringify({ path: i.path, url: i.url })).join('\n') + '\n',
   );
   const started = performance.now();
-  const lines = await runCli(manifest);
+  const linesFile = join(args.out, `${key}.lines.jsonl`);
+  const manifestText = readFileSync(manifest, 'utf8');
+  // --reuse: score the lines of the last run again (same pages), e.g. after changing only this script.
+  const lines =
+    args.reuse &&
+    existsSync(linesFile) &&
+    existsSync(`${manifest}.last`) &&
+    readFileSync(`${manifest}.last`, 'utf8') === manifestText
+      ? readFileSync(linesFile, 'utf8')
+          .trim()
+          .split('\n')
+          .map(l => JSON.parse(l))
+      : await runCli(manifest);
+  writeFileSync(linesFile, lines.map(l => JSON.stringify(l)).join('\n') + '\n');
+  writeFileSync(`${manifest}.last`, manifestText);
   const seconds = (performance.now() - started) / 1000;
   if (lines.length !== corpus.items.length) {
     console.error(`${key}: the CLI printed ${lines.length} lines for ${corpus.items.length} inputs`);
@@ -157,10 +177,21 @@ for (const key of args.only) {
     const predictions = {};
     corpus.items.forEach((item, i) => (predictions[item.id] = m.predict(lines[i])));
     const slug = m.name.replace(/\W+/g, '-');
-    const predFile = join(args.out, `${slug}.predictions.json`);
-    const jsonOut = join(args.out, `${slug}.scores.json`);
-    writeFileSync(predFile, JSON.stringify(predictions));
-    const scored = await score(m, predFile, jsonOut, join(args.out, `${slug}.per-doc.tsv`));
+    const truth = readTruth(m.truth);
+    const scored = {};
+    for (const part of [...args.parts, ...(args.parts.length > 1 ? ['all'] : [])]) {
+      const base = join(args.out, `${slug}.${part}`);
+      const partTruth = part === 'all' ? truth : pick(truth, part);
+      writeTruth(`${base}.truth.json`, partTruth);
+      writeFileSync(`${base}.predictions.json`, JSON.stringify(pick2(predictions, partTruth)));
+      scored[part] = await score(
+        m,
+        `${base}.truth.json`,
+        `${base}.predictions.json`,
+        `${base}.scores.json`,
+        `${base}.per-doc.tsv`,
+      );
+    }
     rows.push({ name: m.name, pages: corpus.items.length, seconds, errors, scored, targets: m.targets });
   }
 }
@@ -173,14 +204,22 @@ function parseArgs(argv) {
     dom: null,
     threads: null,
     out: resolve('.eval/extract'),
+    parts: [...PARTS],
+    reuse: false,
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
+    if (k === '--reuse') {
+      a.reuse = true;
+      i--;
+      continue;
+    }
     if (k === '--corpora') a.corpora = resolve(v);
     else if (k === '--only') a.only = v.split(',');
     else if (k === '--dom') a.dom = v;
     else if (k === '--threads') a.threads = v;
     else if (k === '--out') a.out = resolve(v);
+    else if (k === '--part' && (PARTS.includes(v) || v === 'both')) a.parts = v === 'both' ? [...PARTS] : [v];
     else {
       console.error(`eval:extract: unknown option ${k}`);
       process.exit(2);
@@ -192,6 +231,14 @@ function parseArgs(argv) {
 /** JSON as Python writes it: the htmldate set has bare NaN for dates nobody could match. */
 function readJson(file) {
   return JSON.parse(readFileSync(file, 'utf8').replace(/:\s*NaN\b/g, ': null'));
+}
+
+// Ground truth subsets keep the bare NaN dates of the htmldate set: the scorer counts them apart from nulls.
+function readTruth(file) {
+  return JSON.parse(readFileSync(file, 'utf8').replace(/:\s*NaN\b/g, `: "${NAN}"`));
+}
+function writeTruth(file, truth) {
+  writeFileSync(file, JSON.stringify(truth).replaceAll(JSON.stringify(NAN), 'NaN'));
 }
 
 function runCli(manifest) {
@@ -209,12 +256,21 @@ function runCli(manifest) {
   });
 }
 
+/** The predictions for the pages of `truth` that were extracted (the others stay missing). */
+function pick2(predictions, truth) {
+  return Object.fromEntries(
+    Object.keys(truth)
+      .filter(k => k in predictions)
+      .map(k => [k, predictions[k]]),
+  );
+}
+
 /** Runs the shared scorer; returns its metrics (the --json-out object). */
-function score(m, predFile, jsonOut, perDoc) {
+function score(m, truthFile, predFile, jsonOut, perDoc) {
   const py = [
     'python3',
     tools,
-    m.truth,
+    truthFile,
     predFile,
     '--method',
     m.method,
@@ -223,8 +279,7 @@ function score(m, predFile, jsonOut, perDoc) {
     '--seed',
     '0',
   ];
-  py.push('--name', m.name, '--json-out', jsonOut, ...(m.extra ?? []));
-  if (m.method === 'aeb') py.push('--per-doc', perDoc);
+  py.push('--name', m.name, '--json-out', jsonOut, '--per-doc', perDoc, ...(m.extra ?? []));
   return new Promise((done, fail) => {
     const child = spawn(py[0], py.slice(1), { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -236,8 +291,19 @@ function score(m, predFile, jsonOut, perDoc) {
   });
 }
 
+/** The figure each metric is judged by, and how to print it. */
+function headline(method, j) {
+  const f3 = x => (typeof x === 'number' ? x.toFixed(3) : '?');
+  const prf = `F1 ${f3(j.f1)} (P ${f3(j.precision)} / R ${f3(j.recall)})`;
+  if (method === 'aeb') return [j.f1, prf];
+  if (method === 'snippets') return [j.f1, `${prf} tp/fp/fn/tn ${j.tp}/${j.fp}/${j.fn}/${j.tn}`];
+  if (method === 'date') return [j.f1, `${prf} tp/fp/fn ${j.tp}/${j.fp}/${j.fn}`];
+  const pct = x => `${x.toFixed(1)} %`;
+  return [j.exact_pct, `exact ${j.exact}/${j.n_docs} = ${pct(j.exact_pct)} (lenient ${pct(j.lenient_pct)})`];
+}
+
 function printTable(results) {
-  console.log('\n## newsflow extract — quality on the dev sets\n');
+  console.log('\n## newsflow extract — quality on the dev sets (fit / validation parts: eval/split.mjs)\n');
   for (const r of results) {
     const errs = Object.entries(r.errors)
       .map(([k, v]) => `${k} ${v}`)
@@ -245,13 +311,28 @@ function printTable(results) {
     console.log(
       `### ${r.name} (${r.pages} pages, ${r.seconds.toFixed(1)} s${errs ? `; no article: ${errs}` : ''})`,
     );
-    console.log(r.scored.text);
+    const method = Object.values(r.scored)[0].json.method;
+    const values = {};
+    for (const [part, s] of Object.entries(r.scored)) {
+      const [value, text] = headline(method, s.json);
+      values[part] = value;
+      console.log(`${part.padEnd(10)} ${String(s.json.n_docs).padStart(4)} docs  ${text}`);
+    }
+    if ('fit' in values && 'validation' in values) {
+      const gap = values.fit - values.validation;
+      console.log(
+        `gap (fit − validation): ${method === 'author' ? gap.toFixed(1) + ' points' : gap.toFixed(3)}`,
+      );
+    }
+    const judged = r.scored.validation ?? r.scored.fit ?? r.scored.all;
     const checks = Object.entries(r.targets).map(([metric, target]) => {
-      const value = findMetric(r.scored.json, metric);
+      const value = findMetric(judged.json, metric);
       const shown = value === null ? '?' : Number(value.toFixed(4));
       return `${metric} ${shown} ${value !== null && value >= target ? '≥' : '<'} ${target}`;
     });
-    if (checks.length) console.log(`targets: ${checks.join('; ')}`);
+    if (checks.length) {
+      console.log(`targets (${r.scored.validation ? 'validation' : 'fit'}): ${checks.join('; ')}`);
+    }
     console.log('');
   }
 }

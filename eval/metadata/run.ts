@@ -1,8 +1,9 @@
 /**
  * Scores the metadata reader alone (no Readability) on the dev corpora:
  *   node dist/eval/metadata/run.js [--corpora ../shared/corpora] [--dom lite|jsdom|linkedom] [--out DIR] [--only SET]
- * Writes predictions for dates-dev (publishedAt), trafilatura-dev (author; date) and runs the shared scorer.
- * Skips cleanly when the corpora are absent.
+ * Writes predictions for dates-dev (publishedAt), trafilatura-dev (author; date) and runs the shared scorer
+ * on the fit part, the validation part (eval/split.mjs) and the whole set. `--part fit` reads and scores the
+ * fit pages only (iterate on rules without reading validation pages). Skips cleanly when the corpora are absent.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { DOM_KINDS, openDocument, type DomKind } from '../../src/extract/content/dom/index.js';
 import { prestrip } from '../../src/extract/content/prestrip.js';
 import { readPageMetadata, type PageMetadata } from '../../src/extract/metadata/index.js';
+import { PARTS, partOf, pick, type Part } from '../split.mjs';
 import { decodeHtml } from './decode.js';
 
 interface Args {
@@ -17,6 +19,7 @@ interface Args {
   dom: DomKind;
   out: string;
   only: string | null;
+  parts: Part[];
 }
 
 function parseArgs(argv: string[]): Args {
@@ -25,6 +28,7 @@ function parseArgs(argv: string[]): Args {
     dom: 'lite',
     out: resolve('.eval/metadata'),
     only: null,
+    parts: [...PARTS],
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
@@ -33,6 +37,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--dom' && (DOM_KINDS as readonly string[]).includes(v ?? '')) args.dom = v as DomKind;
     else if (a === '--out' && v) args.out = resolve(v);
     else if (a === '--only' && v) args.only = v;
+    else if (a === '--part' && (v === 'fit' || v === 'validation')) args.parts = [v];
     else continue;
     i++;
   }
@@ -96,11 +101,7 @@ function run(): void {
     },
   ].filter(s => !args.only || s.name === args.only);
   for (const set of sets) {
-    // Upstream files contain bare NaN (not JSON); read it as null.
-    const gt = JSON.parse(readFileSync(set.gt, 'utf8').replace(/:\s*NaN\b/g, ': null')) as Record<
-      string,
-      Item
-    >;
+    const gt = readTruth(set.gt);
     const dates: Record<string, string | null> = {};
     const days: Record<string, string | null> = {};
     const authors: Record<string, string | null> = {};
@@ -108,6 +109,7 @@ function run(): void {
     const authorSources: Record<string, string | null> = {};
     const started = Date.now();
     for (const [url, item] of Object.entries(gt)) {
+      if (!args.parts.includes(partOf(url))) continue;
       const path = join(set.pages, item.file);
       if (!existsSync(path)) continue;
       let meta: PageMetadata;
@@ -132,37 +134,79 @@ function run(): void {
     };
     write('sources', sources);
     write('author-sources', authorSources);
-    const score = (pred: string, method: string, extra: string[] = []): void => {
-      const r = spawnSync(
-        'python3',
-        [
-          scorer,
-          set.gt,
-          pred,
-          '--method',
-          method,
-          '--n-bootstrap',
-          '0',
-          '--per-doc',
-          pred.replace(/\.json$/, '.tsv'),
-          ...extra,
-        ],
-        {
-          encoding: 'utf8',
-        },
-      );
-      process.stdout.write(r.stdout + r.stderr);
+    const scoredParts: ScoredPart[] = args.parts.length > 1 ? [...args.parts, 'all'] : args.parts;
+    // The ground truth of each part, written once (bare NaN dates kept: the scorer counts them apart).
+    const truthFiles = new Map<ScoredPart, string>();
+    for (const part of scoredParts) {
+      const file = join(args.out, `${set.name}.${part}.truth.json`);
+      writeTruth(file, part === 'all' ? gt : pick(gt, part));
+      truthFiles.set(part, file);
+    }
+    /** Scores `pred` on every part; prints one line per part and the fit − validation gap. */
+    const score = (
+      name: string,
+      pred: Record<string, unknown>,
+      method: string,
+      extra: string[] = [],
+    ): void => {
+      const values = new Map<ScoredPart, number>();
+      for (const part of scoredParts) {
+        const truth = truthFiles.get(part) as string;
+        const subset = part === 'all' ? pred : pick(pred, part);
+        const predFile = write(`${name}.${part}`, subset);
+        const jsonOut = predFile.replace(/\.json$/, '.scores.json');
+        const r = spawnSync(
+          'python3',
+          [scorer, truth, predFile, '--method', method, '--n-bootstrap', '0', '--json-out', jsonOut]
+            .concat(['--per-doc', predFile.replace(/\.json$/, '.tsv'), '--name', `${name} [${part}]`])
+            .concat(extra),
+          { encoding: 'utf8' },
+        );
+        process.stdout.write(
+          r.stdout
+            .split('\n')
+            .filter(l => !/^\s+(docs|n)\b/.test(l) && !/^ {20}/.test(l))
+            .join('\n'),
+        );
+        if (r.status !== 0) {
+          process.stdout.write(r.stderr);
+          continue;
+        }
+        const json = JSON.parse(readFileSync(jsonOut, 'utf8')) as { f1?: number; exact_pct?: number };
+        values.set(part, method === 'author' ? (json.exact_pct ?? 0) : (json.f1 ?? 0));
+      }
+      const fit = values.get('fit');
+      const validation = values.get('validation');
+      if (fit !== undefined && validation !== undefined) {
+        const gap = fit - validation;
+        console.log(
+          `  gap (fit − validation): ${method === 'author' ? `${gap.toFixed(1)} points` : gap.toFixed(3)}`,
+        );
+      }
     };
+    // Which source decided: on the fit part only (the part rules may be designed on).
+    const fitTsv = (name: string): string => join(args.out, `${set.name}.${name}.fit.tsv`);
     if (set.name === 'dates-dev') {
-      score(write('publishedAt', dates), 'date', ['--name', 'publishedAt (UTC)']);
-      score(write('publishedDay', days), 'date', ['--name', 'publishedDay (local)']);
-      bySource(join(args.out, `${set.name}.publishedAt.tsv`), sources, 'tp');
+      score('publishedAt', dates, 'date');
+      score('publishedDay', days, 'date');
+      if (args.parts.includes('fit')) bySource(fitTsv('publishedAt'), sources, 'tp');
     } else {
-      score(write('author', authors), 'author', ['--name', 'authors']);
-      bySource(join(args.out, `${set.name}.author.tsv`), authorSources, 'exact');
-      score(write('publishedAt', dates), 'date', ['--skip-empty-refs', '--name', 'publishedAt (UTC)']);
+      score('authors', authors, 'author');
+      if (args.parts.includes('fit')) bySource(fitTsv('authors'), authorSources, 'exact');
+      score('publishedAt', dates, 'date', ['--skip-empty-refs']);
     }
   }
+}
+
+type ScoredPart = Part | 'all';
+
+const NAN = '__NaN__';
+/** A ground-truth file with its bare NaN values (not JSON) held as a marker string. */
+function readTruth(file: string): Record<string, Item> {
+  return JSON.parse(readFileSync(file, 'utf8').replace(/:\s*NaN\b/g, `: "${NAN}"`)) as Record<string, Item>;
+}
+function writeTruth(file: string, truth: Record<string, Item>): void {
+  writeFileSync(file, JSON.stringify(truth).replaceAll(JSON.stringify(NAN), 'NaN'));
 }
 
 run();
