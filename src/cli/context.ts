@@ -1,6 +1,17 @@
 import { resolve } from 'node:path';
+import type { Redis } from 'ioredis';
 import { ConfigError, loadConfig, type Config } from '../config/load.js';
+import { createRuntime, type Runtime } from '../pipeline/runtime.js';
 import { resolveRedis, RedisUnavailableError, type ResolvedRedis } from '../store/redis-server.js';
+import {
+  connectionErrorReason,
+  createRedis,
+  probeRedis,
+  RedisNotReadyError,
+  redactRedisUrl,
+  waitReady,
+  type RedisRole,
+} from '../store/redis.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 
 /** A setup problem: printed as one message, exit code 2. Everything else the pipeline records as data. */
@@ -22,13 +33,71 @@ export function readConfig(dir: string | undefined): Config {
   }
 }
 
+/** One line for a Redis the command cannot use, e.g. `cannot reach Redis at redis://h:6379: ECONNREFUSED`. */
+export function unreachable(url: string, err: unknown): SetupError {
+  return new SetupError(`cannot reach Redis at ${redactRedisUrl(url)}: ${connectionErrorReason(err)}`);
+}
+
+/**
+ * Finds Redis (REDIS_URL / redis.url, else 127.0.0.1:6379, else a managed redis-server) and checks that it
+ * answers, once and without retrying: an unreachable Redis is a setup error (exit 2) reported at once.
+ */
 export async function connectRedis(config: Config, log: Logger): Promise<ResolvedRedis> {
+  let r: ResolvedRedis;
   try {
-    const r = await resolveRedis(config.service.redis.url, resolve(config.service.redis.dataDir));
-    if (r.source === 'managed') log.info({ url: r.url }, 'started a managed redis-server');
-    return r;
+    r = await resolveRedis(config.service.redis.url, resolve(config.service.redis.dataDir));
   } catch (err) {
     if (err instanceof RedisUnavailableError) throw new SetupError(err.message);
+    throw err;
+  }
+  if (r.source === 'managed') log.info({ url: r.url }, 'started a managed redis-server');
+  if (r.source === 'configured') {
+    try {
+      await probeRedis(r.url);
+    } catch (err) {
+      throw unreachable(r.url, err);
+    }
+  }
+  return r;
+}
+
+/** A connected client for a one-shot command, and how to release it (and a managed redis-server). */
+export interface CliRedis {
+  url: string;
+  redis: Redis;
+  close(): Promise<void>;
+}
+
+export async function openRedis(
+  config: Config,
+  log: Logger,
+  role: RedisRole = 'producer',
+): Promise<CliRedis> {
+  const resolved = await connectRedis(config, log);
+  const redis = createRedis(resolved.url, role);
+  try {
+    await waitReady(redis);
+  } catch (err) {
+    redis.disconnect();
+    await resolved.managed?.stop();
+    throw unreachable(resolved.url, err);
+  }
+  return {
+    url: resolved.url,
+    redis,
+    async close() {
+      redis.disconnect();
+      await resolved.managed?.stop();
+    },
+  };
+}
+
+/** The pipeline's runtime for `start`, `run` and `demo`; a Redis that stopped answering since the probe is a setup error. */
+export async function openRuntime(config: Config, url: string, log: Logger): Promise<Runtime> {
+  try {
+    return await createRuntime(config, url, log);
+  } catch (err) {
+    if (err instanceof RedisNotReadyError) throw unreachable(url, err);
     throw err;
   }
 }

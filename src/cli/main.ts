@@ -1,64 +1,47 @@
 #!/usr/bin/env node
-import { Command, CommanderError } from 'commander';
-import { registerArticles } from './commands/articles.js';
-import { registerDemo } from './commands/demo.js';
-import { registerExport } from './commands/export.js';
-import { registerExtract } from './commands/extract.js';
-import { registerFeeds } from './commands/feeds.js';
-import { registerParseFeed } from './commands/parse-feed.js';
-import { registerRun } from './commands/run.js';
-import { registerStart } from './commands/start.js';
-import { registerStatus } from './commands/status.js';
-import { registerStories } from './commands/stories.js';
-import { registerStoriesGet } from './commands/stories-get.js';
-import { registerTail } from './commands/tail.js';
+import { CommanderError } from 'commander';
 import { ResourceBudgetError } from '../shared/errors.js';
 import { SetupError } from './context.js';
-
-export function buildProgram(): Command {
-  const program = new Command();
-  program
-    .name('newsflow')
-    .description(
-      'News ingestion: feeds → fetch → extract → deduplicate → a Redis stream of attributed articles',
-    )
-    .option('--config <dir>', 'folder holding newsflow.yaml and feeds.yaml', 'config')
-    .showHelpAfterError()
-    .exitOverride();
-  registerStart(program);
-  registerRun(program);
-  registerDemo(program);
-  registerParseFeed(program);
-  registerFeeds(program);
-  registerExtract(program);
-  registerStories(program);
-  registerStoriesGet(program);
-  registerArticles(program);
-  registerTail(program);
-  registerExport(program);
-  registerStatus(program);
-  return program;
-}
+import { EXIT, exitStatusFor } from './exit.js';
+import { buildProgram } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
   try {
     await buildProgram().parseAsync(argv);
-    return 0;
+    return EXIT.done;
   } catch (err) {
-    if (err instanceof CommanderError) return err.exitCode;
-    if (err instanceof SetupError) {
-      process.stderr.write(`newsflow: ${err.message}\n`);
-      return 2;
+    const status = exitStatusFor(err);
+    // CommanderError: commander or the command already printed its one line.
+    if (!(err instanceof CommanderError)) {
+      // Setup and budget errors are one line for the user; anything else is a bug: its stack helps the report.
+      const known = err instanceof SetupError || err instanceof ResourceBudgetError;
+      const text = known ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+      process.stderr.write(`newsflow: ${text}\n`);
     }
-    if (err instanceof ResourceBudgetError) {
-      process.stderr.write(`newsflow: ${err.message}\n`);
-      return 3;
-    }
-    process.stderr.write(`newsflow: ${(err as Error).stack ?? String(err)}\n`);
-    return 1;
+    return status;
   }
 }
 
+/**
+ * Resolves once everything written to `stream` so far has reached the OS. A pipe is asynchronous in Node: what
+ * the reader has not taken yet waits in this process, and `process.exit` would drop it (output cut at 64 KiB).
+ */
+function flushed(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise(done => {
+    if (stream.destroyed || !stream.writable) return done();
+    stream.write('', () => done());
+  });
+}
+
+// A reader that goes away (`newsflow export | head -1`) is not an error: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(EXIT.done);
+    throw err;
+  });
+}
+
 const code = await main(process.argv);
+await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
 // Exit explicitly: a half-closed socket (a Redis reconnect timer, a keep-alive agent) must not keep a finished CLI alive.
 process.exit(code);

@@ -63,8 +63,8 @@ export interface NewFeed {
 
 export interface AddResult {
   added: FeedConfig[];
-  /** Entries not added, with why (already there, invalid). */
-  skipped: { url: string; reason: string }[];
+  /** Entries not added, with why: already there, or `failed` (an id taken, an entry the schema rejects). */
+  skipped: { url: string; reason: string; failed: boolean }[];
   text: string;
 }
 
@@ -108,12 +108,12 @@ export function addFeedsToText(text: string, feeds: readonly NewFeed[]): AddResu
   const skipped: AddResult['skipped'] = [];
   for (const nf of feeds) {
     if (urls.has(sameUrlKey(nf.url))) {
-      skipped.push({ url: nf.url, reason: 'already in feeds.yaml' });
+      skipped.push({ url: nf.url, reason: 'already in feeds.yaml', failed: false });
       continue;
     }
     const id = nf.id ?? suggestId(nf.url, ids, nf.title);
     if (ids.has(id)) {
-      skipped.push({ url: nf.url, reason: `id "${id}" is taken` });
+      skipped.push({ url: nf.url, reason: `id "${id}" is taken`, failed: true });
       continue;
     }
     const entry: Record<string, unknown> = { id, url: nf.url };
@@ -125,6 +125,7 @@ export function addFeedsToText(text: string, feeds: readonly NewFeed[]): AddResu
       skipped.push({
         url: nf.url,
         reason: checked.error.issues.map(i => `${i.path.join('.')}: ${i.message}`).join('; '),
+        failed: true,
       });
       continue;
     }

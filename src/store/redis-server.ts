@@ -120,6 +120,11 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<Managed
     }
   }
 
+  // Whatever way this process ends (process.exit after a closed pipe, an uncaught error), the server goes with it.
+  const killOnExit = (): void => void child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
+
   let stopping: Promise<void> | undefined;
   return {
     url: `redis://127.0.0.1:${port}`,

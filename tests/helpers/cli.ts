@@ -45,3 +45,38 @@ export function writeConfigDir(service: unknown, feeds: unknown[]): string {
   writeFileSync(join(dir, 'feeds.yaml'), stringify({ feeds }));
   return dir;
 }
+
+/**
+ * Runs the CLI with stdout read the way a slow pipe reader does (`| wc -c` on a busy box): one chunk, then a
+ * pause. Output a command leaves queued in its process when it exits is lost, as in a shell pipeline.
+ */
+export function runCliPiped(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  timeoutMs = 120_000,
+): Promise<CliResult & { bytes: number }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks: Buffer[] = [];
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      chunks.push(d);
+      child.stdout.pause();
+      setTimeout(() => child.stdout.resume(), 10);
+    });
+    child.stderr.on('data', d => (stderr += String(d)));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      fail(new Error(`CLI ${args.join(' ')} timed out\n${stderr}`));
+    }, timeoutMs);
+    // 'close', not 'exit': every byte the child wrote is read by then.
+    child.on('close', code => {
+      clearTimeout(timer);
+      const out = Buffer.concat(chunks);
+      done({ code, stdout: out.toString('utf8'), stderr, bytes: out.length });
+    });
+  });
+}

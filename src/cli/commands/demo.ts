@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
 import { buildConfig } from '../../config/load.js';
 import { fixturePorts, startFixtureSite } from '../../demo/fixture-site.js';
-import { createRuntime } from '../../pipeline/runtime.js';
 import { runOnce } from '../../pipeline/run-once.js';
 import type { StoryRecord } from '../../dedupe/story.js';
 import type { NormalizedArticle } from '../../store/article.js';
 import { deleteByPattern } from '../../store/redis.js';
-import { cliLogger, connectRedis, readConfig } from '../context.js';
+import { cliLogger, connectRedis, openRuntime, readConfig } from '../context.js';
 import { formatSummary } from './run.js';
 
 export const DEMO_PREFIX = 'newsflow-demo';
@@ -58,7 +57,7 @@ export function registerDemo(program: Command): void {
       const log = cliLogger(config, 'stderr');
       const redis = await connectRedis(config, log);
       try {
-        const rt = await createRuntime(config, redis.url, log);
+        const rt = await openRuntime(config, redis.url, log);
         try {
           // The demo owns its prefix: start from an empty one so every run shows the whole pipeline.
           await deleteByPattern(rt.redis, rt.keys.pattern);

@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { parseSince } from '../../api/articles.js';
 import { createReader, type Reader } from '../../consumer/reader.js';
 import type { Keys } from '../../store/keys.js';
-import { fail, openReadContext } from './read-context.js';
+import { openReadContext, usage } from './read-context.js';
 
 /**
  * One JSON line per stored article, oldest first: the article view of `articles get --json`. The body is
@@ -70,7 +70,7 @@ export function registerExport(program: Command): void {
       if (opts.since !== undefined) {
         sinceMs = parseSince(opts.since);
         if (sinceMs === null) {
-          fail('export.since', `--since: not an ISO 8601 date or epoch ms: "${opts.since}"`);
+          usage('export.since', `--since: not an ISO 8601 date or epoch ms: "${opts.since}"`);
         }
       }
       const ctx = await openReadContext(cmd);

@@ -163,7 +163,8 @@ export function registerExtract(program: Command): void {
     .command('extract')
     .description(
       'Extract the article from HTML files (.html or .html.gz, any charset) or URLs; print one JSON line ' +
-        'per input, in input order: the article, or {"input", "error": {"class", "message"}}',
+        'per input, in input order: the article, or {"input", "error": {"class", "message"}}. ' +
+        'Exit 1 when any input failed',
     )
     .argument('[inputs...]', 'files or http(s) URLs')
     .option(
@@ -238,12 +239,14 @@ export function registerExtract(program: Command): void {
       const window = Math.max(2, (pool?.size ?? 1) * 2);
       const pending: Promise<Record<string, unknown>>[] = [];
       let next = 0;
+      let failed = 0;
       try {
         while (next < sources.length || pending.length) {
           while (next < sources.length && pending.length < window) {
             pending.push(runOne(sources[next++] as ExtractSource));
           }
           const line = await (pending.shift() as Promise<Record<string, unknown>>);
+          if ('error' in line) failed++;
           if (!process.stdout.write(`${JSON.stringify(line)}\n`)) {
             await new Promise(done => process.stdout.once('drain', done));
           }
@@ -251,6 +254,12 @@ export function registerExtract(program: Command): void {
       } finally {
         await pool?.close();
         if (fetcher) await (fetcher as Fetcher).close();
+      }
+      // Exit 1 when any input failed; each failed input's own line says why.
+      if (failed > 0) {
+        const message = `${failed} of ${sources.length} input${sources.length === 1 ? '' : 's'} failed`;
+        process.stderr.write(`newsflow extract: ${message}\n`);
+        throw new CommanderError(1, 'newsflow.extract.inputFailed', message);
       }
     });
 }

@@ -10,8 +10,7 @@ import { buildOpml, OpmlError, parseOpml } from '../../feeds/opml.js';
 import { feedStatus, readFeedState, type FeedState, type FeedStatus } from '../../feeds/state.js';
 import { createFetcher, fetcherOptionsFromConfig } from '../../fetch/fetcher.js';
 import { keysFor } from '../../store/keys.js';
-import { createRedis, waitReady } from '../../store/redis.js';
-import { cliLogger, connectRedis, readConfig, DEFAULT_CONFIG_DIR } from '../context.js';
+import { cliLogger, openRedis, readConfig, DEFAULT_CONFIG_DIR } from '../context.js';
 import type { Redis } from 'ioredis';
 
 export interface FeedRow {
@@ -86,14 +85,11 @@ export async function readFeedRows(
 }
 
 async function withRedis<T>(config: Config, run: (redis: Redis) => Promise<T>): Promise<T> {
-  const resolved = await connectRedis(config, cliLogger(config, 'stderr'));
-  const redis = createRedis(resolved.url, 'producer');
+  const conn = await openRedis(config, cliLogger(config, 'stderr'));
   try {
-    await waitReady(redis);
-    return await run(redis);
+    return await run(conn.redis);
   } finally {
-    redis.disconnect();
-    await resolved.managed?.stop();
+    await conn.close();
   }
 }
 
@@ -123,7 +119,7 @@ export function registerFeeds(program: Command): void {
     .description(
       'Every feed in feeds.yaml with its state: health, last and next poll, interval and why, errors',
     )
-    .option('--json', 'print JSON (one object per feed, the whole state)')
+    .option('--json', 'print JSON Lines: one object per feed, its whole state')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const config = readConfig(dirOf(cmd));
       const rows = await withRedis(config, redis =>
@@ -131,11 +127,12 @@ export function registerFeeds(program: Command): void {
       );
       process.stdout.write(
         opts.json
-          ? `${JSON.stringify(
-              rows.map(r => ({ id: r.id, status: r.status, ...r.state, url: r.state.url ?? r.url })),
-              null,
-              2,
-            )}\n`
+          ? rows
+              .map(
+                r =>
+                  `${JSON.stringify({ id: r.id, status: r.status, ...r.state, url: r.state.url ?? r.url })}\n`,
+              )
+              .join('')
           : `${rows.length === 0 ? 'no feeds in feeds.yaml' : formatFeedList(rows)}\n`,
       );
     });
@@ -204,7 +201,10 @@ export function registerFeeds(program: Command): void {
 
   feeds
     .command('import')
-    .description('Add every feed of an OPML file to feeds.yaml (outline folders and categories become tags)')
+    .description(
+      'Add every feed of an OPML file to feeds.yaml (outline folders and categories become tags); ' +
+        'exit 1 when an entry could not be added (its "skipped" line says why)',
+    )
     .argument('<file>', 'an OPML file')
     .action((file: string, _opts: unknown, cmd: Command) => {
       const dir = dirOf(cmd);
@@ -228,6 +228,8 @@ export function registerFeeds(program: Command): void {
       process.stdout.write(
         `${result.added.length} added, ${result.skipped.length} skipped, ${list.length} in ${file}\n`,
       );
+      const failed = result.skipped.filter(s => s.failed).length;
+      if (failed > 0) throw new CommanderError(1, 'newsflow.feeds', `${failed} entries could not be added`);
     });
 
   feeds

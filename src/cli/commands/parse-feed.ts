@@ -73,7 +73,10 @@ export function registerParseFeed(program: Command): void {
       const { config: dir } = cmd.optsWithGlobals<{ config?: string }>();
       try {
         if (opts.baseUrl !== undefined && !/^https?:\/\/./i.test(opts.baseUrl)) {
-          fail(`--base-url must be an absolute http(s) URL, got "${opts.baseUrl}"`);
+          process.stderr.write(
+            `newsflow parse-feed: --base-url must be an absolute http(s) URL, got "${opts.baseUrl}"\n`,
+          );
+          throw new CommanderError(2, 'newsflow.parseFeed.usage', '--base-url');
         }
         const input = await load(source, opts, dir);
         const feed = await parseFeed(input.body, { baseUrl: input.baseUrl, contentType: input.contentType });

@@ -1,7 +1,6 @@
-import type { Command } from 'commander';
-import { createRuntime } from '../../pipeline/runtime.js';
+import { CommanderError, type Command } from 'commander';
 import { runOnce, type RunSummary } from '../../pipeline/run-once.js';
-import { cliLogger, connectRedis, readConfig, SetupError } from '../context.js';
+import { cliLogger, connectRedis, openRuntime, readConfig } from '../context.js';
 
 export function formatSummary(s: RunSummary): string {
   const lines = [
@@ -23,7 +22,10 @@ export function formatSummary(s: RunSummary): string {
 export function registerRun(program: Command): void {
   program
     .command('run')
-    .description('Poll every configured feed once, process until the queues drain, print a summary')
+    .description(
+      'Poll every configured feed once, process until the queues drain, print a summary. ' +
+        'Exit 1 when a feed or an article failed (the summary counts the failures by reason)',
+    )
     .requiredOption(
       '--once',
       'poll each feed once and exit (the only mode of `run`; use `start` for the service)',
@@ -34,22 +36,20 @@ export function registerRun(program: Command): void {
       const config = readConfig(dir);
       const log = cliLogger(config, 'stderr');
       const redis = await connectRedis(config, log);
+      let failed = 0;
       try {
-        const rt = await createRuntime(config, redis.url, log);
+        const rt = await openRuntime(config, redis.url, log);
         try {
           const summary = await runOnce(rt);
           const { storedIds: _ids, ...printable } = summary;
           process.stdout.write(opts.json ? `${JSON.stringify(printable)}\n` : `${formatSummary(summary)}\n`);
+          failed = Object.values(summary.failures).reduce((a, b) => a + b, 0);
         } finally {
           await rt.close();
         }
-      } catch (err) {
-        if ((err as Error).message?.includes('ECONNREFUSED')) {
-          throw new SetupError(`Redis: ${(err as Error).message}`);
-        }
-        throw err;
       } finally {
         await redis.managed?.stop();
       }
+      if (failed > 0) throw new CommanderError(1, 'newsflow.run.inputFailed', `${failed} failed`);
     });
 }

@@ -1,14 +1,13 @@
 import { Option, type Command } from 'commander';
-import { createRuntime } from '../../pipeline/runtime.js';
 import { ALL_ROLES, startService, type Role } from '../../pipeline/service.js';
-import { cliLogger, connectRedis, readConfig } from '../context.js';
+import { cliLogger, connectRedis, openRuntime, readConfig } from '../context.js';
 
 /** Runs the service roles until SIGTERM/SIGINT, then drains and returns. The workers/*.ts entry points call this. */
 export async function runService(configDir: string | undefined, roles: readonly Role[]): Promise<void> {
   const config = readConfig(configDir);
   const log = cliLogger(config, 'stdout');
   const redis = await connectRedis(config, log);
-  const rt = await createRuntime(config, redis.url, log);
+  const rt = await openRuntime(config, redis.url, log);
   const service = await startService(rt, roles);
   log.info({ roles, redis: redis.source }, 'newsflow started');
   await new Promise<void>(resolveStop => {

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { toExportLine } from '../../dedupe/story.js';
 import { keysFor } from '../../store/keys.js';
-import { createRedis, waitReady } from '../../store/redis.js';
 import { createStoryStore, type StoryStore } from '../../store/story-store.js';
-import { cliLogger, connectRedis, readConfig } from '../context.js';
+import { cliLogger, openRedis, readConfig } from '../context.js';
 
 /**
  * The `stories` command group. Subcommands attach to the same group whichever module registers first:
@@ -52,17 +51,14 @@ export function registerStories(program: Command): void {
       const { config: dir } = cmd.optsWithGlobals<{ config?: string }>();
       const config = readConfig(dir);
       const log = cliLogger(config, 'stderr');
-      const resolved = await connectRedis(config, log);
-      const redis = createRedis(resolved.url, 'worker');
+      const conn = await openRedis(config, log, 'worker');
       try {
-        await waitReady(redis);
         const keys = keysFor(config.service.redis.keyPrefix);
-        const store = createStoryStore(redis, keys, { streamMaxLen: config.service.stream.maxLen });
+        const store = createStoryStore(conn.redis, keys, { streamMaxLen: config.service.stream.maxLen });
         const n = await exportStories(store, writeStdout);
         log.info({ stories: n }, 'stories exported');
       } finally {
-        redis.disconnect();
-        await resolved.managed?.stop();
+        await conn.close();
       }
     });
 }

@@ -1,9 +1,9 @@
 import { hostname } from 'node:os';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { Redis } from 'ioredis';
 import { createConsumer } from '../../consumer/consumer.js';
 import { decodeEvent, fieldsToRecord, InvalidEventError, type StreamEvent } from '../../consumer/events.js';
-import { fail, openReadContext, writeOut } from './read-context.js';
+import { openReadContext, usage, writeOut } from './read-context.js';
 
 interface TailOptions {
   group?: string;
@@ -21,7 +21,7 @@ export function formatEvent(id: string, e: StreamEvent, json: boolean): string {
 }
 
 function parseCount(v: string): number {
-  if (!/^[1-9]\d*$/.test(v)) throw new Error(`--count expects a positive integer, got "${v}"`);
+  if (!/^[1-9]\d*$/.test(v)) throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
   return Number(v);
 }
 
@@ -43,7 +43,7 @@ export function registerTail(program: Command): void {
     .action(async (opts: TailOptions, cmd: Command) => {
       const from = opts.from ?? '$';
       if (from !== '$' && !/^\d+(-\d+)?$/.test(from)) {
-        fail('tail.from', `--from must be $, 0 or a stream id, got "${from}"`);
+        usage('tail.from', `--from must be $, 0 or a stream id, got "${from}"`);
       }
       const ctx = await openReadContext(cmd);
       const json = opts.json === true;

@@ -78,7 +78,7 @@ describe('newsflow status / tail / articles get / stories get / export', { timeo
     expect(g[g.indexOf('pending') + 1]).toBe(0);
     expect(g[g.indexOf('lag') + 1]).toBe(entries.length - 2);
 
-    expect((await cli('tail', '--from', 'yesterday')).code).toBe(1);
+    expect((await cli('tail', '--from', 'yesterday')).code).toBe(2); // a bad option value: usage
   });
 
   it('articles get and stories get print an article and a story with its members', async () => {
@@ -128,6 +128,6 @@ describe('newsflow status / tail / articles get / stories get / export', { timeo
     const none = await cli('export', '--since', '2999-01-01');
     expect(none.code).toBe(0);
     expect(none.stdout).toBe('');
-    expect((await cli('export', '--since', 'last week')).code).toBe(1);
+    expect((await cli('export', '--since', 'last week')).code).toBe(2); // a bad option value: usage
   });
 });

@@ -76,14 +76,24 @@ function text(seed: number, n: number): string {
  */
 export async function seedArticles(
   rt: Runtime,
-  specs: { n: number; feedId: string; at: (i: number) => number; tag?: string },
+  specs: {
+    n: number;
+    feedId: string;
+    at: (i: number) => number;
+    tag?: string;
+    /** Default `https://<feedId>.example/<tag>-<i>`. */
+    url?: (i: number) => string;
+    /** Words in each body (default 160). */
+    words?: number;
+  },
 ): Promise<string[]> {
   const ids: string[] = [];
+  const words = specs.words ?? 160;
   for (let i = 0; i < specs.n; i++) {
-    const url = `https://${specs.feedId}.example/${specs.tag ?? 'a'}-${i}`;
+    const url = specs.url?.(i) ?? `https://${specs.feedId}.example/${specs.tag ?? 'a'}-${i}`;
     const urlKey = canonicalUrlKey(url)!;
     const urlHash = hashKey(urlKey);
-    const body = text(hashSeed(`${specs.feedId}/${specs.tag ?? 'a'}/${i}`), 160);
+    const body = text(hashSeed(`${specs.feedId}/${specs.tag ?? 'a'}/${i}`), words);
     const at = specs.at(i);
     const article: NormalizedArticle = {
       id: urlHash,
@@ -105,8 +115,8 @@ export async function seedArticles(
       tags: [],
       contentHtml: `<p>${body}</p>`,
       contentText: body,
-      wordCount: 160,
-      readingMinutes: 1,
+      wordCount: words,
+      readingMinutes: Math.max(1, Math.round(words / 230)),
       canonicalUrl: url,
       attribution: null,
       access: 'free',

@@ -45,14 +45,14 @@ describe('newsflow CLI', () => {
     expect(res.stderr).toContain('feeds.yaml: feeds[0] (id "x").url');
   });
 
-  it('run --once prints a summary and exits 0, even when a feed is broken', async () => {
+  it('run --once prints a summary; a broken feed is counted there and makes the exit status 1', async () => {
     const dir = writeConfigDir(serviceConfig(), [
       ...site.feeds,
       { id: 'missing', url: `${site.harborOrigin}/no-such-feed.xml` },
     ]);
     const res = await runCli(['run', '--once', '--json', '--config', dir]);
     expect(res.stderr).not.toMatch(/"level":(50|60)/);
-    expect(res.code).toBe(0);
+    expect(res.code).toBe(1);
     const summary = JSON.parse(res.stdout) as Record<string, unknown>;
     expect(summary).toMatchObject({ feedsPolled: 2, feedsFailed: 1, itemsSeen: 3 });
     expect(summary.failures).toEqual({ 'feed:http': 1 });

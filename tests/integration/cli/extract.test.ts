@@ -58,7 +58,9 @@ describe('newsflow extract', () => {
       gz,
       page('consent-wall'),
     ]);
-    expect(r.code).toBe(0);
+    // Three of the four inputs are not articles: exit 1, and each of their lines says why.
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('newsflow extract: 3 of 4 inputs failed\n');
     const out = lines(r.stdout);
     expect(out.map(l => l.input)).toEqual([
       page('section-front'),
@@ -89,7 +91,7 @@ describe('newsflow extract', () => {
     const config = writeConfigDir({ fetch: { allowNetworks: ['127.0.0.0/8'], allowedPorts: [port] } }, []);
     const r = await runCli(['--config', config, 'extract', '--manifest', manifest]);
     rmSync(config, { recursive: true, force: true });
-    expect(r.code).toBe(0);
+    expect(r.code).toBe(1);
     const out = lines(r.stdout);
     expect(out).toHaveLength(3);
     expect(out[0]).toMatchObject({

@@ -128,7 +128,11 @@ describe('newsflow feeds list|add|import|export|enable and parse-feed (built CLI
     expect(res.stdout).toMatch(/disabled: HTTP 410 Gone \(at \d{4}-\d\d-\d\d \d\d:\d\dZ\)/);
 
     const json = await runCli(['--config', dir, 'feeds', 'list', '--json']);
-    const rows = JSON.parse(json.stdout) as { id: string; status: string; disabledReason: string | null }[];
+    // JSON Lines: one object per feed.
+    const rows = json.stdout
+      .trim()
+      .split('\n')
+      .map(l => JSON.parse(l) as { id: string; status: string; disabledReason: string | null });
     expect(rows.map(r => [r.id, r.status])).toEqual([
       ['healthy', 'healthy'],
       ['flaky', 'backing-off'],
