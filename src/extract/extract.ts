@@ -25,6 +25,8 @@ export interface ExtractOptions {
   maxHtmlChars?: number | undefined;
   /** Receives each boilerplate removal (rule, text); `newsflow extract --trace` prints them. */
   trace?: ((rule: string, text: string) => void) | undefined;
+  /** The sanitizer for content HTML (`sanitizeHtml`); tests compare it with a reference on the same input. */
+  sanitize?: ((html: string, baseUrl: string) => string) | undefined;
 }
 
 /** Input extraction refuses to work on; the pipeline records it as a failure with `class`. */
@@ -108,7 +110,10 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
       const credits = detectCredits({ pageUrl: input.url, feedItem: input.feedItem, page: fromItem });
       const feed = feedContent(input, credits.feedContentHtml);
       if (feed) {
-        return { kind: 'article', article: fromFeed(input, fromItem, null, feed, credits, wall.kind) };
+        return {
+          kind: 'article',
+          article: fromFeed(input, opts, fromItem, null, feed, credits, wall.kind),
+        };
       }
       return { kind: 'blocked', reason: 'interstitial', interstitial: wall.kind, detail: wall.evidence };
     }
@@ -120,7 +125,7 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
     if (!parsed) {
       const credits = detectCredits({ pageUrl: input.url, feedItem: input.feedItem, page: merged });
       const feed = feedContent(input, credits.feedContentHtml);
-      if (feed) return { kind: 'article', article: fromFeed(input, merged, null, feed, credits) };
+      if (feed) return { kind: 'article', article: fromFeed(input, opts, merged, null, feed, credits) };
       return { kind: 'skipped', reason: 'not-an-article', detail: 'Readability found no content' };
     }
 
@@ -156,7 +161,7 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
     // A teaser, a paywalled page or a broken template: the feed's own full text is the better copy.
     const feed = feedContent(input, credits.feedContentHtml);
     if (feed && feed.words > wordCount) {
-      return { kind: 'article', article: fromFeed(input, merged, parsed.byline, feed, credits) };
+      return { kind: 'article', article: fromFeed(input, opts, merged, parsed.byline, feed, credits) };
     }
     if (isNotAnArticle(wordCount, pageWords, readerable, contentShape(root))) {
       return {
@@ -165,7 +170,7 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
         detail: `${wordCount} words of content in a page of ${pageWords}; isProbablyReaderable: ${readerable}`,
       };
     }
-    const contentHtml = sanitizeHtml(root.innerHTML, doc.baseURI || input.url);
+    const contentHtml = (opts.sanitize ?? sanitizeHtml)(root.innerHTML, doc.baseURI || input.url);
     return {
       kind: 'article',
       article: {
@@ -216,6 +221,7 @@ function feedContent(input: ExtractInput, cutHtml: string | null): FeedContent |
 
 function fromFeed(
   input: ExtractInput,
+  opts: ExtractOptions,
   meta: PageMetadata,
   byline: string | null,
   feed: FeedContent,
@@ -224,7 +230,7 @@ function fromFeed(
 ): ExtractedArticle {
   return {
     ...articleFields(input, meta, byline, credits),
-    contentHtml: sanitizeHtml(feed.html, input.url),
+    contentHtml: (opts.sanitize ?? sanitizeHtml)(feed.html, input.url),
     contentText: feed.text,
     wordCount: feed.words,
     readingMinutes: readingMinutes(feed.words),

@@ -1,46 +1,159 @@
-import createDOMPurify, { type Config, type DOMPurify } from 'dompurify';
-import { jsdom } from '../shared/lazy-jsdom.js';
+import sanitize from 'sanitize-html';
 
 /**
- * Makes HTML safe for consumers to render. DOMPurify on a jsdom window is the security boundary: no scripts,
- * event handlers, javascript:/vbscript: or non-image data: URLs, iframes, forms, styles, SVG or MathML (the
- * namespaces where mutation XSS lives), and nothing that parses differently with scripting on and off
- * (noscript, template, xmp, noembed, noframes). Every URL is made absolute against the page address and
- * must be http(s), mailto or tel; links get rel="noopener noreferrer nofollow".
+ * Makes HTML safe for consumers to render: sanitize-html (htmlparser2 underneath, no DOM) with an allow-list
+ * of tags and attributes. No scripts, event handlers, javascript:/vbscript: or non-image data: URLs, iframes,
+ * forms, styles, SVG or MathML (the namespaces where mutation XSS lives), and nothing that parses differently
+ * with scripting on and off (noscript, template, xmp, noembed, noframes). Every URL is made absolute against
+ * the page address and must be http(s), mailto or tel; links get rel="noopener noreferrer nofollow".
  *
- * jsdom builds its nodes slowly (tens of microseconds each), so `precleanContent` first trims the content in
- * whatever DOM extraction ran on: attributes consumers cannot use go, attribute-less <span>/<font> wrappers
- * are unwrapped. That halves DOMPurify's work; it is not relied on for safety.
+ * Why this is safe without a browser-grade parser: the output is written by the sanitizer itself, token by
+ * token — only allowed tags, only allowed attributes with quoted values in which `& < > "` are escaped, text
+ * with `& < >` escaped, no comments — and no allowed tag switches a browser's tokenizer out of ordinary HTML
+ * (no raw-text, RCDATA or foreign-content element is allowed). So however htmlparser2 read a hostile input,
+ * the output can only parse into allowed elements and attributes; where htmlparser2 reads malformed markup
+ * differently from a browser, the difference is in what content survives, never in what can run.
+ *
+ * Until 2026-12 this was DOMPurify on a jsdom window: a third of an extraction's time (jsdom builds each node
+ * slowly) and jsdom loaded into every extraction thread. DOMPurify + jsdom stay as the reference in tests
+ * (tests/unit/extract/sanitize-differential.test.ts compares both over every page of the corpora).
  */
 
-const FORBID_TAGS = [
+/** Tags that survive: article HTML. Everything else goes, its text kept unless it is in DROP_CONTENT. */
+const ALLOWED_TAGS = [
+  'a',
+  'abbr',
+  'acronym',
+  'address',
+  'area',
+  'article',
+  'aside',
+  'audio',
+  'b',
+  'bdi',
+  'bdo',
+  'big',
+  'blockquote',
+  'br',
+  'caption',
+  'center',
+  'cite',
+  'code',
+  'col',
+  'colgroup',
+  'data',
+  'dd',
+  'del',
+  'details',
+  'dfn',
+  'dir',
+  'div',
+  'dl',
+  'dt',
+  'em',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'font',
+  'footer',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'header',
+  'hgroup',
+  'hr',
+  'i',
+  'img',
+  'ins',
+  'kbd',
+  'label',
+  'legend',
+  'li',
+  'main',
+  'map',
+  'mark',
+  'menu',
+  'meter',
+  'nav',
+  'nobr',
+  'ol',
+  'output',
+  'p',
+  'picture',
+  'pre',
+  'progress',
+  'q',
+  'rp',
+  'rt',
+  'ruby',
+  's',
+  'samp',
+  'search',
+  'section',
+  'small',
+  'source',
+  'span',
+  'strike',
+  'strong',
+  'sub',
+  'summary',
+  'sup',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'time',
+  'tr',
+  'track',
+  'tt',
+  'u',
+  'ul',
+  'var',
+  'video',
+  'wbr',
+];
+
+/**
+ * Removed tags whose content goes with them: code, styles, embedded documents, form controls, foreign
+ * content, and every element htmlparser2 reads as raw text (script, style, textarea, title, xmp) — the raw
+ * text of a removed raw-text element would otherwise be copied out unescaped.
+ */
+const DROP_CONTENT = [
+  'script',
   'style',
-  'link',
-  'meta',
-  'base',
-  'form',
+  'textarea',
+  'title',
+  'xmp',
+  'plaintext',
+  'noscript',
+  'noembed',
+  'noframes',
+  'template',
   'iframe',
   'frame',
   'frameset',
   'object',
   'embed',
   'applet',
-  'input',
-  'button',
-  'textarea',
   'select',
   'option',
-  'noscript',
-  'template',
-  'xmp',
-  'noembed',
-  'noframes',
-  'plaintext',
-  'title',
+  'datalist',
+  'button',
+  'svg',
+  'math',
+  'head',
   'dialog',
 ];
 
-/** Attributes worth keeping in article HTML; everything else is dropped before and by DOMPurify. */
+/** Void elements, written as `<br />`. */
+const VOID = ['area', 'br', 'col', 'hr', 'img', 'source', 'track', 'wbr'];
+
+/** Attributes worth keeping in article HTML; everything else is dropped (in precleanContent and here). */
 const KEEP_ATTRS = [
   'href',
   'src',
@@ -73,64 +186,32 @@ const KEEP_ATTR_SET = new Set(KEEP_ATTRS);
 const URL_ATTRS = new Set(['href', 'src', 'poster', 'cite']);
 const SAFE_SCHEME = /^(?:https?|mailto|tel):/i;
 const DATA_IMAGE = /^data:image\/(?:png|gif|jpe?g|webp|avif);base64,/i;
+const LINK_REL = 'noopener noreferrer nofollow';
+const SCHEMES = ['http', 'https', 'mailto', 'tel'];
 
-const CONFIG: Config = {
-  USE_PROFILES: { html: true },
-  FORBID_TAGS,
-  FORBID_ATTR: ['style', 'class'],
-  ALLOW_DATA_ATTR: false,
-  ALLOW_ARIA_ATTR: false,
-  ALLOW_UNKNOWN_PROTOCOLS: false,
-  // Only absolute http(s)/mailto/tel survive; relative ones were made absolute by the hook below first.
-  ALLOWED_URI_REGEXP: /^(?:https?|mailto|tel):/i,
-  RETURN_TRUSTED_TYPE: false,
-  // The sanitized <body> is serialized here and its document torn down (see sanitizeHtml).
-  RETURN_DOM: true,
+const BASE_OPTIONS: sanitize.IOptions = {
+  allowedTags: ALLOWED_TAGS,
+  // Checked again by sanitize-html after our transform below (which already dropped the rest).
+  allowedAttributes: { '*': KEEP_ATTRS, a: ['rel'], area: ['rel'] },
+  nonTextTags: DROP_CONTENT,
+  disallowedTagsMode: 'discard',
+  selfClosing: VOID,
+  allowedSchemes: SCHEMES,
+  // Inline images: our transform keeps a data: URL only as an <img src> of an image type.
+  allowedSchemesByTag: { img: [...SCHEMES, 'data'] },
+  allowedSchemesAppliedToAttributes: [...URL_ATTRS],
+  // Every URL is absolute by then; a protocol-relative one would take the consumer's scheme.
+  allowProtocolRelative: false,
+  // No style attribute survives, so postcss never runs.
+  parseStyleAttributes: false,
+  enforceHtmlBoundary: false,
 };
 
-/** Per-thread: a jsdom window costs milliseconds to build; the base URL of the current call for the hook. */
-let purifier: DOMPurify | undefined;
-let purifierWindow: Window | undefined;
-let currentBase = 'about:blank';
-
-function getPurifier(): DOMPurify {
-  if (purifier) return purifier;
-  const { window } = new (jsdom().JSDOM)('');
-  const p = createDOMPurify(window);
-  purifierWindow = window as unknown as Window;
-  // Resolve before DOMPurify's URI check, so relative links survive as absolute ones.
-  p.addHook('uponSanitizeAttribute', (_node, data) => {
-    // USE_PROFILES decides the allowed attributes; narrow them to what article HTML needs.
-    if (!KEEP_ATTR_SET.has(data.attrName)) {
-      data.keepAttr = false;
-    } else if (URL_ATTRS.has(data.attrName)) {
-      const abs = absolutize(data.attrValue, currentBase);
-      if (abs === null) data.keepAttr = false;
-      else data.attrValue = abs;
-    } else if (data.attrName === 'srcset') {
-      data.attrValue = absolutizeSrcset(data.attrValue, currentBase);
-      if (!data.attrValue) data.keepAttr = false;
-    }
-  });
-  // Where a link opens is the consumer's call (DOMPurify drops `target`); what it may do to us is ours.
-  p.addHook('afterSanitizeAttributes', node => {
-    if (node.nodeName === 'A') node.setAttribute('rel', 'noopener noreferrer nofollow');
-  });
-  purifier = p;
-  return p;
-}
-
-/** The window DOMPurify parses into (created on first use); tests read its named properties. */
-export function sanitizerWindow(): Window {
-  getPurifier();
-  return purifierWindow!;
-}
-
-/** An absolute, allowed URL, or null when the value must go. Images may keep inline data: images. */
-export function absolutize(value: string, base: string): string | null {
+/** An absolute, allowed URL, or null when the value must go. `dataImage`: an inline image may stay. */
+export function absolutize(value: string, base: string, dataImage = false): string | null {
   const v = value.trim();
   if (!v) return null;
-  if (DATA_IMAGE.test(v)) return v;
+  if (DATA_IMAGE.test(v)) return dataImage ? v : null;
   let url: URL;
   try {
     url = new URL(v, base);
@@ -147,9 +228,30 @@ function absolutizeSrcset(value: string, base: string): string {
     const [u, ...descriptor] = candidate.trim().split(/\s+/);
     if (!u) continue;
     const abs = absolutize(u, base);
-    if (abs && !abs.startsWith('data:')) out.push([abs, ...descriptor].join(' '));
+    if (abs) out.push([abs, ...descriptor].join(' '));
   }
   return out.join(', ');
+}
+
+/** Keeps the attributes article HTML needs, with absolute URLs; marks links. Runs on every tag. */
+function cleanTag(tagName: string, attribs: sanitize.Attributes, base: string): sanitize.Tag {
+  const out: sanitize.Attributes = {};
+  for (const name of Object.keys(attribs)) {
+    if (!KEEP_ATTR_SET.has(name)) continue;
+    let value = attribs[name] as string;
+    if (URL_ATTRS.has(name)) {
+      const abs = absolutize(value, base, tagName === 'img' && name === 'src');
+      if (abs === null) continue;
+      value = abs;
+    } else if (name === 'srcset') {
+      value = absolutizeSrcset(value, base);
+      if (!value) continue;
+    }
+    out[name] = value;
+  }
+  // Where a link opens is the consumer's call (`target` is not kept); what it may do to us is ours.
+  if (tagName === 'a' || tagName === 'area') out.rel = LINK_REL;
+  return { tagName, attribs: out };
 }
 
 /**
@@ -157,30 +259,19 @@ function absolutizeSrcset(value: string, base: string): string {
  * against `baseUrl`.
  */
 export function sanitizeHtml(html: string, baseUrl = 'about:blank'): string {
-  const p = getPurifier();
-  currentBase = baseUrl;
-  try {
-    const body = p.sanitize(html, CONFIG) as unknown as HTMLElement | null;
-    if (!body) return '';
-    const out = body.innerHTML;
-    // jsdom tracks every connected element with an id or name on the window for named access (window.foo),
-    // including elements of documents DOMParser made in that window, and forgets one only when it is
-    // detached (jsdom#4234). DOMPurify parses each input into such a document on the long-lived purifier
-    // window, so without this every sanitized page with an id stayed reachable: ~42 KB per synthetic page,
-    // ~620 KB per real one (docs/PERFORMANCE.md). Detaching the tree removes its entries.
-    body.ownerDocument.documentElement?.remove();
-    return out;
-  } finally {
-    currentBase = 'about:blank';
-  }
+  return sanitize(html, {
+    ...BASE_OPTIONS,
+    transformTags: { '*': (tagName, attribs) => cleanTag(tagName, attribs, baseUrl) },
+  });
 }
 
 /** Inline wrappers that carry nothing once their attributes are gone. */
 const UNWRAP = new Set(['span', 'font', 'center', 'o:p']);
 
 /**
- * Trims extracted content in place before sanitizing: drops attributes outside the keep-list and unwraps
- * attribute-less span/font wrappers. Works on any DOM (lite, linkedom, jsdom).
+ * Trims extracted content in place before it is serialized and sanitized: drops attributes outside the
+ * keep-list and unwraps attribute-less span/font wrappers. Works on any DOM (lite, linkedom, jsdom). Not
+ * relied on for safety: sanitizeHtml applies the same keep-list.
  */
 export function precleanContent(root: Element): void {
   const all = Array.from(root.getElementsByTagName('*'));
@@ -241,8 +332,8 @@ const isBlocky = (n: ChildNode | null): boolean =>
   !n || (n.nodeType === 1 && BLOCKY.has((n as Element).localName));
 
 /**
- * Readability's output is indented; every run of indentation is a text node jsdom builds at some cost. Runs of
- * whitespace become one space, and whitespace between blocks goes; <pre> keeps its spacing.
+ * Readability's output is indented: runs of whitespace become one space, and whitespace between blocks goes
+ * (less to serialize, sanitize and store); <pre> keeps its spacing.
  */
 function collapseWhitespace(el: Element): void {
   for (let c = el.firstChild; c;) {

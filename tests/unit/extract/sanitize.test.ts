@@ -1,7 +1,7 @@
 import { JSDOM } from 'jsdom';
 import { describe, expect, it } from 'vitest';
 import { parseLiteDocument } from '../../../src/extract/content/dom/parse.js';
-import { absolutize, precleanContent, sanitizeHtml, sanitizerWindow } from '../../../src/extract/sanitize.js';
+import { absolutize, precleanContent, sanitizeHtml } from '../../../src/extract/sanitize.js';
 
 const BASE = 'https://news.example.com/2024/05/story.html';
 
@@ -87,6 +87,38 @@ const HOSTILE: [string, string][] = [
   ['nested comment break-out', '<!--<img src="--><img src=x onerror=alert(1)//">'],
   ['event handler case', '<div OnMouseOver="alert(1)">x</div>'],
   ['dom clobbering', '<img name="cookie"><form id="location"></form><a id="x" name="defaultView">q</a>'],
+  // Raw-text and RCDATA elements: htmlparser2 (under the sanitizer) reads their content as text; a removed
+  // one must not have that text copied out unescaped.
+  ['xmp raw text', '<xmp><img src=x onerror=alert(1)></xmp><p>after</p>'],
+  ['textarea raw text', '<textarea><img src=x onerror=alert(1)></textarea>'],
+  ['title raw text', '<title></title><img src=x onerror=alert(1)></title>'],
+  ['style raw text', '<style></style><img src=x onerror=alert(1)></style>'],
+  ['plaintext', '<plaintext><img src=x onerror=alert(1)>'],
+  ['iframe content', '<iframe><p title="</iframe><img src=x onerror=alert(1)>"></iframe>'],
+  ['noembed and noframes', '<noembed><img title="</noembed><img src onerror=alert(1)>"></noembed>'],
+  [
+    'entity-encoded markup',
+    '<p>&lt;img src=x onerror=alert(1)&gt;</p><option>&lt;script&gt;x&lt;/script&gt;</option>',
+  ],
+  ['attribute breaking out of a wrapper', '<a title="</noscript><img src=x onerror=alert(1)>">t</a>'],
+  [
+    'javascript: in srcset and poster',
+    '<img srcset="javascript:alert(1) 1x"><video poster="javascript:alert(1)"></video>',
+  ],
+  [
+    'control characters in scheme',
+    '<a href="java\u0000script:alert(1)">a</a><a href="\u0001javascript:alert(1)">b</a>',
+  ],
+  ['protocol-relative escape', '<a href="\\\\evil.example/x">a</a>'],
+  ['unclosed tag at the end', '<p>ok</p><img src=x onerror=alert(1)'],
+  [
+    'cdata and processing instruction',
+    '<![CDATA[<img src=x onerror=alert(1)>]]><?xml x="<img src=x onerror=alert(1)>"?>',
+  ],
+  [
+    'attribute name tricks',
+    '<img src=x /onerror=alert(1)><img src=x "onerror"=alert(1)><p o\nnclick=x>p</p>',
+  ],
 ];
 
 describe('sanitizeHtml: hostile input', () => {
@@ -148,24 +180,6 @@ describe('sanitizeHtml: links and media', () => {
     expect(absolutize('javascript:alert(1)', BASE)).toBeNull();
     expect(absolutize('  ', BASE)).toBeNull();
     expect(absolutize('tel:+4912345', BASE)).toBe('tel:+4912345');
-  });
-});
-
-describe('sanitizeHtml on its long-lived window', () => {
-  it('leaves no sanitized element reachable from the window (jsdom named properties, jsdom#4234)', () => {
-    for (let i = 0; i < 3; i++) {
-      const out = sanitizeHtml(
-        `<div id="readability-page-${i}"><h2 id="part-${i}">Part</h2><img name="fig-${i}" src="/a.png"></div>`,
-        BASE,
-      );
-      expect(out).toContain(`id="part-${i}"`);
-    }
-    const win = sanitizerWindow() as unknown as Record<string, unknown>;
-    for (let i = 0; i < 3; i++) {
-      expect(`readability-page-${i}` in win).toBe(false);
-      expect(`part-${i}` in win).toBe(false);
-      expect(`fig-${i}` in win).toBe(false);
-    }
   });
 });
 
