@@ -2,10 +2,10 @@
  * Credit/footer detection: finds "The post … appeared first on …"-style lines at the end of the article
  * (Readability output) and of the feed item's content, cuts them, and turns them — together with the
  * head-level signals read by the metadata reader and the feed's <source> — into one attribution.
- * Works on any DOM that implements the standard Node API (jsdom, linkedom); HTML strings are parsed with
- * linkedom.
+ * Works on any DOM that implements the standard Node API (lite, jsdom, linkedom); HTML strings are parsed
+ * into the lite DOM.
  */
-import { parseHTML } from 'linkedom';
+import { parseLiteDocument } from '../content/dom/parse.js';
 import { isSiteLikeName } from '../metadata/authors.js';
 import { absoluteUrl, hostOf, sameSite } from '../metadata/dom.js';
 import type { Attribution, FeedItemHints } from '../types.js';
@@ -267,11 +267,12 @@ function isDeepLink(href: string): boolean {
   }
 }
 
-/** Parses an HTML fragment into a detached root element (linkedom: fast, no window). */
+/** Parses an HTML fragment into a root element (the lite DOM extraction runs on: no window, parse5's tree). */
 function parseFragment(html: string): { root: Element; serialize: () => string } {
-  const { document } = parseHTML(
+  const document = parseLiteDocument(
     `<!DOCTYPE html><html><head></head><body><div id="nf-credit-root">${html}</div></body></html>`,
-  );
+    'about:blank',
+  ) as unknown as Document;
   const root = document.getElementById('nf-credit-root') ?? document.body;
   return { root: root, serialize: () => (root as unknown as Element).innerHTML };
 }

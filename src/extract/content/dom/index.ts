@@ -6,10 +6,14 @@
  * - `linkedom`: fast to build, but its per-node event-target bookkeeping makes the garbage collector the
  *   bottleneck under Readability.
  */
+import { createRequire } from 'node:module';
 import type { VirtualConsole } from 'jsdom';
 import { jsdom } from '../../../shared/lazy-jsdom.js';
-import { parseHTML } from 'linkedom';
 import { parseLiteDocument } from './parse.js';
+
+// linkedom costs a quarter of a second to load, in every extraction thread; only `--dom linkedom` needs it.
+const require = createRequire(import.meta.url);
+let linkedom: typeof import('linkedom') | undefined;
 
 export const DOM_KINDS = ['lite', 'jsdom', 'linkedom'] as const;
 export type DomKind = (typeof DOM_KINDS)[number];
@@ -38,7 +42,8 @@ export function openDocument(html: string, url: string, kind: DomKind): OpenedDo
       return { document: dom.window.document, kind, close: () => dom.window.close() };
     }
     case 'linkedom': {
-      const { document } = parseHTML(html) as unknown as { document: Document };
+      linkedom ??= require('linkedom') as typeof import('linkedom');
+      const { document } = linkedom.parseHTML(html) as unknown as { document: Document };
       return { document, kind, close: () => undefined };
     }
   }
