@@ -1,6 +1,6 @@
 /**
  * Worker-thread side of the extraction pool: runs `extractArticle` for messages from pool.ts. One thread per
- * core; the thread owns its DOMPurify window and lite-DOM state, so nothing is shared across threads.
+ * core; the thread owns its lite-DOM state, so nothing is shared across threads.
  */
 import { poolWorkerData, serveTasks } from '../shared/thread-pool-worker.js';
 import type { DomKind } from './content/dom/index.js';
