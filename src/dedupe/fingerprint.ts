@@ -1,4 +1,4 @@
-import { stripCredits, type CreditLine } from './credits.js';
+import { stripTrailingCredits, type CreditMatch } from '../extract/credits/index.js';
 import { bandKeys, shingleHashes, signature } from './minhash.js';
 import { numberTokens, tokenize } from './normalize.js';
 import { hashKey } from './url-key.js';
@@ -24,11 +24,23 @@ export interface Fingerprint {
   numbers: string[];
   /** The text ended with an excerpt marker ("[…]") once its credits were removed. */
   excerpt: boolean;
-  credits: CreditLine[];
+  /** Credit lines cut from the end of the text (the credit module's rules), last one first. */
+  credits: CreditMatch[];
+}
+
+/** A trailing "[…]" (WordPress's excerpt_more) or ellipsis: the text is an excerpt of a longer one. */
+const EXCERPT_MARK = /(?:\[\s*(?:…|\.\.\.)\s*\]|…|\.\.\.)$/u;
+
+/** The text without its trailing credit lines and excerpt marker. */
+function stripTail(text: string): { text: string; credits: CreditMatch[]; excerpt: boolean } {
+  const { text: rest, credits } = stripTrailingCredits(text);
+  const m = EXCERPT_MARK.exec(rest.slice(-16));
+  if (!m) return { text: rest.trim(), credits, excerpt: false };
+  return { text: rest.slice(0, rest.length - m[0].length).trim(), credits, excerpt: true };
 }
 
 export function fingerprint(text: string, opts: FingerprintOptions): Fingerprint {
-  const stripped = stripCredits(text);
+  const stripped = stripTail(text);
   const tokens = tokenize(stripped.text);
   const base = { tokens: tokens.length, excerpt: stripped.excerpt, credits: stripped.credits };
   if (tokens.length < opts.minTokens) {

@@ -10,7 +10,7 @@ import { parseLiteDocument } from './content/dom/parse.js';
 import { detectInterstitial } from './content/interstitial.js';
 import { prestrip } from './content/prestrip.js';
 import { looksReaderable, runReadability } from './content/readability.js';
-import { detectCredits, matchCreditText, type CreditResult } from './credits/index.js';
+import { detectCredits, matchCreditText, withTextCredit, type CreditResult } from './credits/index.js';
 import { blockText, countWords, readingMinutes, roughWordCount } from './content/text.js';
 import { mergeReadabilityMetadata, readPageMetadata, type PageMetadata } from './metadata/index.js';
 import { precleanContent, sanitizeHtml } from './sanitize.js';
@@ -147,16 +147,13 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
       protect: isCredit,
     });
     // Credit lines ("The post … appeared first on …") become the attribution and leave the text.
-    const credits = detectCredits({
-      pageUrl: input.url,
-      contentRoot: root,
-      feedItem: input.feedItem,
-      page: merged,
-    });
-    for (const line of credits.removed) opts.trace?.('credit', line);
+    const creditInput = { pageUrl: input.url, contentRoot: root, feedItem: input.feedItem, page: merged };
+    const found = detectCredits(creditInput);
+    for (const line of found.removed) opts.trace?.('credit', line);
     precleanContent(root);
     const contentText = blockText(root);
     const wordCount = countWords(contentText);
+    const credits = withTextCredit(found, contentText, creditInput);
 
     // A teaser, a paywalled page or a broken template: the feed's own full text is the better copy.
     const feed = feedContent(input, credits.feedContentHtml);
@@ -225,9 +222,14 @@ function fromFeed(
   meta: PageMetadata,
   byline: string | null,
   feed: FeedContent,
-  credits: CreditResult,
+  found: CreditResult,
   interstitial?: InterstitialKind,
 ): ExtractedArticle {
+  const credits = withTextCredit(found, feed.text, {
+    pageUrl: input.url,
+    feedItem: input.feedItem,
+    page: meta,
+  });
   return {
     ...articleFields(input, meta, byline, credits),
     contentHtml: (opts.sanitize ?? sanitizeHtml)(feed.html, input.url),

@@ -6,7 +6,6 @@ import type { HistogramRecorder } from '../metrics/histograms.js';
 import { timed } from '../metrics/instrument.js';
 import type { Fetcher } from '../fetch/types.js';
 import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../store/article.js';
-import { resolveAttribution } from '../dedupe/attribution.js';
 import { DEFAULT_DEDUPE, planDecision, type DedupeSettings } from '../dedupe/story.js';
 import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';
@@ -116,9 +115,8 @@ export async function processArticle(
     fetchedAt: new Date(deps.now()).toISOString(),
     schemaVersion: ARTICLE_SCHEMA_VERSION,
   };
-  // Dedupe: attribution (extraction's, else the evidence dedupe reads itself), content keys, then one
-  // atomic decision in Redis that joins or founds a story and publishes its events.
-  article.attribution = resolveAttribution({ article, pageUrl: res.finalUrl, feedItem: job.item });
+  // Dedupe: extraction's attribution (the credit module, run in the pool with the feed item's evidence),
+  // content keys, then one atomic decision in Redis that joins or founds a story and publishes its events.
   const plan = planDecision({
     article,
     attribution: article.attribution,

@@ -1,32 +1,43 @@
 /**
- * Credit/footer detection: finds "The post … appeared first on …"-style lines at the end of the article
- * (Readability output) and of the feed item's content, cuts them, and turns them — together with the
- * head-level signals read by the metadata reader and the feed's <source> — into one attribution.
+ * The one credit module. Credit lines ("The post … appeared first on …", republication and "originally
+ * published" credits) at the end of the article (Readability output), of the feed item's content and
+ * summary, and of the page's text are found here, cut, and turned — with the head-level signals read by the
+ * metadata reader and the feed's <source> — into one attribution (`attribution.ts`). Extraction runs it in
+ * the extraction pool, under the task deadline; dedupe reads `article.attribution` and strips credits from a
+ * text through `stripTrailingCredits`, never with rules of its own.
  * Works on any DOM that implements the standard Node API (lite, jsdom, linkedom); HTML strings are parsed
- * into the lite DOM.
+ * with the lite DOM. Every scan is bounded: only the last blocks, children and characters of a text are read.
  */
 import { parseLiteDocument } from '../content/dom/parse.js';
-import { isSiteLikeName } from '../metadata/authors.js';
-import { absoluteUrl, hostOf, sameSite } from '../metadata/dom.js';
+import { absoluteUrl } from '../metadata/dom.js';
 import type { Attribution, FeedItemHints } from '../types.js';
+import { isSelfCredit, resolveAttribution, type FoundCredit, type PageSignals } from './attribution.js';
 import {
   findTrailingCredit,
   linkRoleFor,
   matchCreditText,
   normalizeCreditText,
   MAX_CREDIT_LENGTH,
+  MAX_RAW_CREDIT_LENGTH,
   type CreditMatch,
 } from './patterns.js';
+import { stripTrailingCredits } from './text.js';
 
-export { matchCreditText, findTrailingCredit, type CreditMatch, type CreditMethod } from './patterns.js';
-
-/** What the page's own metadata says, as far as attribution needs it (a subset of PageMetadata). */
-export interface PageSignals {
-  /** Head-level signals, best first (cross-domain canonical, syndication-source, original-source, isBasedOn). */
-  signals?: Attribution[] | undefined;
-  siteName?: string | null | undefined;
-  canonicalUrl?: string | null | undefined;
-}
+export {
+  matchCreditText,
+  findTrailingCredit,
+  normalizeCreditText,
+  type CreditMatch,
+  type CreditMethod,
+} from './patterns.js';
+export { stripCreditText, stripTrailingCredits, type StrippedCredits } from './text.js';
+export {
+  isSelfCredit,
+  resolveAttribution,
+  type AttributionContext,
+  type FoundCredit,
+  type PageSignals,
+} from './attribution.js';
 
 export interface CreditInput {
   /** The page's address: base for links, and "self" for credits naming the page's own site. */
@@ -53,18 +64,14 @@ export interface CreditResult {
   credits: FoundCredit[];
 }
 
-export interface FoundCredit extends CreditMatch {
-  where: 'page' | 'feed';
-  /** The credit names the page's own site: an original's own feed footer, not a copy. */
-  self: boolean;
-}
-
 const BLOCK_SELECTOR =
   'p, div, li, blockquote, section, article, footer, aside, figcaption, h1, h2, h3, h4, h5, h6, td, dd, pre';
-/** Lines of plain text searched for a whole-line credit (page text dumps end with long chrome). */
-const TEXT_LINES_SEARCHED = 60;
 /** Credits sit at the very end: look at this many trailing text blocks. */
 const TRAILING_BLOCKS = 4;
+/** Elements looked at from the end while collecting those blocks (empty and wrapper elements included). */
+const TRAILING_ELEMENTS = 200;
+/** Children of one block read from its end while growing a credit's text. */
+const TRAILING_CHILDREN = 64;
 
 /**
  * Finds credits at the end of `root`, removes them from the DOM, and returns them (last block first).
@@ -92,7 +99,8 @@ export function stripCreditsInElement(root: Element, base: string): CreditMatch[
 function trailingBlocks(root: Element): Element[] {
   const all = Array.from(root.querySelectorAll(BLOCK_SELECTOR));
   const leaves: Element[] = [];
-  for (let i = all.length - 1; i >= 0 && leaves.length < TRAILING_BLOCKS; i--) {
+  const stop = Math.max(0, all.length - TRAILING_ELEMENTS);
+  for (let i = all.length - 1; i >= stop && leaves.length < TRAILING_BLOCKS; i--) {
     const el = all[i];
     if (!el) continue;
     if (!(el.textContent ?? '').trim()) continue;
@@ -122,8 +130,9 @@ function lastMeaningfulChild(el: Element): ChildNode | null {
  */
 function stripTrailingCredit(block: Element, base: string): CreditMatch | null {
   const children = Array.from(block.childNodes);
+  const stop = Math.max(0, children.length - TRAILING_CHILDREN);
   let tail = '';
-  for (let i = children.length - 1; i >= 0; i--) {
+  for (let i = children.length - 1; i >= stop; i--) {
     const node = children[i];
     if (!node) continue;
     const nodeText =
@@ -132,7 +141,10 @@ function stripTrailingCredit(block: Element, base: string): CreditMatch | null {
         : // In HTML a newline in text is a space; only <br> breaks a line. Same length: offsets stay valid.
           (node.textContent ?? '').replace(/\s/g, ' ');
     const combined = nodeText + tail;
-    if (normalizeCreditText(combined).length > MAX_CREDIT_LENGTH + 40) {
+    if (
+      combined.length > MAX_RAW_CREDIT_LENGTH ||
+      normalizeCreditText(combined).length > MAX_CREDIT_LENGTH + 40
+    ) {
       // The credit may start inside this (long) text node, after a sentence or line break.
       if (node.nodeType === 3) return splitInsideText(block, children, i, tail, base);
       return null;
@@ -146,7 +158,7 @@ function stripTrailingCredit(block: Element, base: string): CreditMatch | null {
         .slice(0, i)
         .map(n => n.textContent ?? '')
         .join('');
-      if (before.trim() && !/[.!?…:"')\]]\s*$|\n\s*$/.test(before) && !endsWithBreak(children, i)) {
+      if (before.trim() && !endsSentenceOrLine(before) && !endsWithBreak(children, i)) {
         continue;
       }
       enrichFromLinks(match, children.slice(i), base);
@@ -160,6 +172,12 @@ function stripTrailingCredit(block: Element, base: string): CreditMatch | null {
     }
   }
   return null;
+}
+
+/** The text ends a sentence or a line (trailing spaces aside): what may stand before a credit. */
+function endsSentenceOrLine(text: string): boolean {
+  const t = text.trimEnd();
+  return /[.!?…:"')\]]$/.test(t) || text.slice(t.length).includes('\n');
 }
 
 function endsWithBreak(children: ChildNode[], i: number): boolean {
@@ -183,10 +201,13 @@ function splitInsideText(
   const node = children[i];
   if (!node || node.nodeType !== 3) return null;
   const value = node.nodeValue ?? '';
-  const found = findTrailingCredit(value.replace(/\s/g, ' ') + tail);
-  if (!found || found.index === 0 || found.index >= value.length) return null;
+  // Only the last characters can hold the start of a credit that ends the block.
+  const from = Math.max(0, value.length - MAX_RAW_CREDIT_LENGTH);
+  const found = findTrailingCredit(value.slice(from).replace(/\s/g, ' ') + tail);
+  const index = found ? from + found.index : -1;
+  if (!found || index === 0 || index >= value.length) return null;
   enrichFromLinks(found.match, children.slice(i + 1), base);
-  node.nodeValue = value.slice(0, found.index).replace(/\s+$/, '');
+  node.nodeValue = value.slice(0, index).trimEnd();
   for (const n of children.slice(i + 1)) n.parentNode?.removeChild(n);
   removeIfEmpty(block);
   return found.match;
@@ -267,21 +288,16 @@ function isDeepLink(href: string): boolean {
   }
 }
 
-/** Parses an HTML fragment into a root element (the lite DOM extraction runs on: no window, parse5's tree). */
-function parseFragment(html: string): { root: Element; serialize: () => string } {
-  const document = parseLiteDocument(
-    `<!DOCTYPE html><html><head></head><body><div id="nf-credit-root">${html}</div></body></html>`,
-    'about:blank',
-  ) as unknown as Document;
-  const root = document.getElementById('nf-credit-root') ?? document.body;
-  return { root: root, serialize: () => (root as unknown as Element).innerHTML };
-}
-
-function isSelfCredit(c: CreditMatch, pageUrl: string, page: PageSignals | undefined): boolean {
-  if (c.siteUrl) return sameSite(c.siteUrl, pageUrl);
-  if (c.originalUrl) return sameSite(c.originalUrl, pageUrl);
-  if (!c.siteName) return false;
-  return isSiteLikeName(c.siteName, { siteName: page?.siteName ?? null, host: hostOf(pageUrl) ?? undefined });
+/**
+ * Parses an HTML fragment into a root element with the lite DOM extraction itself uses (parse5, linear; a
+ * linkedom parse of 100 KB of "<" took seconds).
+ */
+function parseFragment(html: string, base: string): { root: Element; serialize: () => string } {
+  const doc = parseLiteDocument('<!DOCTYPE html><html><head></head><body><div></div></body></html>', base);
+  const root = doc.body?.firstElementChild as unknown as Element;
+  // innerHTML semantics: a stray "</div>" in the fragment cannot close the root and leave the end outside it.
+  root.innerHTML = html;
+  return { root, serialize: () => root.innerHTML };
 }
 
 /**
@@ -299,7 +315,7 @@ export function detectCredits(input: CreditInput): CreditResult {
       credits.push({ ...m, where: 'page', self: isSelfCredit(m, input.pageUrl, input.page) });
     }
   } else if (input.contentHtml) {
-    const frag = parseFragment(input.contentHtml);
+    const frag = parseFragment(input.contentHtml, input.pageUrl);
     const found = stripCreditsInElement(frag.root, input.pageUrl);
     for (const m of found) {
       credits.push({ ...m, where: 'page', self: isSelfCredit(m, input.pageUrl, input.page) });
@@ -310,7 +326,7 @@ export function detectCredits(input: CreditInput): CreditResult {
   let feedContentHtml: string | null = null;
   const feedHtml = input.feedItem?.contentHtml ?? input.feedItem?.summaryHtml ?? null;
   if (feedHtml) {
-    const frag = parseFragment(feedHtml);
+    const frag = parseFragment(feedHtml, input.pageUrl);
     const found = stripCreditsInElement(frag.root, input.pageUrl);
     for (const m of found) {
       credits.push({ ...m, where: 'feed', self: isSelfCredit(m, input.pageUrl, input.page) });
@@ -320,7 +336,7 @@ export function detectCredits(input: CreditInput): CreditResult {
   // The summary may carry the footer when the content does not (Yoast adds it to both).
   const summary = input.feedItem?.contentHtml ? input.feedItem.summaryHtml : null;
   if (summary) {
-    const frag = parseFragment(summary);
+    const frag = parseFragment(summary, input.pageUrl);
     for (const m of stripCreditsInElement(frag.root, input.pageUrl)) {
       credits.push({ ...m, where: 'feed', self: isSelfCredit(m, input.pageUrl, input.page) });
     }
@@ -336,85 +352,17 @@ export function detectCredits(input: CreditInput): CreditResult {
   };
 }
 
-function resolveAttribution(credits: FoundCredit[], input: CreditInput): Attribution | null {
-  const foreign = credits.filter(c => !c.self);
-  const best = foreign[0];
-  const signals = input.page?.signals ?? [];
-  if (best) {
-    let originalUrl = best.originalUrl;
-    if (!originalUrl) {
-      // Another credit or a head signal may carry the link the first credit lost.
-      const sameName = foreign.find(
-        c =>
-          c.originalUrl &&
-          c.siteName &&
-          best.siteName &&
-          c.siteName.toLowerCase() === best.siteName.toLowerCase(),
-      );
-      originalUrl = sameName?.originalUrl ?? null;
-    }
-    if (!originalUrl && best.siteName) {
-      const signal = signals.find(s => {
-        const host = hostOf(s.originalUrl);
-        return host && best.siteName && isSiteLikeName(best.siteName, { host });
-      });
-      originalUrl = signal?.originalUrl ?? null;
-    }
-    return {
-      originalUrl,
-      originalPublisher: best.siteName,
-      method: best.method,
-      evidence: best.text,
-      originalTitle: best.title,
-    };
-  }
-  const signal = signals[0];
-  if (signal) return signal;
-  const source = input.feedItem?.source;
-  if (source && (source.title || source.url)) {
-    // RSS <source url> names the channel (a feed), not the article: keep it as evidence only.
-    const sourceUrl = source.url ? absoluteUrl(source.url, input.pageUrl) : null;
-    if (!sourceUrl || !sameSite(sourceUrl, input.pageUrl)) {
-      return {
-        originalUrl: null,
-        originalPublisher: source.title?.trim() || hostOf(sourceUrl) || null,
-        method: 'feed-source',
-        evidence: `<source url="${source.url ?? ''}">${source.title ?? ''}</source>`,
-      };
-    }
-  }
-  return null;
-}
-
 /**
- * Text-only variant for plain summaries or contentText: the credit at the end of `text`, and the text
- * without it.
+ * Adds the credit that ends the article's text, when the block pass did not cut it (a credit split over
+ * odd markup), as evidence after the page's and the feed item's credits, and resolves the attribution
+ * again. The text is not changed; dedupe strips trailing credits before hashing it.
  */
-export function stripCreditText(text: string): { match: CreditMatch | null; text: string } {
-  // A credit is one line; in a page's text, share buttons, "previous post" links and sidebars may follow
-  // it. Near the end a credit may close a longer line; further up only a line that is a credit counts.
-  const lines = text.split('\n');
-  let seen = 0;
-  for (let i = lines.length - 1; i >= 0 && seen < TEXT_LINES_SEARCHED; i--) {
-    const line = lines[i] ?? '';
-    if (!line.trim()) continue;
-    seen++;
-    const whole = matchCreditText(line);
-    const found = whole
-      ? { index: 0, match: whole }
-      : seen <= TRAILING_BLOCKS
-        ? findTrailingCredit(line)
-        : null;
-    if (!found) continue;
-    const kept = line.slice(0, found.index).replace(/\s+$/, '');
-    const rest = [...lines.slice(0, i), ...(kept ? [kept] : []), ...lines.slice(i + 1)];
-    return {
-      match: found.match,
-      text: rest
-        .join('\n')
-        .replace(/\n{3,}/g, '\n\n')
-        .trim(),
-    };
-  }
-  return { match: null, text };
+export function withTextCredit(result: CreditResult, text: string, input: CreditInput): CreditResult {
+  const match = stripTrailingCredits(text, 1).credits[0];
+  if (!match || result.credits.some(c => c.text === match.text)) return result;
+  const credits: FoundCredit[] = [
+    ...result.credits,
+    { ...match, where: 'text', self: isSelfCredit(match, input.pageUrl, input.page) },
+  ];
+  return { ...result, credits, attribution: resolveAttribution(credits, input) };
 }

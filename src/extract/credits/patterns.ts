@@ -138,14 +138,42 @@ const NOT_A_SITE_RE =
 
 /** Longest credit paragraph considered: credits are one sentence, two with a licence. */
 export const MAX_CREDIT_LENGTH = 400;
+/**
+ * Longest raw text handed to the matcher. Normalizing only shrinks whitespace runs, so a longer text is a
+ * credit only if it hides thousands of spaces or zero-width characters: not a credit, and not worth reading.
+ * Every caller's cost is bounded by this, whatever a page or feed item holds.
+ */
+export const MAX_RAW_CREDIT_LENGTH = 16 * MAX_CREDIT_LENGTH;
 
+const SINGLE_QUOTES = new Set(['\u2018', '\u2019', '\u201b', '\u2032']);
+const DOUBLE_QUOTES = new Set(['\u201c', '\u201d', '\u201e', '\u2033']);
+/** Whitespace other than a newline (JavaScript's \s), plus the zero-width space pages use as a separator. */
+const SPACE_RE = /[^\S\n]|\u200b/;
+
+/**
+ * One kind of quote; each run of spaces (zero-width ones included) becomes one space; a line break swallows
+ * the spaces and blank lines around it; trimmed. One pass over the text: linear whatever it holds.
+ */
 export function normalizeCreditText(s: string): string {
-  return s
-    .replace(/[\u2018\u2019\u201b\u2032]/g, "'")
-    .replace(/[\u201c\u201d\u201e\u2033]/g, '"')
-    .replace(/[^\S\n]+|[\u00a0\u200b]+/g, ' ')
-    .replace(/ *\n\s*/g, '\n')
-    .trim();
+  const out: string[] = [];
+  let space = false;
+  let newline = false;
+  for (const ch of s) {
+    if (ch === '\n') {
+      space = false;
+      if (out.length > 0) newline = true;
+      continue;
+    }
+    if (SPACE_RE.test(ch)) {
+      space = out.length > 0;
+      continue;
+    }
+    if (newline) out.push('\n');
+    else if (space) out.push(' ');
+    newline = space = false;
+    out.push(SINGLE_QUOTES.has(ch) ? "'" : DOUBLE_QUOTES.has(ch) ? '"' : ch);
+  }
+  return out.join('');
 }
 
 function stripQuotes(s: string): string {
@@ -175,6 +203,7 @@ function cleanSite(site: string): { name: string | null; url: string | null } {
  * Matches one paragraph's text against the credit templates. The whole text must be the credit.
  */
 export function matchCreditText(text: string): CreditMatch | null {
+  if (text.length > MAX_RAW_CREDIT_LENGTH) return null;
   const t = normalizeCreditText(text);
   if (!t || t.length > MAX_CREDIT_LENGTH) return null;
   for (const p of PATTERNS) {
