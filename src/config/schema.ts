@@ -227,6 +227,26 @@ export const serviceSchema = z
           })
           .strict()
           .prefault({}),
+        /**
+         * Publisher names pinned to their domain ("Invezz: invezz.com"): a credit naming only the site
+         * resolves there, and no page can teach the table otherwise for that name.
+         */
+        publishers: z
+          .record(
+            z.string().trim().min(1).max(200),
+            z
+              .string()
+              .trim()
+              .regex(
+                /^(?:https?:\/\/)?[\p{L}\p{N}.-]+(?::\d+)?(?:\/.*)?$/iu,
+                'a domain such as invezz.com (or its home page URL)',
+              ),
+          )
+          .default({}),
+        /** A learned publisher → domain entry is forgotten this long after the last page of that domain confirmed it. */
+        publisherTtl: duration.default(30 * 86_400_000),
+        /** Pages of one domain declaring a name, within publisherTtl, that teach the table without other evidence. */
+        publisherMinPages: z.number().int().min(1).max(1000).default(3),
       })
       .strict()
       .prefault({}),

@@ -1,4 +1,5 @@
 import type { ServiceConfig } from '../config/schema.js';
+import { configuredSite, publisherClaimStrength, SEVERAL_PAGES } from '../extract/credits/publisher.js';
 import type { Attribution, AttributionMethod } from '../extract/types.js';
 import type { NormalizedArticle } from '../store/article.js';
 import { fingerprint, type Fingerprint } from './fingerprint.js';
@@ -56,6 +57,12 @@ export interface DedupeSettings {
   shorterBy: number;
   editedJaccard: number;
   numbersContainment: number;
+  /** Publisher names pinned in config: normalized name → site (registrable domain). */
+  publishers: ReadonlyMap<string, string>;
+  /** A learned publisher → domain entry lapses this long after its domain last confirmed it. */
+  publisherTtlMs: number;
+  /** Pages of one domain declaring a name that teach the table without other evidence. */
+  publisherMinPages: number;
 }
 
 export function dedupeSettings(cfg: ServiceConfig['dedupe']): DedupeSettings {
@@ -66,7 +73,21 @@ export function dedupeSettings(cfg: ServiceConfig['dedupe']): DedupeSettings {
     bands: cfg.lsh.bands,
     rows: cfg.lsh.rows,
     ...cfg.confirm,
+    publishers: pinnedPublishers(cfg.publishers),
+    publisherTtlMs: cfg.publisherTtl,
+    publisherMinPages: cfg.publisherMinPages,
   };
+}
+
+/** `dedupe.publishers` as normalized name → site; entries whose domain names no site are left out. */
+export function pinnedPublishers(entries: Record<string, string>): ReadonlyMap<string, string> {
+  const out = new Map<string, string>();
+  for (const [name, domain] of Object.entries(entries)) {
+    const key = normalizeName(name);
+    const site = configuredSite(domain);
+    if (key && site) out.set(key, site);
+  }
+  return out;
 }
 
 export const DEFAULT_DEDUPE: DedupeSettings = {
@@ -80,7 +101,15 @@ export const DEFAULT_DEDUPE: DedupeSettings = {
   shorterBy: 0.5,
   editedJaccard: 0.4,
   numbersContainment: 0.8,
+  publishers: new Map(),
+  publisherTtlMs: 30 * 86_400_000,
+  publisherMinPages: 3,
 };
+
+/** Fields a publisher entry may hold besides its name, domain, strength and time: per-domain claim counts. */
+const MAX_PUBLISHER_DOMAINS = 16;
+/** Longest publisher name kept in a table entry (the key is its hash). */
+const MAX_PUBLISHER_NAME = 200;
 
 /** Buckets larger than this hold boilerplate shared by many pages: the script marks them full and never reads them. */
 const MAX_BUCKET = 1000;
@@ -99,6 +128,16 @@ export interface DecisionPayload {
   domain: string;
   /** Normalized own publisher name ('' when the page declares none). */
   siteKey: string;
+  /** Hash of siteKey: the page's publisher table entry is `pub:<pubKey>` (KEYS[4]); '' when none. */
+  pubKey: string;
+  /** What corroborates the page's claim to siteKey (ClaimStrength, src/extract/credits/publisher.ts). */
+  pubStrength: number;
+  /** The name is pinned in config: 'yes' to this page's site, 'no' to another; '' when not pinned. */
+  pubPinned: '' | 'yes' | 'no';
+  pubTtlMs: number;
+  pubMinPages: number;
+  pubSeveralPages: number;
+  pubMaxDomains: number;
   /** Hashes of this page's normalized titles (page, feed item). */
   titles: string[];
   /** Keys under which a copy naming this page's site and title may wait for it. */
@@ -107,6 +146,10 @@ export interface DecisionPayload {
   /** URL key hash of the named original ('' when the credit had no link). */
   origHash: string;
   origPublisher: string;
+  /** Table entry of the credited publisher's name ('' when none). */
+  origPubKey: string;
+  /** The credited publisher's site when its name is pinned in config ('' otherwise: the table decides). */
+  origDomain: string;
   origTitle: string;
   origAwait: string;
   excerpt: boolean;
@@ -148,6 +191,11 @@ export function titleHash(title: string): string {
   return hashKey(`title1:${normalizeName(title)}`);
 }
 
+/** The publisher table entry of a normalized name: `pub:<publisherKey(name)>` (a hash: names are page text). */
+export function publisherKey(name: string): string {
+  return hashKey(`pub1:${name}`);
+}
+
 function awaitTitleKey(publisherKey: string, th: string): string {
   return hashKey(`${publisherKey}\n${th}`);
 }
@@ -162,6 +210,8 @@ export function planDecision(input: {
   urlHash: string;
   /** The feed item's title: WordPress footers quote the post title, which is the feed title. */
   feedTitle?: string | null | undefined;
+  /** The page's JSON-LD publisher address (extraction's `publisherUrl`): corroborates its site name. */
+  publisherUrl?: string | null | undefined;
   settings: DedupeSettings;
   now: number;
 }): DecisionPlan {
@@ -173,7 +223,8 @@ export function planDecision(input: {
     rows: s.rows,
   });
   const domain = siteOf(article.urlKey) ?? '';
-  const siteKey = normalizeName(article.siteName);
+  const siteKey = normalizeName(article.siteName).slice(0, MAX_PUBLISHER_NAME);
+  const pinned = siteKey ? s.publishers.get(siteKey) : undefined;
   const titles = [
     ...new Set([article.title, input.feedTitle].filter((t): t is string => !!t && !!normalizeName(t))),
   ].map(titleHash);
@@ -190,7 +241,7 @@ export function planDecision(input: {
 
   const origKey = a?.originalUrl ? canonicalUrlKey(a.originalUrl) : null;
   const origHash = origKey ? hashKey(origKey) : '';
-  const origPublisher = normalizeName(a?.originalPublisher);
+  const origPublisher = normalizeName(a?.originalPublisher).slice(0, MAX_PUBLISHER_NAME);
   const origTitle = a?.originalTitle ? titleHash(a.originalTitle) : '';
 
   const publishedMs = article.publishedAt ? Date.parse(article.publishedAt) : NaN;
@@ -201,11 +252,24 @@ export function planDecision(input: {
     aliases: [...aliases],
     domain,
     siteKey,
+    pubKey: siteKey ? publisherKey(siteKey) : '',
+    pubStrength: publisherClaimStrength({
+      name: article.siteName,
+      pageUrl: article.urlKey,
+      publisherUrl: input.publisherUrl,
+    }),
+    pubPinned: pinned === undefined ? '' : pinned === domain ? 'yes' : 'no',
+    pubTtlMs: s.publisherTtlMs,
+    pubMinPages: s.publisherMinPages,
+    pubSeveralPages: SEVERAL_PAGES,
+    pubMaxDomains: MAX_PUBLISHER_DOMAINS,
     titles,
     awaitTitles: siteKey ? titles.map(th => awaitTitleKey(siteKey, th)) : [],
     attributed: a !== null,
     origHash: origHash === input.urlHash ? '' : origHash,
     origPublisher,
+    origPubKey: origPublisher ? publisherKey(origPublisher) : '',
+    origDomain: (origPublisher && s.publishers.get(origPublisher)) || '',
     origTitle,
     origAwait: origPublisher && origTitle ? awaitTitleKey(origPublisher, origTitle) : '',
     excerpt: fp.excerpt,

@@ -125,7 +125,10 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
     if (!parsed) {
       const credits = detectCredits({ pageUrl: input.url, feedItem: input.feedItem, page: merged });
       const feed = feedContent(input, credits.feedContentHtml);
-      if (feed) return { kind: 'article', article: fromFeed(input, opts, merged, null, feed, credits) };
+      if (feed) {
+        const article = fromFeed(input, opts, merged, null, feed, credits);
+        return { kind: 'article', article, publisherUrl: merged.publisherUrl };
+      }
       return { kind: 'skipped', reason: 'not-an-article', detail: 'Readability found no content' };
     }
 
@@ -158,7 +161,8 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
     // A teaser, a paywalled page or a broken template: the feed's own full text is the better copy.
     const feed = feedContent(input, credits.feedContentHtml);
     if (feed && feed.words > wordCount) {
-      return { kind: 'article', article: fromFeed(input, opts, merged, parsed.byline, feed, credits) };
+      const article = fromFeed(input, opts, merged, parsed.byline, feed, credits);
+      return { kind: 'article', article, publisherUrl: merged.publisherUrl };
     }
     if (isNotAnArticle(wordCount, pageWords, readerable, contentShape(root))) {
       return {
@@ -178,6 +182,7 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
         readingMinutes: readingMinutes(wordCount),
         contentSource: 'page',
       },
+      publisherUrl: merged.publisherUrl,
     };
   } finally {
     opened.close();

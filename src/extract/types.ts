@@ -52,7 +52,12 @@ export type InterstitialKind = 'bot-challenge' | 'consent-wall' | 'login-wall';
 
 /** Extraction ends as a value: an article, or a recorded reason it is not one. */
 export type ExtractOutcome =
-  | { kind: 'article'; article: ExtractedArticle }
+  | {
+      kind: 'article';
+      article: ExtractedArticle;
+      /** The JSON-LD publisher's address, evidence for the publisher table (not stored with the article). */
+      publisherUrl?: string | null | undefined;
+    }
   | { kind: 'skipped'; reason: 'not-an-article'; detail: string }
   | { kind: 'blocked'; reason: 'interstitial'; interstitial: InterstitialKind; detail: string };
 

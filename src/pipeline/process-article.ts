@@ -122,6 +122,7 @@ export async function processArticle(
     attribution: article.attribution,
     urlHash: job.urlHash,
     feedTitle: job.item.title,
+    publisherUrl: outcome.publisherUrl,
     settings: deps.dedupe ?? DEFAULT_DEDUPE,
     now: deps.now(),
   });

@@ -35,8 +35,12 @@ export interface Keys {
   storyBody(storyId: string): string;
   /** Sorted set of story ids by creation time, for export. */
   storiesByTime: string;
-  /** Publisher name → domain, learned from og:site_name / JSON-LD publisher of pages that are not copies. */
-  publishers: string;
+  /**
+   * One publisher name's table entry (hash: `dom` the learned domain, `str` how it was corroborated, `name`,
+   * `at`, and `n:<domain>` counts of pages claiming the name), keyed by `publisherKey(name)`; expires
+   * `dedupe.publisherTtl` after its domain last confirmed it (decide-article-4.lua).
+   */
+  publisher(nameKey: string): string;
   /** Per-feed state hash. */
   feedState(feedId: string): string;
   /**
@@ -76,7 +80,7 @@ export function keysFor(prefix: string): Keys {
     storyMembers: id => `${prefix}:{stories}:story:${id}:m`,
     storyBody: id => `${prefix}:{stories}:story:${id}:body`,
     storiesByTime: `${prefix}:{stories}:stories:by-time`,
-    publishers: `${prefix}:{stories}:publishers`,
+    publisher: nameKey => `${prefix}:{stories}:pub:${nameKey}`,
     feedState: feedId => `${prefix}:feed:${feedId}`,
     politeGate: host => `${prefix}:polite:${hostTag(host)}:${host}`,
     politeLeases: host => `${prefix}:polite:${hostTag(host)}:${host}:leases`,

@@ -62,7 +62,13 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
       const reply = (await runScript(
         redis,
         'decide-article-4',
-        [keys.urlIndex(plan.payload.urlHash), keys.stream, keys.storiesByTime, keys.publishers],
+        [
+          keys.urlIndex(plan.payload.urlHash),
+          keys.stream,
+          keys.storiesByTime,
+          // The page's own publisher entry ('-': the page declares no name; never written).
+          keys.publisher(plan.payload.pubKey || '-'),
+        ],
         [
           keys.stories,
           JSON.stringify({ ...plan.payload, maxLen: String(opts.streamMaxLen) }),

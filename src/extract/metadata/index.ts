@@ -108,6 +108,11 @@ export interface PageMetadata {
   access: 'free' | 'paywalled';
   /** Head-level attribution signals (cross-domain canonical, syndication-source, original-source, isBasedOn), best first. */
   signals: Attribution[];
+  /**
+   * The JSON-LD publisher's address (absolute), when the page states one: evidence that the page's site
+   * name belongs to its domain (the publisher table, see src/extract/credits/publisher.ts).
+   */
+  publisherUrl: string | null;
 }
 
 export interface ReadMetadataOptions {
@@ -318,7 +323,20 @@ export function readPageMetadata(doc: Document, url: string, opts: ReadMetadataO
     canonicalUrl,
     access: readAccess(meta, ld, article),
     signals: readSignals(meta, ld, article, url, canonicalUrl),
+    publisherUrl: readPublisherUrl(ld, article, url),
   };
+}
+
+/** The address of the organization the page names as its publisher (the Article's, else the WebSite's). */
+function readPublisherUrl(ld: JsonLdData, article: JsonObject | null, url: string): string | null {
+  const site = ld.nodes.find(n => typesOf(n).includes('website'));
+  for (const holder of [article, site]) {
+    const node = holder ? deref(holder.publisher, ld) : null;
+    if (!node || typeof node !== 'object' || Array.isArray(node)) continue;
+    const u = absoluteUrl(str((node as JsonObject).url) ?? null, url);
+    if (u) return u;
+  }
+  return null;
 }
 
 /** The parts of Readability's result that fill gaps left by the page's own statements. */

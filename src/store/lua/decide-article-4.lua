@@ -11,7 +11,7 @@
   KEYS[1] this article's URL key      <base>url:<urlHash>
   KEYS[2] event stream                <base>articles
   KEYS[3] stories by creation time    <base>stories:by-time
-  KEYS[4] publisher -> domain table   <base>publishers
+  KEYS[4] this page's publisher entry <base>pub:<publisherKey(own name)> (<base>pub:- when it declares none)
   ARGV[1] base: the key prefix including the hash tag
   ARGV[2] decision JSON (DecisionPayload in src/store/story-store.ts)
   ARGV[3] MinHash signature, 4 bytes per permutation, big-endian ('' when the text is too short)
@@ -159,6 +159,36 @@ for _, h in ipairs(p.aliases) do
   end
 end
 
+-- The page's claim to its own publisher name (og:site_name / JSON-LD publisher). The table maps a name to one
+-- domain and lets a claim replace the learned domain only when it is better corroborated (p.pubStrength, or
+-- enough pages of the domain); a claim that does not hold neither teaches the table nor answers for the name.
+-- Names pinned in config are decided in the plan (p.pubPinned) and never learned.
+local pubHolds, pubWrite, pubStr = false, nil, 0
+if p.pubKey ~= '' then
+  if p.pubPinned ~= '' then
+    pubHolds = p.pubPinned == 'yes'
+  else
+    local cur = redis.call('HMGET', KEYS[4], 'dom', 'str', 'n:' .. p.domain)
+    local held = tonumber(cur[2]) or 0
+    pubStr = p.pubStrength
+    if pubStr < p.pubSeveralPages and (tonumber(cur[3]) or 0) + 1 >= p.pubMinPages then
+      pubStr = p.pubSeveralPages
+    end
+    if cur[1] == p.domain then
+      pubHolds, pubWrite = true, 'refresh'
+      pubStr = math.max(pubStr, held)
+    elseif not p.attributed and pubStr >= p.pubSeveralPages and (not cur[1] or pubStr > held) then
+      pubHolds, pubWrite = true, 'take'
+    elseif not p.attributed then
+      pubWrite = 'count'
+    end
+    -- A copy (it credits another page) teaches nothing, but still answers for a name its domain holds.
+    if p.attributed and pubWrite == 'refresh' then
+      pubWrite = nil
+    end
+  end
+end
+
 -- 2. A copy already named this page as its original: by address, or by site and title.
 if not storyId then
   local s = redis.call('GET', k('await:u:' .. p.urlHash))
@@ -166,7 +196,7 @@ if not storyId then
     storyId, rel, via, isOriginal = s, 'original', 'attribution', true
   end
 end
-if not storyId then
+if not storyId and pubHolds then
   for _, t in ipairs(p.awaitTitles) do
     local s = redis.call('GET', k('await:t:' .. t))
     if s then
@@ -194,7 +224,10 @@ if not storyId and p.origHash ~= '' then
   end
 end
 if not storyId and p.origHash == '' and p.origPublisher ~= '' and p.origTitle ~= '' then
-  local dom = redis.call('HGET', KEYS[4], p.origPublisher)
+  local dom = p.origDomain
+  if dom == '' then
+    dom = redis.call('HGET', k('pub:' .. p.origPubKey), 'dom')
+  end
   if dom then
     local oid = redis.call('GET', k('title:' .. dom .. ':' .. p.origTitle))
     if oid then
@@ -422,9 +455,23 @@ if rel ~= 'same-url' then
   for _, th in ipairs(p.titles) do
     redis.call('SET', k('title:' .. p.domain .. ':' .. th), id, 'NX', 'PX', window)
   end
-  -- Pages that are not copies teach which domain a publisher name belongs to.
-  if not p.attributed and p.siteKey ~= '' then
-    redis.call('HSETNX', KEYS[4], p.siteKey, p.domain)
+  -- The publisher table (see the claim above): counts of pages per claiming domain (a bounded number of
+  -- domains), the entry taken or refreshed by a claim that holds. An entry lives p.pubTtlMs from the last
+  -- page of its domain; counts for other domains do not keep it alive.
+  if pubWrite then
+    local field = 'n:' .. p.domain
+    if pubWrite ~= 'count' or redis.call('HEXISTS', KEYS[4], field) == 1
+        or redis.call('HLEN', KEYS[4]) < p.pubMaxDomains then
+      redis.call('HINCRBY', KEYS[4], field, 1)
+    end
+    if pubWrite == 'count' then
+      if redis.call('PTTL', KEYS[4]) < 0 then
+        redis.call('PEXPIRE', KEYS[4], p.pubTtlMs)
+      end
+    else
+      redis.call('HSET', KEYS[4], 'dom', p.domain, 'str', pubStr, 'name', p.siteKey, 'at', p.nowMs)
+      redis.call('PEXPIRE', KEYS[4], p.pubTtlMs)
+    end
   end
 end
 

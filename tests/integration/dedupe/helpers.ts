@@ -73,7 +73,13 @@ export function decide(
   store: StoryStore,
   article: NormalizedArticle,
   attribution: Attribution | null = null,
-  opts: { feedTitle?: string; now?: number; settings?: DedupeSettings } = {},
+  opts: {
+    feedTitle?: string;
+    now?: number;
+    settings?: DedupeSettings;
+    /** The page's JSON-LD publisher address (corroborates its site name for the publisher table). */
+    publisherUrl?: string;
+  } = {},
 ): Promise<Decision> {
   const a = { ...article, attribution };
   const plan = planDecision({
@@ -81,6 +87,7 @@ export function decide(
     attribution,
     urlHash: article.id,
     feedTitle: opts.feedTitle,
+    publisherUrl: opts.publisherUrl,
     settings: opts.settings ?? DEFAULT_DEDUPE,
     now: opts.now ?? Date.parse('2026-11-20T12:00:00Z'),
   });

@@ -112,7 +112,9 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
 
   it('footer naming only the site: publisher table + title, in either order', async () => {
     const credit = footer({ originalUrl: null, originalTitle: 'Port approves cranes' });
-    // Original first: the publisher table learns "Harbor Ledger" → ledger.example from og:site_name.
+    // Original first: the publisher table learns "Harbor Ledger" → ledger.example from og:site_name,
+    // corroborated by its JSON-LD publisher address on the same site.
+    const publisherUrl = 'https://www.ledger.example/';
     const o1 = makeArticle('https://ledger.example/p/1', {
       siteName: 'Harbor Ledger',
       title: 'Port approves cranes',
@@ -121,7 +123,7 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
       contentText: text(30),
       title: 'Port approves cranes',
     });
-    await decide(store, o1);
+    await decide(store, o1, null, { publisherUrl });
     expect(await decide(store, c1, credit)).toMatchObject({ storyId: o1.id, via: 'attribution' });
 
     // Copy first: it waits under (publisher, title); the original, when it comes, claims the story.
@@ -133,7 +135,7 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     });
     const created = await decide(store, c2, footer({ originalUrl: null, originalTitle: 'Rail link opens' }));
     expect(created.kind).toBe('created');
-    expect(await decide(store, o2, null, { feedTitle: 'Rail link opens' })).toMatchObject({
+    expect(await decide(store, o2, null, { feedTitle: 'Rail link opens', publisherUrl })).toMatchObject({
       storyId: c2.id,
       relation: 'original',
       representativeChanged: true,

@@ -10,6 +10,11 @@ import {
   stripTrailingCredits,
   withTextCredit,
 } from '../../../src/extract/credits/index.js';
+import {
+  configuredSite,
+  nameIsDomain,
+  publisherClaimStrength,
+} from '../../../src/extract/credits/publisher.js';
 import type { Attribution } from '../../../src/extract/types.js';
 
 /**
@@ -734,5 +739,45 @@ describe('feed HTML is parsed as a fragment', () => {
     });
     expect(res.attribution?.originalUrl).toBe('https://origin.example/a/1');
     expect(res.feedContentHtml).toBe('<p>Body.</p>');
+  });
+});
+
+describe('publisher claims (what corroborates a page’s own site name)', () => {
+  it.each([
+    ['Invezz', 'invezz.com', true],
+    ['Live Science', 'livescience.com', true],
+    ['The Guardian', 'theguardian.com', true],
+    ['Guardian', 'theguardian.com', true],
+    ['Le Monde', 'lemonde.fr', true],
+    ['Público', 'publico.es', true],
+    ['e-flux', 'e-flux.com', true],
+    ['BBC', 'bbc.co.uk', true],
+    ['invezz.com', 'invezz.com', true],
+    ['Reuters', 'reuters-news.example', false],
+    ['Reuters', 'reu-ters.example', false],
+    ['Harbor Ledger', 'harbor-ledger.example', false],
+    ['Reuters', 'evil.example', false],
+    ['Reuters', '127.0.0.1:4100', false],
+  ])('name %s on %s: %s', (name, site, spelled) => {
+    expect(nameIsDomain(name, site)).toBe(spelled);
+  });
+
+  it('grades a claim: the name is the domain > JSON-LD publisher on the same site > the page’s word', () => {
+    const pageUrl = 'https://www.reuters.com/markets/x';
+    expect(publisherClaimStrength({ name: 'Reuters', pageUrl })).toBe(3);
+    expect(
+      publisherClaimStrength({ name: 'Thomson Reuters', pageUrl, publisherUrl: 'https://reuters.com/' }),
+    ).toBe(2);
+    expect(
+      publisherClaimStrength({ name: 'Thomson Reuters', pageUrl, publisherUrl: 'https://tr.example/' }),
+    ).toBe(0);
+    expect(publisherClaimStrength({ name: 'Reuters', pageUrl: 'https://evil.example/a' })).toBe(0);
+    expect(publisherClaimStrength({ name: null, pageUrl })).toBe(0);
+  });
+
+  it('a configured domain may be written as a host or a home page URL', () => {
+    expect(configuredSite('invezz.com')).toBe('invezz.com');
+    expect(configuredSite('https://www.invezz.com/')).toBe('invezz.com');
+    expect(configuredSite('www.bbc.co.uk/news')).toBe('bbc.co.uk');
   });
 });

@@ -36,6 +36,22 @@ for (const [domName, open] of Object.entries(DOMS)) {
     readPageMetadata(open(html, url), url, { now: () => NOW, ...opts });
 
   describe(`readPageMetadata on ${domName}`, () => {
+    it('reads the JSON-LD publisher address (through @id references), the evidence for the publisher table', () => {
+      const graph = {
+        '@context': 'https://schema.org',
+        '@graph': [
+          {
+            '@type': 'NewsArticle',
+            headline: 'Harbor',
+            publisher: { '@id': 'https://news.example.com/#org' },
+          },
+          { '@type': 'Organization', '@id': 'https://news.example.com/#org', name: 'Example News', url: '/' },
+        ],
+      };
+      expect(read(page(ld(graph))).publisherUrl).toBe('https://news.example.com/');
+      expect(read(page('<meta property="og:site_name" content="Example News">')).publisherUrl).toBeNull();
+    });
+
     it('reads a Yoast-style JSON-LD @graph with @id references', () => {
       const graph = {
         '@context': 'https://schema.org',
