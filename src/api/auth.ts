@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { sameSecret } from '../shared/secrets.js';
 
 /**
  * The dashboard can retry and delete jobs, so it sits behind a token. Scripts send `Authorization: Bearer
@@ -15,10 +15,5 @@ export function isAuthorized(header: string | undefined, token: string): boolean
     presented = colon >= 0 ? decoded.slice(colon + 1) : undefined;
   }
   if (!presented) return false;
-  // Compare digests: equal length always, so the comparison time says nothing about the token.
-  return timingSafeEqual(digest(presented), digest(token));
-}
-
-function digest(s: string): Buffer {
-  return createHash('sha256').update(s).digest();
+  return sameSecret(presented, token);
 }

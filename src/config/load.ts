@@ -48,6 +48,8 @@ const ENV_OVERRIDES: Record<string, { path: string[]; kind: 'string' | 'int' | '
   NEWSFLOW_API_HOST: { path: ['api', 'host'], kind: 'string' },
   NEWSFLOW_API_PORT: { path: ['api', 'port'], kind: 'int' },
   NEWSFLOW_API_ADMIN_TOKEN: { path: ['api', 'adminToken'], kind: 'string' },
+  NEWSFLOW_WEBSUB_HOST: { path: ['websub', 'listen', 'host'], kind: 'string' },
+  NEWSFLOW_WEBSUB_PORT: { path: ['websub', 'listen', 'port'], kind: 'int' },
 };
 
 export interface LoadOptions {

@@ -84,8 +84,8 @@ export const serviceSchema = z
     websub: z
       .object({
         /**
-         * Public URL that reaches the API role's `/websub` route (e.g. https://news.example.com/websub). Unset:
-         * no WebSub; feeds are polled only.
+         * Public URL that reaches the WebSub listener's `/websub` route (e.g. https://news.example.com/websub).
+         * Unset: no WebSub; feeds are polled only.
          */
         callbackUrl: z
           .string()
@@ -97,6 +97,42 @@ export const serviceSchema = z
         leaseSeconds: z.number().int().min(60).max(31_536_000).default(864_000),
         /** While pushes arrive, the feed is still polled this often. */
         safetyPoll: duration.default(24 * 3_600_000),
+        /**
+         * Where the api role serves `/websub` (hub verifications and deliveries): a listener of its own, apart
+         * from the API, so only this port needs to face the internet.
+         */
+        listen: z
+          .object({
+            host: z.string().default('127.0.0.1'),
+            port: z.number().int().min(0).max(65535).default(8081),
+          })
+          .strict()
+          .prefault({}),
+        /**
+         * Bounds on deliveries, per feed. A delivery past them is not stored: the feed is polled instead (one
+         * poll however many deliveries), so nothing is lost and a hostile hub costs one fetch.
+         */
+        push: z
+          .object({
+            /** Largest delivery body accepted (a larger one gets 413). */
+            maxBytes: z
+              .number()
+              .int()
+              .positive()
+              .default(5 * MiB),
+            /** Deliveries stored per feed per minute. */
+            perMinute: z.number().int().min(1).max(10_000).default(6),
+            /** Bytes of deliveries waiting for a poll worker, per feed. */
+            pendingBytes: z
+              .number()
+              .int()
+              .positive()
+              .default(8 * MiB),
+            /** How long a stored delivery waits for a poll worker; the feed is polled if it was not read. */
+            ttl: duration.default(15 * 60_000),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

@@ -22,6 +22,7 @@ import { countSeenLastWeek, markSeen } from '../feeds/seen.js';
 import { iso, msOf, readFeedState, writeFeedState, type FeedState } from '../feeds/state.js';
 import type { FeedItem, ParsedFeed } from '../feeds/parse/types.js';
 import type { WebSubHooks } from '../feeds/websub/hooks.js';
+import { readPush, releasePush } from '../feeds/websub/pushes.js';
 import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';
 import { recordFailure } from '../store/records.js';
@@ -118,19 +119,19 @@ export interface PollOptions {
 
 /**
  * The poll job: the feed as the job carries it (the reconciler's view) or as config has it; a WebSub delivery's
- * body waits in Redis under `pushKey` and is removed once processed.
+ * body waits in Redis under `pushKey` (checked to be one of this feed's, src/pipeline/job-data.ts) and is
+ * removed once processed; one that expired unread is replaced by a poll.
  */
 export async function pollJob(deps: PollDeps, data: PollJobData, feed: FeedConfig): Promise<PollOutcome> {
   if (data.pushKey) {
-    const pushed = await deps.redis.hgetall(data.pushKey);
-    if (pushed.body === undefined) {
-      return { outcome: 'skipped', feedId: feed.id, reason: 'pushed content expired' };
-    }
+    const pushed = await readPush(deps.redis, data.pushKey);
+    // A delivery that waited past its time is read from the feed itself.
+    if (!pushed) return pollFeed(deps, feed, { trigger: 'manual' });
     const outcome = await pollFeed(deps, feed, {
       trigger: 'push',
-      pushed: { body: pushed.body, contentType: pushed.contentType || undefined },
+      pushed: { body: pushed.body, contentType: pushed.contentType },
     });
-    await deps.redis.del(data.pushKey);
+    await releasePush(deps.redis, deps.keys, feed.id, data.pushKey, pushed.bytes);
     return outcome;
   }
   return pollFeed(deps, feed, { trigger: data.trigger === 'schedule' ? 'schedule' : 'manual' });

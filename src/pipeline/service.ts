@@ -1,7 +1,7 @@
 import type { Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { startFeedScheduler, type FeedScheduler } from '../feeds/scheduler.js';
-import { websubCallback } from '../feeds/websub/callback.js';
+import { buildWebSubServer } from '../feeds/websub/server.js';
 import { createWebSubManager } from '../feeds/websub/manager.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/app.js';
@@ -16,12 +16,16 @@ export interface Service {
   roles: readonly Role[];
   /** Address the API listens on, when the api role runs. */
   apiAddress?: string;
+  /** Address the WebSub listener listens on, when the api role runs with `websub.callbackUrl` set. */
+  websubAddress?: string;
   isReady(): boolean;
   /** Readiness goes 503 at once, workers drain within `graceMs`, then jobs still running are cancelled. */
   shutdown(graceMs: number): Promise<void>;
 }
 
 const LEADER_TTL_MS = 30_000;
+/** WebSub deliveries past a feed's bounds are replaced by one poll of the feed, this long after the first. */
+const PUSH_OVERFLOW_POLL_MS = 60_000;
 
 export async function startService(rt: Runtime, roles: readonly Role[]): Promise<Service> {
   const svc = rt.config.service;
@@ -67,6 +71,8 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
   if (roles.includes('extractor')) workers.push(createArticleWorker(rt, svc.extractor.concurrency));
 
   let api: FastifyInstance | undefined;
+  let websub: FastifyInstance | undefined;
+  let websubAddress: string | undefined;
   const isReady = (): boolean => !shuttingDown && workers.every(w => w.isRunning());
   let apiAddress: string | undefined;
   if (roles.includes('api')) {
@@ -80,29 +86,47 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
       store: rt.store,
     });
     if (svc.websub.callbackUrl) {
-      // WebSub verification and deliveries (see src/feeds/websub/callback.ts).
-      await api.register(
-        websubCallback({
-          redis: rt.producer,
-          keys: rt.keys,
-          now: rt.now,
-          log: rt.log,
-          defaultLeaseSeconds: svc.websub.leaseSeconds,
-          maxBodyBytes: svc.fetch.maxBytes.feed,
-          enqueuePush: async (feedId, pushKey) => {
-            await rt.pollQueue.add(
-              'poll',
-              { feedId, trigger: 'push', pushKey },
-              {
-                ...pollJobOptions,
-                jobId: `push-${feedId}-${randomUUID()}`,
-                attempts: 5,
-                backoff: { type: 'exponential', delay: 2_000 },
-              },
-            );
-          },
-        }),
-      );
+      // WebSub verifications and deliveries, on a listener of their own (src/feeds/websub/server.ts).
+      websub = buildWebSubServer({
+        redis: rt.producer,
+        keys: rt.keys,
+        now: rt.now,
+        log: rt.log,
+        defaultLeaseSeconds: svc.websub.leaseSeconds,
+        maxBodyBytes: svc.websub.push.maxBytes,
+        limits: {
+          perMinute: svc.websub.push.perMinute,
+          pendingBytes: svc.websub.push.pendingBytes,
+          ttlMs: svc.websub.push.ttl,
+        },
+        enqueuePush: async (feedId, pushKey) => {
+          await rt.pollQueue.add(
+            'poll',
+            { feedId, trigger: 'push', pushKey },
+            {
+              ...pollJobOptions,
+              jobId: `push-${feedId}-${randomUUID()}`,
+              attempts: 5,
+              backoff: { type: 'exponential', delay: 2_000 },
+            },
+          );
+        },
+        enqueuePoll: async feedId => {
+          // At most one poll a minute per feed however many deliveries overflow (BullMQ throttles the
+          // duplicates); it runs a minute later, so it reads every delivery the minute dropped.
+          await rt.pollQueue.add(
+            'poll',
+            { feedId, trigger: 'manual' },
+            {
+              ...pollJobOptions,
+              delay: PUSH_OVERFLOW_POLL_MS,
+              deduplication: { id: `websub-poll-${feedId}`, ttl: PUSH_OVERFLOW_POLL_MS },
+            },
+          );
+        },
+      });
+      websubAddress = await websub.listen({ host: svc.websub.listen.host, port: svc.websub.listen.port });
+      rt.log.info({ address: websubAddress }, 'websub listening');
     }
     apiAddress = await api.listen({ host: svc.api.host, port: svc.api.port });
     rt.log.info({ address: apiAddress }, 'api listening');
@@ -111,6 +135,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
   return {
     roles,
     ...(apiAddress ? { apiAddress } : {}),
+    ...(websubAddress ? { websubAddress } : {}),
     isReady,
     async shutdown(graceMs) {
       shuttingDown = true;
@@ -126,6 +151,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
         for (const w of workers) w.cancelAllJobs('shutdown');
         await Promise.all(workers.map(w => w.close(true)));
       }
+      await websub?.close();
       await api?.close();
     },
   };

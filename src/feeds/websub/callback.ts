@@ -1,11 +1,14 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Redis } from 'ioredis';
+import { FEED_ID_RE } from '../../config/schema.js';
 import type { Logger } from '../../shared/logger.js';
+import { sameSecret } from '../../shared/secrets.js';
+import { oneLine } from '../../shared/text.js';
 import type { Keys } from '../../store/keys.js';
 import { recordFailure } from '../../store/records.js';
 import { decodeFeedBytes } from '../parse/decode.js';
-import { feedKeys, websubPushKey } from '../keys.js';
+import { feedKeys } from '../keys.js';
+import { storePush, type PushLimits } from './pushes.js';
 import { verifySignature } from './signature.js';
 import {
   forgetSubscription,
@@ -13,14 +16,19 @@ import {
   renewAt,
   scheduleRenewal,
   writeSubscription,
+  type Subscription,
 } from './subscriptions.js';
 
 /**
- * The subscriber side of WebSub, mounted on the API role: `GET /websub/:feedId/:token` answers the hub's intent
- * verification (echo `hub.challenge` only for a subscription we asked for), `POST` receives content. A delivery
- * whose signature does not verify gets a 2xx as the spec requires, and is dropped and counted; a valid one is
- * queued as a poll of the feed with the pushed body, so it goes through the same parse, identity and enqueue
- * as a fetched one.
+ * The subscriber side of WebSub, served on a listener of its own (./server.ts): `GET /websub/:feedId/:token`
+ * answers the hub's intent verification (echo `hub.challenge` only for a subscription we asked for), `POST`
+ * receives content. A delivery whose signature does not verify gets a 2xx as the spec requires, and is dropped
+ * and counted; a valid one is stored within the feed's bounds (./pushes.ts) and queued as a poll of the feed
+ * with the pushed body, so it goes through the same parse, identity and enqueue as a fetched one — or, past the
+ * bounds, the feed is polled instead.
+ *
+ * Route parameters are checked before they name a key: a feed id of the configured form and a token of the
+ * form we issue, compared in constant time.
  */
 export interface WebSubCallbackDeps {
   redis: Redis;
@@ -29,13 +37,14 @@ export interface WebSubCallbackDeps {
   log: Logger;
   /** Lease assumed when the hub's verification names none. */
   defaultLeaseSeconds: number;
+  /** Largest delivery body; a larger one gets 413 before it is read whole. */
   maxBodyBytes: number;
+  limits: PushLimits;
   /** Queues a poll job of the feed that reads its body from `pushKey`. */
   enqueuePush(feedId: string, pushKey: string): Promise<void>;
+  /** Queues one poll of the feed (coalesced while one waits): for deliveries past the bounds. */
+  enqueuePoll(feedId: string): Promise<void>;
 }
-
-/** Pushed bodies wait this long for a poll worker. */
-const PUSH_TTL_S = 3600;
 
 interface Params {
   feedId: string;
@@ -43,6 +52,13 @@ interface Params {
 }
 
 type Query = Record<string, string | undefined>;
+
+/** Callback path tokens are 16 random bytes in hex (./manager.ts). */
+const TOKEN_RE = /^[0-9a-f]{32}$/;
+
+function validParams(p: Params): boolean {
+  return FEED_ID_RE.test(p.feedId) && TOKEN_RE.test(p.token);
+}
 
 export function websubCallback(deps: WebSubCallbackDeps): FastifyPluginAsync {
   // eslint-disable-next-line @typescript-eslint/require-await -- fastify plugins are async functions
@@ -53,19 +69,26 @@ export function websubCallback(deps: WebSubCallbackDeps): FastifyPluginAsync {
       done(null, body);
     });
 
+    /** The subscription the path names, or null (unknown feed, wrong token): answered 404 alike. */
+    const subscriptionAt = async (p: Params): Promise<Subscription | null> => {
+      if (!validParams(p)) return null;
+      const sub = await readSubscription(deps.redis, deps.keys, p.feedId);
+      return sub && sameSecret(p.token, sub.token) ? sub : null;
+    };
+
     app.get<{ Params: Params; Querystring: Query }>('/websub/:feedId/:token', async (req, reply) => {
-      const { feedId, token } = req.params;
+      const { feedId } = req.params;
       const q = req.query;
-      const sub = await readSubscription(deps.redis, deps.keys, feedId);
-      if (!sub || sub.token !== token) return reply.code(404).send('unknown subscription');
+      const sub = await subscriptionAt(req.params);
+      if (!sub) return reply.code(404).send('unknown subscription');
       const mode = q['hub.mode'];
       const now = deps.now();
       if (mode === 'denied') {
         await writeSubscription(deps.redis, deps.keys, feedId, {
           state: 'denied',
-          lastError: `hub denied: ${q['hub.reason'] ?? 'no reason given'}`,
+          lastError: `hub denied: ${oneLine(q['hub.reason'] ?? 'no reason given').slice(0, 500)}`,
         });
-        deps.log.warn({ feedId, reason: q['hub.reason'] }, 'websub subscription denied');
+        deps.log.warn({ feedId, reason: q['hub.reason']?.slice(0, 500) }, 'websub subscription denied');
         return reply.code(200).send('');
       }
       const challenge = q['hub.challenge'];
@@ -93,9 +116,9 @@ export function websubCallback(deps: WebSubCallbackDeps): FastifyPluginAsync {
     });
 
     app.post<{ Params: Params }>('/websub/:feedId/:token', async (req, reply) => {
-      const { feedId, token } = req.params;
-      const sub = await readSubscription(deps.redis, deps.keys, feedId);
-      if (!sub || sub.token !== token) return reply.code(404).send('unknown subscription');
+      const { feedId } = req.params;
+      const sub = await subscriptionAt(req.params);
+      if (!sub) return reply.code(404).send('unknown subscription');
       if (sub.state === 'unsubscribing' || sub.state === 'unsubscribed') return reply.code(410).send('');
       const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const header = req.headers['x-hub-signature'];
@@ -115,16 +138,24 @@ export function websubCallback(deps: WebSubCallbackDeps): FastifyPluginAsync {
         return reply.code(202).send('');
       }
       if (body.length === 0) return reply.code(202).send('');
-      const contentType = req.headers['content-type'];
-      const pushKey = websubPushKey(deps.keys, feedId, randomUUID());
-      await deps.redis
-        .multi()
-        .hset(pushKey, { body: decodeFeedBytes(body, contentType).text, contentType: contentType ?? '' })
-        .expire(pushKey, PUSH_TTL_S)
-        .hset(feedKeys(deps.keys, feedId).websub, { lastPushAt: String(deps.now()) })
-        .hincrby(feedKeys(deps.keys, feedId).websub, 'pushes', 1)
-        .exec();
-      await deps.enqueuePush(feedId, pushKey);
+      const contentType = req.headers['content-type'] ?? '';
+      const stored = await storePush(
+        deps.redis,
+        deps.keys,
+        feedId,
+        { text: decodeFeedBytes(body, contentType).text, contentType, bytes: body.length },
+        deps.limits,
+        deps.now(),
+      );
+      if (stored.verdict === 'stored') await deps.enqueuePush(feedId, stored.pushKey);
+      else if (stored.verdict !== 'gone') {
+        // Past the feed's bounds: its own poll reads what this delivery carried.
+        deps.log.info(
+          { feedId, bound: stored.verdict },
+          'websub push not stored: the feed is polled instead',
+        );
+        await deps.enqueuePoll(feedId);
+      }
       return reply.code(202).send('');
     });
   };

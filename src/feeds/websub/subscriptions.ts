@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Keys } from '../../store/keys.js';
-import { feedKeys, websubRenewalsKey } from '../keys.js';
+import { feedKeys, legacyWebsubKey, websubRenewalsKey } from '../keys.js';
 
 /**
  * One WebSub subscription per feed, as data: hash `<prefix>:websub:<feedId>`, and a sorted set of feed ids by
@@ -26,17 +26,27 @@ export interface Subscription {
   lastPushAt: number | null;
   pushes: number;
   badSignatures: number;
+  /** Deliveries past the feed's bounds, replaced by a poll (./pushes.ts). */
+  pushesDeferred: number;
 }
 
 type NumField =
-  'requestedAt' | 'verifiedAt' | 'leaseSeconds' | 'expiresAt' | 'lastPushAt' | 'pushes' | 'badSignatures';
+  | 'requestedAt'
+  | 'verifiedAt'
+  | 'leaseSeconds'
+  | 'expiresAt'
+  | 'lastPushAt'
+  | 'pushes'
+  | 'badSignatures'
+  | 'pushesDeferred';
 
 export async function readSubscription(
   redis: Redis,
   keys: Keys,
   feedId: string,
 ): Promise<Subscription | null> {
-  const h = await redis.hgetall(feedKeys(keys, feedId).websub);
+  let h = await redis.hgetall(feedKeys(keys, feedId).websub);
+  if (!h.hub || !h.token) h = await moveLegacy(redis, keys, feedId);
   if (!h.hub || !h.token) return null;
   const n = (k: NumField): number | null => (h[k] ? Number(h[k]) : null);
   return {
@@ -55,6 +65,7 @@ export async function readSubscription(
     lastPushAt: n('lastPushAt'),
     pushes: n('pushes') ?? 0,
     badSignatures: n('badSignatures') ?? 0,
+    pushesDeferred: n('pushesDeferred') ?? 0,
   };
 }
 
@@ -87,5 +98,22 @@ export async function dueRenewals(redis: Redis, keys: Keys, now: number): Promis
 }
 
 export async function forgetSubscription(redis: Redis, keys: Keys, feedId: string): Promise<void> {
-  await redis.multi().del(feedKeys(keys, feedId).websub).zrem(websubRenewalsKey(keys), feedId).exec();
+  // Two slots in a Cluster: two commands. A crash between them leaves a renewal that finds no subscription.
+  await redis.del(feedKeys(keys, feedId).websub);
+  await redis.zrem(websubRenewalsKey(keys), feedId);
+}
+
+/**
+ * Subscriptions written before the hash tag (`<prefix>:websub:<feedId>`) are moved to the tagged key the first
+ * time they are read, so a running subscription survives the upgrade. Only a hash with a hub and a token is
+ * one: `websub:renewals` (the sorted set a feed named "renewals" used to collide with) is never touched.
+ */
+async function moveLegacy(redis: Redis, keys: Keys, feedId: string): Promise<Record<string, string>> {
+  const legacy = legacyWebsubKey(keys, feedId);
+  if (legacy === websubRenewalsKey(keys) || (await redis.type(legacy)) !== 'hash') return {};
+  const h = await redis.hgetall(legacy);
+  if (!h.hub || !h.token) return {};
+  await redis.hset(feedKeys(keys, feedId).websub, h);
+  await redis.del(legacy);
+  return h;
 }

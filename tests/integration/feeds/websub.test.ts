@@ -63,6 +63,7 @@ describe('WebSub against a local hub: subscribe, verify, push as a fresh fetch, 
     hub.grantLeaseSeconds = 4;
     redis = testRedis();
     const apiPort = await freePort();
+    const websubPort = await freePort();
     dir = mkdtempSync(join(tmpdir(), 'nf-websub-'));
     writeFileSync(
       join(dir, 'newsflow.yaml'),
@@ -71,7 +72,11 @@ describe('WebSub against a local hub: subscribe, verify, push as a fresh fetch, 
         redis: { keyPrefix: prefix },
         poller: { tick: '2s' },
         api: { host: '127.0.0.1', port: apiPort },
-        websub: { callbackUrl: `http://127.0.0.1:${apiPort}/websub` },
+        websub: {
+          callbackUrl: `http://127.0.0.1:${websubPort}/websub`,
+          listen: { host: '127.0.0.1', port: websubPort },
+          push: { perMinute: 3 },
+        },
         fetch: {
           allowNetworks: ['127.0.0.0/8'],
           allowedPorts: [server.port, hub.port],
@@ -146,6 +151,67 @@ describe('WebSub against a local hub: subscribe, verify, push as a fresh fetch, 
       'push ignored: signature missing',
       'push ignored: signature invalid',
     ]);
+  });
+
+  it('serves /websub on its own listener: the API does not answer it, and it answers nothing else', async () => {
+    const api = service.apiAddress!;
+    const websub = service.websubAddress!;
+    expect(websub).not.toBe(api);
+    const sub = (await readSubscription(redis, rt.keys, 'pushy'))!;
+    const path = new URL(sub.callback).pathname;
+    expect((await fetch(`${api}${path}?hub.mode=subscribe`)).status).toBe(404);
+    for (const p of ['/feeds', '/articles', '/metrics', '/readyz', '/admin/queues']) {
+      expect((await fetch(`${websub}${p}`)).status, p).toBe(404);
+    }
+  });
+
+  it('validates the feed id and token of every route before they name a key', async () => {
+    const websub = service.websubAddress!;
+    // The renewals sorted set shares the websub key space; a feed id never reaches it.
+    expect(await redis.type(`${prefix}:websub:renewals`)).toBe('zset');
+    for (const path of [
+      `/websub/renewals/${'0'.repeat(32)}`,
+      '/websub/renewals/x',
+      `/websub/Pushy/${'0'.repeat(32)}`,
+      `/websub/a:b/${'0'.repeat(32)}`,
+      `/websub/${'a'.repeat(65)}/${'0'.repeat(32)}`,
+      '/websub/pushy/not-a-token',
+    ]) {
+      const get = await fetch(`${websub}${path}?hub.mode=subscribe&hub.challenge=c`);
+      expect(get.status, path).toBe(404);
+      const post = await fetch(`${websub}${path}`, { method: 'POST', body: 'x' });
+      expect(post.status, path).toBe(404);
+    }
+    expect(await redis.type(`${prefix}:websub:renewals`)).toBe('zset');
+  });
+
+  it('bounds deliveries per feed: past the rate the feed is polled instead, once; an oversized body gets 413', async () => {
+    const topic = server.url('/pushy.xml');
+    const before = (await readSubscription(redis, rt.keys, 'pushy'))!;
+    const body = (n: number): string =>
+      feedXml(topic, hub.url, [{ id: `r${n}`, link: `https://pushy.example/r${n}` }]);
+    // perMinute is 3 here: the window already counts the earlier test's push.
+    const answers: number[] = [];
+    for (let n = 0; n < 5; n++) answers.push(...(await hub.publish(topic, body(n), { method: 'sha256' })));
+    expect(answers).toEqual([202, 202, 202, 202, 202]);
+    const after = (await readSubscription(redis, rt.keys, 'pushy'))!;
+    const stored = after.pushes - before.pushes;
+    expect(stored).toBeLessThanOrEqual(3);
+    expect(after.pushesDeferred - before.pushesDeferred).toBe(5 - stored);
+    // The overflow is one delayed poll of the feed, however many deliveries it dropped.
+    const delayed = (await rt.pollQueue.getDelayed()).filter(
+      j => j.data.feedId === 'pushy' && j.data.trigger === 'manual',
+    );
+    expect(delayed).toHaveLength(1);
+    // Bodies over websub.push.maxBytes are refused before they are stored.
+    const sub = (await readSubscription(redis, rt.keys, 'pushy'))!;
+    const huge = Buffer.alloc(rt.config.service.websub.push.maxBytes + 1, 'a');
+    const res = await fetch(sub.callback, {
+      method: 'POST',
+      body: huge,
+      headers: { 'content-type': 'application/rss+xml', 'x-hub-signature': sign(huge, sub.secret) },
+    });
+    expect(res.status).toBe(413);
   });
 
   it('renews before the lease ends', async () => {

@@ -31,7 +31,7 @@ describe('poll job data', () => {
     [{ feedId: 'wire', feed: { ...feed, extra: 1 } }, /feed/],
     // Any other key: the feed state, another feed's push, a key outside the prefix, a bare prefix.
     [{ feedId: 'wire', trigger: 'push', pushKey: 'nf:feed:wire' }, /pushKey/],
-    [{ feedId: 'wire', trigger: 'push', pushKey: PUSH.replace(':wire:', ':other:') }, /pushKey/],
+    [{ feedId: 'wire', trigger: 'push', pushKey: PUSH.replace('{wire}', '{other}') }, /pushKey/],
     [{ feedId: 'wire', trigger: 'push', pushKey: `other${PUSH}` }, /pushKey/],
     [{ feedId: 'wire', trigger: 'push', pushKey: websubPushKey(keys, 'wire', '') }, /pushKey/],
     [{ feedId: 'wire', trigger: 'push', pushKey: `${PUSH}:x` }, /pushKey/],
