@@ -1,4 +1,5 @@
 import { contentShape, removeBoilerplate, type ContentShape } from './content/boilerplate.js';
+import { classifyBlocks, type BlockModel, type ClassifyOptions } from './content/classifier.js';
 import { openDocument, type DomKind, type OpenedDocument } from './content/dom/index.js';
 import {
   cleanContainer,
@@ -27,6 +28,12 @@ export interface ExtractOptions {
   trace?: ((rule: string, text: string) => void) | undefined;
   /** The sanitizer for content HTML (`sanitizeHtml`); tests compare it with a reference on the same input. */
   sanitize?: ((html: string, baseUrl: string) => string) | undefined;
+  /** Receives the content's blocks with their features before the classifier decides (its training). */
+  onBlocks?: ClassifyOptions['onBlocks'];
+  /** Receives the block classifier's decision on every block left after the rules (`--explain`). */
+  explain?: ClassifyOptions['explain'];
+  /** Another block model; null: no classifier, the rules alone (for measuring what it adds). */
+  blockModel?: BlockModel | null | undefined;
 }
 
 /** Input extraction refuses to work on; the pipeline records it as a failure with `class`. */
@@ -149,6 +156,18 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
       trace: opts.trace,
       protect: isCredit,
     });
+    // What the rules leave, the block classifier trims (content/classifier.ts).
+    if (opts.blockModel !== null) {
+      classifyBlocks(root, {
+        title: merged.title,
+        pageUrl: input.url,
+        protect: isCredit,
+        model: opts.blockModel,
+        onBlocks: opts.onBlocks,
+        explain: opts.explain,
+        trace: opts.trace,
+      });
+    }
     // Credit lines ("The post … appeared first on …") become the attribution and leave the text.
     const creditInput = { pageUrl: input.url, contentRoot: root, feedItem: input.feedItem, page: merged };
     const found = detectCredits(creditInput);

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { buildConfig, loadConfig, type Config } from '../../config/load.js';
 import { DOM_KINDS, type DomKind } from '../../extract/content/dom/index.js';
+import type { BlockDecision } from '../../extract/content/classifier.js';
 import { extractArticle, ExtractInputError } from '../../extract/extract.js';
 import { createExtractPool, ExtractTaskError, type ExtractPool } from '../../extract/pool.js';
 import type { ExtractInput, ExtractOutcome, FeedItemHints } from '../../extract/types.js';
@@ -28,6 +29,7 @@ interface ExtractCliOptions {
   dom?: string;
   threads?: string;
   trace?: boolean;
+  explain?: boolean;
 }
 
 /** A per-input failure: printed as that input's line, never fatal to the run. */
@@ -150,6 +152,30 @@ export function outputLine(input: string, url: string, outcome: ExtractOutcome):
   }
 }
 
+/** One block's fate, as `--explain` prints it. */
+interface Explained {
+  /** `note`: a choice about the whole content (the story container used instead of Readability's). */
+  decision: 'keep' | 'remove' | 'note';
+  /** `rule:<name>` (boilerplate.ts, credits, story-container), `model`, or `model+guard` (kept despite it). */
+  by: string;
+  /** Probability of being content, for the classifier's decisions. */
+  p?: number;
+  /** The features that moved the classifier most: name and log-odds contribution. */
+  evidence?: Record<string, number>;
+  text: string;
+}
+
+function explainLine(d: BlockDecision): Explained {
+  const round = (x: number): number => Math.round(x * 100) / 100;
+  return {
+    decision: d.keep ? 'keep' : 'remove',
+    by: d.forced ? `model+${d.forced.replace(/\s+/g, '-')}` : 'model',
+    p: round(d.p),
+    evidence: Object.fromEntries(d.evidence.map(([name, c]) => [name, round(c)])),
+    text: d.text.slice(0, 300),
+  };
+}
+
 function errorLine(input: string, err: unknown): Record<string, unknown> {
   if (err instanceof InputError || err instanceof ExtractTaskError || err instanceof ExtractInputError) {
     return { input, error: { class: err.errorClass, message: err.message } };
@@ -178,6 +204,11 @@ export function registerExtract(program: Command): void {
     )
     .option('--threads <n>', 'extraction threads (default: config extract.threads; 0 = one per core)')
     .option('--trace', 'print each boilerplate removal to stderr as "input<TAB>rule<TAB>text"')
+    .option(
+      '--explain',
+      'add "explain" to each article line: every block the rules removed (rule), and every block the ' +
+        'classifier kept or removed with its probability and main evidence (runs in this thread)',
+    )
     .action(async (inputs: string[], opts: ExtractCliOptions, cmd: Command) => {
       const { config: dir } = cmd.optsWithGlobals<{ config?: string }>();
       const config = extractConfig(dir);
@@ -201,7 +232,7 @@ export function registerExtract(program: Command): void {
       let fetcher: Fetcher | null = null;
       const getFetcher = (): Fetcher =>
         (fetcher ??= createFetcher(fetcherOptionsFromConfig(config.service.fetch)));
-      const useThreads = sources.length > 1 && threadsOpt !== 1;
+      const useThreads = sources.length > 1 && threadsOpt !== 1 && !opts.explain;
       const pool: ExtractPool | null = useThreads
         ? createExtractPool({
             size: threadsOpt || undefined,
@@ -217,6 +248,7 @@ export function registerExtract(program: Command): void {
           const input = await loadSource(src, getFetcher);
           let outcome: ExtractOutcome;
           let trace: [string, string][] = [];
+          const explained: Explained[] = [];
           if (pool) {
             const r = await pool.extract(input, { trace: !!opts.trace });
             outcome = r.outcome;
@@ -225,11 +257,28 @@ export function registerExtract(program: Command): void {
             outcome = extractArticle(input, {
               dom,
               maxHtmlChars: ex.maxHtmlChars,
-              ...(opts.trace ? { trace: (rule: string, text: string) => void trace.push([rule, text]) } : {}),
+              ...(opts.trace || opts.explain
+                ? { trace: (rule: string, text: string) => void trace.push([rule, text]) }
+                : {}),
+              ...(opts.explain ? { explain: (d: BlockDecision) => void explained.push(explainLine(d)) } : {}),
             });
           }
-          for (const [rule, text] of trace) process.stderr.write(`${src.input}\t${rule}\t${text}\n`);
-          return outputLine(src.input, input.url, outcome);
+          if (opts.trace) {
+            for (const [rule, text] of trace) process.stderr.write(`${src.input}\t${rule}\t${text}\n`);
+          }
+          const line = outputLine(src.input, input.url, outcome);
+          if (opts.explain && outcome.kind === 'article') {
+            // Rule removals first (the classifier only sees what they leave), then its decisions in order.
+            const ruled = trace
+              .filter(([rule]) => rule !== 'block-model')
+              .map(([rule, text]): Explained => ({
+                decision: rule === 'story-container' ? 'note' : 'remove',
+                by: `rule:${rule}`,
+                text,
+              }));
+            line.explain = [...ruled, ...explained];
+          }
+          return line;
         } catch (err) {
           return errorLine(src.input, err);
         }

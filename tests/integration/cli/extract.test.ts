@@ -76,6 +76,31 @@ describe('newsflow extract', () => {
     expect(String((out[3]?.error as { message: string }).message)).toMatch(/^consent-wall: /);
   });
 
+  it('--explain lists every removed and kept block with the rule or the classifier evidence', async () => {
+    const r = await runCli(['extract', '--explain', page('wp-boilerplate'), page('section-front')]);
+    expect(r.code).toBe(0);
+    const [article, skipped] = lines(r.stdout);
+    const explain = article?.explain as {
+      decision: string;
+      by: string;
+      p?: number;
+      evidence?: Record<string, number>;
+      text: string;
+    }[];
+    // The newsletter box went by the class rule; the story's paragraphs stayed, each with its evidence.
+    const newsletter = explain.find(e => e.text.includes('newsletter'));
+    expect(newsletter).toMatchObject({ decision: 'remove', by: 'rule:class' });
+    const kept = explain.filter(e => e.decision === 'keep');
+    expect(kept.map(e => e.text).join('\n')).toContain('The Tidewater ferry will run a late crossing');
+    for (const e of kept) {
+      expect(e.p).toBeGreaterThanOrEqual(0);
+      expect(Object.keys(e.evidence ?? {}).length).toBeGreaterThan(0);
+    }
+    // What was kept is what the article's text holds.
+    for (const e of kept) expect(String(article?.contentText)).toContain(e.text.slice(0, 60));
+    expect(skipped?.explain).toBeUndefined();
+  });
+
   it('reads a JSONL manifest (paths relative to it, page addresses from it) and fetches URLs', async () => {
     const manifest = join(dir, 'm.jsonl');
     writeFileSync(
