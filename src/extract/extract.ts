@@ -16,6 +16,7 @@ import { blockText, countWords, readingMinutes, roughWordCount } from './content
 import { mergeReadabilityMetadata, readPageMetadata, type PageMetadata } from './metadata/index.js';
 import { precleanContent, sanitizeHtml } from './sanitize.js';
 import type { ExtractedArticle, ExtractInput, ExtractOutcome, InterstitialKind } from './types.js';
+import { oneLine, plainText } from '../shared/text.js';
 
 export interface ExtractOptions {
   /** The DOM Readability runs on (setting `extract.dom`); `lite` unless told otherwise. */
@@ -265,6 +266,12 @@ function fromFeed(
   };
 }
 
+/**
+ * Plain-text fields (docs/CONSUMING.md): consumers escape them; they never carry markup or control characters,
+ * and are capped (characters per field, entries per list).
+ */
+const PLAIN = { title: 2048, byline: 512, name: 256, excerpt: 4096, listEntries: 64 } as const;
+
 type MetaFields = Omit<
   ExtractedArticle,
   'contentHtml' | 'contentText' | 'wordCount' | 'readingMinutes' | 'contentSource' | 'interstitial'
@@ -276,19 +283,30 @@ function articleFields(
   byline: string | null,
   credits: CreditResult,
 ): MetaFields {
+  const list = (xs: readonly string[], max: number): string[] => [
+    ...new Set(xs.map(x => plainText(x, max)).filter((x): x is string => x !== null)),
+  ];
   return {
-    title: meta.title ?? input.feedItem?.title ?? null,
-    authors: meta.authors,
-    byline,
-    siteName: meta.siteName ?? meta.publisher,
+    title: plainText(meta.title ?? input.feedItem?.title, PLAIN.title),
+    authors: list(meta.authors, PLAIN.name).slice(0, PLAIN.listEntries),
+    byline: plainText(byline, PLAIN.byline),
+    siteName: plainText(meta.siteName ?? meta.publisher, PLAIN.name),
     publishedAt: meta.publishedAt,
     modifiedAt: meta.modifiedAt,
     lang: meta.lang,
-    excerpt: meta.excerpt,
+    excerpt: plainText(meta.excerpt, PLAIN.excerpt),
     leadImage: meta.leadImage,
-    tags: meta.tags,
+    tags: list(meta.tags, PLAIN.name).slice(0, PLAIN.listEntries),
     canonicalUrl: meta.canonicalUrl,
-    attribution: credits.attribution,
+    attribution: credits.attribution && {
+      ...credits.attribution,
+      originalPublisher: plainText(credits.attribution.originalPublisher, PLAIN.name),
+      ...(credits.attribution.originalTitle !== undefined
+        ? { originalTitle: plainText(credits.attribution.originalTitle, PLAIN.title) }
+        : {}),
+      // What the credit was read from, quoted: it may quote a tag, so only controls go and length is capped.
+      evidence: oneLine(credits.attribution.evidence).slice(0, PLAIN.excerpt),
+    },
     access: meta.access,
   };
 }
