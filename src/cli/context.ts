@@ -14,13 +14,11 @@ import {
 } from '../store/redis.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 
-/** A setup problem: printed as one message, exit code 2. Everything else the pipeline records as data. */
-export class SetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'SetupError';
-  }
-}
+// Defined with the other process-level errors, so the CLI's entry can know it without loading this module
+// (which loads the whole runtime).
+import { SetupError } from '../shared/errors.js';
+
+export { SetupError };
 
 export const DEFAULT_CONFIG_DIR = 'config';
 

@@ -1,6 +1,5 @@
 import { CommanderError } from 'commander';
-import { ResourceBudgetError } from '../shared/errors.js';
-import { SetupError } from './context.js';
+import { ResourceBudgetError, SetupError } from '../shared/errors.js';
 
 /** Exit statuses, the same for every command (README "Commands", `newsflow --help`). */
 export const EXIT = { done: 0, inputFailed: 1, usage: 2, budget: 3 } as const;

@@ -1,13 +1,12 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
-import { ResourceBudgetError } from '../shared/errors.js';
-import { SetupError } from './context.js';
+import { ResourceBudgetError, SetupError } from '../shared/errors.js';
 import { EXIT, exitStatusFor } from './exit.js';
 import { buildProgram } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
   try {
-    await buildProgram().parseAsync(argv);
+    await (await buildProgram(argv)).parseAsync(argv);
     return EXIT.done;
   } catch (err) {
     const status = exitStatusFor(err);

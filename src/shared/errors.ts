@@ -11,3 +11,11 @@ export class ResourceBudgetError extends Error {
     this.name = 'ResourceBudgetError';
   }
 }
+
+/** A setup problem (usage of a resource, unreadable config, unreachable Redis): one message, exit status 2. */
+export class SetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SetupError';
+  }
+}

@@ -5,14 +5,19 @@ import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { buildConfig, loadConfig, type Config } from '../../config/load.js';
-import { DOM_KINDS, type DomKind } from '../../extract/content/dom/index.js';
 import type { BlockDecision } from '../../extract/content/classifier.js';
-import { extractArticle, ExtractInputError } from '../../extract/extract.js';
+import { DOM_KINDS, type DomKind } from '../../extract/content/dom/kinds.js';
 import { createExtractPool, ExtractTaskError, type ExtractPool } from '../../extract/pool.js';
 import type { ExtractInput, ExtractOutcome, FeedItemHints } from '../../extract/types.js';
 import { decodeBytes, sniffCharset } from '../../fetch/charset.js';
-import { createFetcher, fetcherOptionsFromConfig } from '../../fetch/fetcher.js';
 import type { Fetcher } from '../../fetch/types.js';
+
+// Loaded when needed: with the thread pool the extraction stack loads in the threads only, and the fetcher
+// (undici, the address policy, robots) only for URLs — each costs a good part of a second of start-up.
+type InProcess = typeof import('../../extract/extract.js');
+let inProcess: InProcess | null = null;
+const loadInProcess = async (): Promise<InProcess> =>
+  (inProcess ??= await import('../../extract/extract.js'));
 
 /** One thing to extract: a file (with the page address it came from) or a URL to fetch. */
 export interface ExtractSource {
@@ -109,7 +114,7 @@ function hasNonAscii(b: Buffer): boolean {
   return false;
 }
 
-async function loadSource(src: ExtractSource, fetcher: () => Fetcher): Promise<ExtractInput> {
+async function loadSource(src: ExtractSource, fetcher: () => Promise<Fetcher>): Promise<ExtractInput> {
   if (src.path) {
     let bytes: Buffer;
     try {
@@ -127,7 +132,7 @@ async function loadSource(src: ExtractSource, fetcher: () => Fetcher): Promise<E
     return { html, url: src.url ?? pathToFileURL(src.path).href, feedItem: src.feedItem };
   }
   const url = src.url as string;
-  const res = await fetcher().fetch({ url, kind: 'page' });
+  const res = await (await fetcher()).fetch({ url, kind: 'page' });
   if (!res.ok) throw new InputError(`fetch:${res.class}`, res.reason);
   return {
     html: res.text,
@@ -177,7 +182,11 @@ function explainLine(d: BlockDecision): Explained {
 }
 
 function errorLine(input: string, err: unknown): Record<string, unknown> {
-  if (err instanceof InputError || err instanceof ExtractTaskError || err instanceof ExtractInputError) {
+  if (
+    err instanceof InputError ||
+    err instanceof ExtractTaskError ||
+    (inProcess && err instanceof inProcess.ExtractInputError)
+  ) {
     return { input, error: { class: err.errorClass, message: err.message } };
   }
   const e = err as Error;
@@ -230,8 +239,11 @@ export function registerExtract(program: Command): void {
       if (!sources.length) usage('give files, URLs or --manifest FILE.jsonl');
 
       let fetcher: Fetcher | null = null;
-      const getFetcher = (): Fetcher =>
-        (fetcher ??= createFetcher(fetcherOptionsFromConfig(config.service.fetch)));
+      const getFetcher = async (): Promise<Fetcher> => {
+        if (fetcher) return fetcher;
+        const { createFetcher, fetcherOptionsFromConfig } = await import('../../fetch/fetcher.js');
+        return (fetcher ??= createFetcher(fetcherOptionsFromConfig(config.service.fetch)));
+      };
       const useThreads = sources.length > 1 && threadsOpt !== 1 && !opts.explain;
       const pool: ExtractPool | null = useThreads
         ? createExtractPool({
@@ -254,7 +266,7 @@ export function registerExtract(program: Command): void {
             outcome = r.outcome;
             trace = r.trace ?? [];
           } else {
-            outcome = extractArticle(input, {
+            outcome = (await loadInProcess()).extractArticle(input, {
               dom,
               maxHtmlChars: ex.maxHtmlChars,
               ...(opts.trace || opts.explain

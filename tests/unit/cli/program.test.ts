@@ -10,8 +10,8 @@ function allCommands(cmd: Command): Command[] {
 }
 
 describe('CLI program', () => {
-  it("lists --config (and --version) in every command's --help", () => {
-    const commands = allCommands(buildProgram());
+  it("lists --config (and --version) in every command's --help", async () => {
+    const commands = allCommands(await buildProgram());
     expect(commands.length).toBeGreaterThan(15);
     for (const cmd of commands) {
       const help = cmd.helpInformation();
@@ -20,6 +20,18 @@ describe('CLI program', () => {
         config: true,
       });
     }
+  });
+
+  it('loads only the command the command line names, and every command otherwise', async () => {
+    const names = async (...args: string[]): Promise<string[]> =>
+      (await buildProgram(['node', 'newsflow', ...args])).commands.map(c => c.name());
+    expect(await names('extract', 'a.html')).toEqual(['extract']);
+    expect(await names('--config', 'extract', 'stories', 'get', 'x')).toEqual(['stories']);
+    const all = await names();
+    expect(all).toContain('extract');
+    expect(all.length).toBeGreaterThan(10);
+    expect(await names('--help')).toEqual(all);
+    expect(await names('no-such-command')).toEqual(all);
   });
 
   it('maps every way a command ends to 0 / 1 / 2 / 3', () => {

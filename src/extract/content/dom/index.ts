@@ -9,14 +9,14 @@
 import { createRequire } from 'node:module';
 import type { VirtualConsole } from 'jsdom';
 import { jsdom } from '../../../shared/lazy-jsdom.js';
+import type { DomKind } from './kinds.js';
 import { parseLiteDocument } from './parse.js';
 
 // linkedom costs a quarter of a second to load, in every extraction thread; only `--dom linkedom` needs it.
 const require = createRequire(import.meta.url);
 let linkedom: typeof import('linkedom') | undefined;
 
-export const DOM_KINDS = ['lite', 'jsdom', 'linkedom'] as const;
-export type DomKind = (typeof DOM_KINDS)[number];
+export { DOM_KINDS, type DomKind } from './kinds.js';
 
 export interface OpenedDocument {
   document: Document;
