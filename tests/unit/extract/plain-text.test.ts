@@ -1,6 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { extractArticle } from '../../../src/extract/extract.js';
-import { articlePage } from '../../fixtures/hostile/corpus.js';
+
+/** An ordinary article page with hostile parts inserted verbatim. */
+function articlePage(opts: { title?: string; head?: string; body?: string } = {}): string {
+  const title = opts.title ?? 'An ordinary story';
+  const p = (i: number): string =>
+    `<p>Paragraph ${i} of an ordinary story about the harbour council, its budget and the crane fleet, ` +
+    `written long enough that the page reads as an article and not as a stub or a listing.</p>`;
+  return (
+    `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>${title}</title>${opts.head ?? ''}` +
+    `</head><body><main><article><h1>${title}</h1>${Array.from({ length: 8 }, (_, i) => p(i)).join('')}` +
+    `${opts.body ?? ''}</article></main></body></html>`
+  );
+}
 
 /**
  * Issue 12 row 10: the fields docs/CONSUMING.md calls plain text carry no markup and no control characters,
