@@ -87,11 +87,19 @@ export function registerExport(program: Command): void {
         await opened;
         const write = (line: string): Promise<void> =>
           new Promise((resolveWrite, reject) => {
-            if (out.write(line)) resolveWrite();
-            else {
-              out.once('drain', resolveWrite);
-              out.once('error', reject);
-            }
+            if (out.write(line)) return resolveWrite();
+            // Both listeners go once either fires: a long export through a slow pipe waits for 'drain' thousands
+            // of times, and listeners left behind trip MaxListenersExceededWarning on stderr.
+            const onDrain = (): void => {
+              out.off('error', onError);
+              resolveWrite();
+            };
+            const onError = (err: Error): void => {
+              out.off('drain', onDrain);
+              reject(err);
+            };
+            out.once('drain', onDrain);
+            out.once('error', onError);
           });
         const n = await exportArticles({
           redis: ctx.redis,
