@@ -2,8 +2,15 @@ import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import type { Queue } from 'bullmq';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+} from 'fastify';
 import type { Redis } from 'ioredis';
+import { pino } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FeedConfig } from '../config/schema.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
@@ -12,6 +19,7 @@ import type { Keys } from '../store/keys.js';
 import { createReader, type StoryReads } from '../consumer/reader.js';
 import { BadCursorError, decodeCursor, listArticles, parseSince, type Order } from './articles.js';
 import { isAuthorized } from './auth.js';
+import type { Logger } from '../shared/logger.js';
 
 export interface ApiDeps {
   redis: Redis;
@@ -27,6 +35,8 @@ export interface ApiDeps {
   store: StoryReads;
   /** Defaults to a registry reading Redis at scrape time (src/metrics/registry.ts). */
   metrics?: Registry;
+  /** The project's logger; Fastify logs through it (no request lines: a scraper would write one every few seconds). */
+  log?: Logger;
 }
 
 export const DASHBOARD_PATH = '/admin/queues';
@@ -46,11 +56,16 @@ function sendError(reply: FastifyReply, statusCode: number, error: string, messa
 
 /** Builds the HTTP API without listening, so tests drive it with `inject()`. */
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  // Unknown query parameters are an error (a typo such as `limt=5` should not silently return 20 items).
+  // Typed as Fastify's logger so the instance stays the plain FastifyInstance that bull-board's adapter accepts.
+  const loggerInstance: FastifyBaseLogger = deps.log
+    ? deps.log.child({ component: 'api' })
+    : pino({ enabled: false });
   const app = Fastify({
-    logger: false,
+    loggerInstance,
+    logController: new LogController({ disableRequestLogging: true }),
     // Long enough that an over-long id gets the validation error (400), not a bare 414.
     routerOptions: { maxParamLength: 256 },
+    // Unknown query parameters are an error (a typo such as `limt=5` should not silently return 20 items).
     ajv: { customOptions: { removeAdditional: false } },
   });
   const reader = createReader(deps.store);
@@ -63,7 +78,8 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     if (err instanceof BadCursorError) return sendError(reply, 400, 'bad_request', err.message);
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status < 500) return sendError(reply, status, 'bad_request', err.message);
-    // Redis down or a bug: say so without internals; readiness already reports the Redis side.
+    // Redis down or a bug: say so without internals; readiness already reports the Redis side. The log keeps the cause.
+    _req.log.error({ err }, 'api request failed');
     return sendError(reply, 503, 'unavailable', 'the store did not answer; try again');
   });
   app.setNotFoundHandler((req, reply) =>

@@ -84,6 +84,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
       adminToken: svc.api.adminToken,
       isReady,
       store: rt.store,
+      log: rt.log,
     });
     if (svc.websub.callbackUrl) {
       // WebSub verifications and deliveries, on a listener of their own (src/feeds/websub/server.ts).

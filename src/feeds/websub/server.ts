@@ -1,4 +1,9 @@
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
 import { websubCallback, type WebSubCallbackDeps } from './callback.js';
 
 /**
@@ -7,7 +12,14 @@ import { websubCallback, type WebSubCallbackDeps } from './callback.js';
  * Built without listening (tests drive it with `inject()`).
  */
 export function buildWebSubServer(deps: WebSubCallbackDeps): FastifyInstance {
-  const app = Fastify({ logger: false, routerOptions: { maxParamLength: 256 } });
+  // Typed as Fastify's logger so the instance is the plain FastifyInstance callers hold.
+  const loggerInstance: FastifyBaseLogger = deps.log.child({ component: 'websub' });
+  const app = Fastify({
+    loggerInstance,
+    // One line per hub request would drown the log; deliveries and refusals are logged by the callback itself.
+    logController: new LogController({ disableRequestLogging: true }),
+    routerOptions: { maxParamLength: 256 },
+  });
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 503;
     // A 5xx makes the hub retry the delivery later, which is what a Redis outage needs.
