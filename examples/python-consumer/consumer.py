@@ -165,7 +165,11 @@ class Consumer:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"))
-    ap.add_argument("--prefix", default="newsflow", help="newsflow's redis.keyPrefix")
+    ap.add_argument(
+        "--prefix",
+        default=os.environ.get("NEWSFLOW_KEY_PREFIX", "newsflow"),
+        help="newsflow's redis.keyPrefix (default: $NEWSFLOW_KEY_PREFIX, else newsflow)",
+    )
     ap.add_argument("--group", default="python-example")
     ap.add_argument("--consumer", default=socket.gethostname(), help="stable per replica")
     ap.add_argument("--from", dest="start_id", default="$", help="where a new group starts: $ or 0")

@@ -52,50 +52,151 @@ const ENV_OVERRIDES: Record<string, { path: string[]; kind: 'string' | 'int' | '
   NEWSFLOW_WEBSUB_PORT: { path: ['websub', 'listen', 'port'], kind: 'int' },
 };
 
+/** Old names still read, each with the name that replaced it (a warning says so). */
+const DEPRECATED_ENV: Record<string, string> = {
+  NEWSFLOW_PREFIX: 'NEWSFLOW_KEY_PREFIX',
+};
+
 export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
+  /** Where a deprecation warning goes (default: stderr). */
+  warn?: (message: string) => void;
 }
 
 /** Reads, validates and freezes both files; throws one ConfigError listing every problem found. */
 export function loadConfig(dir: string, opts: LoadOptions = {}): Config {
-  const env = opts.env ?? process.env;
+  const env = withDeprecatedEnv(opts.env ?? process.env, opts.warn ?? (m => process.stderr.write(`${m}\n`)));
   const absDir = resolve(dir);
   const problems: ConfigProblem[] = [];
 
   const serviceFile = join(absDir, SERVICE_FILE);
   const feedsFile = join(absDir, FEEDS_FILE);
-  const rawService = readYaml(serviceFile, problems) ?? {};
-  const rawFeeds = readYaml(feedsFile, problems) ?? { feeds: [] };
-  const overridden = applyEnv(rawService, env, problems);
+  const rawService = topLevelMapping(readYaml(serviceFile, problems), SERVICE_FILE, problems);
+  const rawFeeds = readYaml(feedsFile, problems);
+  const overridden = applyEnv(rawService ?? {}, env, problems);
 
   const service = check(serviceSchema, overridden, SERVICE_FILE, problems, envNameFor);
-  const feedsFileData = check(feedsFileSchema, rawFeeds, FEEDS_FILE, problems, () => undefined, rawFeeds);
+  const feeds = rawFeeds === NOT_READ ? undefined : checkFeedsDocument(rawFeeds, problems);
 
-  if (feedsFileData) {
-    const seen = new Map<string, number>();
-    feedsFileData.feeds.forEach((f, i) => {
-      const first = seen.get(f.id);
-      if (first !== undefined) {
-        problems.push({
-          file: FEEDS_FILE,
-          path: `feeds[${i}] (id "${f.id}").id`,
-          message: `duplicate id; feeds[${first}] already uses it`,
-        });
-      } else seen.set(f.id, i);
-    });
-  }
-
-  if (problems.length > 0 || !service || !feedsFileData) throw new ConfigError(problems);
-  return deepFreeze({ dir: absDir, service, feeds: feedsFileData.feeds });
+  if (problems.length > 0 || !service || !feeds) throw new ConfigError(problems);
+  return deepFreeze({ dir: absDir, service, feeds });
 }
 
 /** Validates an in-memory config (the demo and tests build theirs); same rules, same errors. */
 export function buildConfig(dir: string, service: unknown, feeds: unknown): Config {
   const problems: ConfigProblem[] = [];
   const s = check(serviceSchema, service, SERVICE_FILE, problems, envNameFor);
-  const f = check(feedsFileSchema, { feeds }, FEEDS_FILE, problems, () => undefined, { feeds });
+  const f = checkFeedsDocument({ feeds }, problems);
   if (problems.length > 0 || !s || !f) throw new ConfigError(problems);
-  return deepFreeze({ dir: resolve(dir), service: s, feeds: f.feeds });
+  return deepFreeze({ dir: resolve(dir), service: s, feeds: f });
+}
+
+/**
+ * A config changed by code from one already validated (the demo points it at its fixture site): the service
+ * values are typed already (durations in ms), so they are not parsed again; the feeds are validated.
+ */
+export function deriveConfig(base: Config, service: ServiceConfig, feeds: unknown): Config {
+  const problems: ConfigProblem[] = [];
+  const f = checkFeedsDocument({ feeds }, problems);
+  if (problems.length > 0 || !f) throw new ConfigError(problems);
+  return deepFreeze({ dir: base.dir, service: structuredClone(service), feeds: f });
+}
+
+/**
+ * The one validation of a feeds.yaml document (start-up, the live reload, `feeds add`): the schema, then ids and
+ * URLs unique — checked on the raw entries, so a duplicate is reported together with every other problem.
+ * Returns the feeds, or undefined with `problems` filled.
+ */
+export function checkFeedsDocument(raw: unknown, problems: ConfigProblem[]): FeedConfig[] | undefined {
+  const before = problems.length;
+  const doc =
+    topLevelMapping(raw, FEEDS_FILE, problems) ?? (raw === null || raw === undefined ? {} : undefined);
+  if (!doc) return undefined;
+  const parsed = check(feedsFileSchema, doc, FEEDS_FILE, problems, () => undefined, doc);
+  const entries = (doc as { feeds?: unknown }).feeds;
+  if (Array.isArray(entries)) {
+    const ids = new Map<string, number>();
+    const urls = new Map<string, number>();
+    entries.forEach((entry: unknown, i) => {
+      if (!entry || typeof entry !== 'object') return;
+      const { id, url } = entry as { id?: unknown; url?: unknown };
+      const where = `feeds[${i}]${typeof id === 'string' ? ` (id "${id}")` : ''}`;
+      if (typeof id === 'string') {
+        const first = ids.get(id);
+        if (first !== undefined) {
+          problems.push({
+            file: FEEDS_FILE,
+            path: `${where}.id`,
+            message: `duplicate id; feeds[${first}] already uses it`,
+          });
+        } else ids.set(id, i);
+      }
+      if (typeof url === 'string') {
+        const key = feedUrlKey(url);
+        const first = urls.get(key);
+        if (first !== undefined) {
+          const firstId = (entries[first] as { id?: unknown }).id;
+          problems.push({
+            file: FEEDS_FILE,
+            path: `${where}.url`,
+            message: `same URL as feeds[${first}]${typeof firstId === 'string' ? ` (id "${firstId}")` : ''}; a feed is listed once`,
+          });
+        } else urls.set(key, i);
+      }
+    });
+  }
+  return problems.length === before ? parsed?.feeds : undefined;
+}
+
+/**
+ * Two feed URLs are the same feed when they differ only in what URL parsing normalizes (scheme and host case,
+ * default port, empty path), a fragment, or a trailing slash. The path's case is kept: servers tell it apart.
+ */
+export function feedUrlKey(url: string): string {
+  try {
+    const u = new URL(url.trim());
+    u.hash = '';
+    return u.toString().replace(/\/$/, '');
+  } catch {
+    return url.trim();
+  }
+}
+
+function withDeprecatedEnv(env: NodeJS.ProcessEnv, warn: (message: string) => void): NodeJS.ProcessEnv {
+  let out = env;
+  for (const [old, current] of Object.entries(DEPRECATED_ENV)) {
+    const value = env[old];
+    if (value === undefined || value === '') continue;
+    if (env[current] === undefined || env[current] === '') {
+      out = { ...out, [current]: value };
+      warn(`newsflow: ${old} is deprecated; set ${current} instead (${old}=${value} applied)`);
+    } else if (env[current] !== value) {
+      warn(`newsflow: ${old} is deprecated and ignored: ${current}=${env[current]} is set`);
+    }
+  }
+  return out;
+}
+
+const NOT_READ = Symbol('not read');
+
+/** A config file is a mapping (or empty); a list or a bare word would otherwise mean "every default". */
+function topLevelMapping(
+  raw: unknown,
+  file: string,
+  problems: ConfigProblem[],
+): Record<string, unknown> | undefined {
+  if (raw === NOT_READ || raw === null || raw === undefined) return undefined;
+  if (typeof raw === 'object' && !Array.isArray(raw)) return raw as Record<string, unknown>;
+  const found = Array.isArray(raw) ? 'a list' : `a ${typeof raw} (${JSON.stringify(raw)})`;
+  problems.push({
+    file,
+    path: '',
+    message:
+      file === FEEDS_FILE
+        ? `the top level must be a mapping with a "feeds" list ("feeds:" then "  - id: …" entries); found ${found}`
+        : `the top level must be a mapping of sections (redis:, poller:, fetch:, …); found ${found}`,
+  });
+  return undefined;
 }
 
 function readYaml(file: string, problems: ConfigProblem[]): unknown {
@@ -104,7 +205,7 @@ function readYaml(file: string, problems: ConfigProblem[]): unknown {
     text = readFileSync(file, 'utf8');
   } catch (err) {
     problems.push({ file: shortName(file), path: '', message: `cannot read: ${(err as Error).message}` });
-    return undefined;
+    return NOT_READ;
   }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
@@ -115,7 +216,7 @@ function readYaml(file: string, problems: ConfigProblem[]): unknown {
         message: `YAML: ${e.message.split('\n')[0] ?? e.message}`,
       });
     }
-    return undefined;
+    return NOT_READ;
   }
   return doc.toJS() as unknown;
 }

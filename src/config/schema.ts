@@ -4,20 +4,31 @@ import { CONSUMER_DEFAULTS } from '../consumer/defaults.js';
 const KiB = 1024;
 const MiB = 1024 * KiB;
 
-/** A duration written as `90s`, `15m`, `2h`, `1d` or a number of milliseconds. */
-const duration = z.union(
-  [
-    z.number().int().nonnegative(),
-    z
-      .string()
-      .regex(/^\d+(ms|s|m|h|d)$/, 'expected a duration like 500ms, 30s, 15m, 2h or 1d')
-      .transform(parseDurationMs),
-  ],
-  { error: 'expected a duration such as 500ms, 30s, 15m, 2h, 1d, or a number of milliseconds' },
-);
+const DURATION_RE = /^(\d+)(ms|s|m|h|d)$/;
+
+/**
+ * A duration written with its unit: `500ms`, `90s`, `15m`, `2h`, `1d`. A bare number is rejected (`timeout: 20`
+ * read as milliseconds made every fetch fail); only `0` may go without one — zero is zero in any unit.
+ */
+const duration = z.unknown().transform((value, ctx): number => {
+  if (value === 0) return 0;
+  if (typeof value === 'number') {
+    ctx.addIssue({
+      code: 'custom',
+      message: `${value} has no unit: write ${value}s, ${value}ms, ${value}m… (durations take ms, s, m, h or d)`,
+    });
+    return z.NEVER;
+  }
+  if (typeof value === 'string' && DURATION_RE.test(value.trim())) return parseDurationMs(value.trim());
+  ctx.addIssue({
+    code: 'custom',
+    message: `expected a duration such as 500ms, 30s, 15m, 2h or 1d, got ${JSON.stringify(value) ?? String(value)}`,
+  });
+  return z.NEVER;
+});
 
 export function parseDurationMs(text: string): number {
-  const m = /^(\d+)(ms|s|m|h|d)$/.exec(text);
+  const m = DURATION_RE.exec(text);
   if (!m) throw new Error(`not a duration: ${text}`);
   const n = Number(m[1]);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[
@@ -333,10 +344,18 @@ export const feedIdSchema = z
 export const feedSchema = z
   .object({
     id: feedIdSchema,
-    url: z
-      .string()
-      .url()
-      .refine(u => /^https?:/i.test(u), 'only http and https feeds'),
+    url: z.string().superRefine((u, ctx) => {
+      let parsed: URL;
+      try {
+        parsed = new URL(u);
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'not a URL (expected http:// or https://…)' });
+        return;
+      }
+      if (!/^https?:$/.test(parsed.protocol)) {
+        ctx.addIssue({ code: 'custom', message: 'only http and https feeds' });
+      }
+    }),
     title: z.string().optional(),
     tags: z.array(z.string()).default([]),
     enabled: z.boolean().default(true),
@@ -344,6 +363,11 @@ export const feedSchema = z
     interval: duration.optional(),
   })
   .strict();
+
+/** A feed as the service holds it once parsed (interval in ms): the shape job data carries between processes. */
+export const parsedFeedSchema = feedSchema.extend({
+  interval: z.number().int().nonnegative().optional(),
+});
 
 export const feedsFileSchema = z
   .object({

@@ -1,8 +1,8 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq, type Document } from 'yaml';
-import { FEEDS_FILE } from '../config/load.js';
-import { feedSchema, feedsFileSchema, type FeedConfig } from '../config/schema.js';
+import { checkFeedsDocument, FEEDS_FILE, feedUrlKey, type ConfigProblem } from '../config/load.js';
+import { feedSchema, type FeedConfig } from '../config/schema.js';
 
 /**
  * config/feeds.yaml as a file the service re-reads while running and the CLI edits. Reading validates like
@@ -29,18 +29,14 @@ export function parseFeedsText(text: string): FeedConfig[] {
   if (doc.errors.length > 0) {
     throw new FeedsFileError(`${FEEDS_FILE}: YAML: ${doc.errors[0]!.message.split('\n')[0]}`);
   }
-  const raw: unknown = doc.toJS() ?? { feeds: [] };
-  const result = feedsFileSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map(i => `${i.path.join('.') || '(root)'}: ${i.message}`);
-    throw new FeedsFileError(`${FEEDS_FILE}: ${problems.join('; ')}`);
+  const problems: ConfigProblem[] = [];
+  const feeds = checkFeedsDocument(doc.toJS() as unknown, problems);
+  if (!feeds) {
+    throw new FeedsFileError(
+      `${FEEDS_FILE}: ${problems.map(p => `${p.path ? `${p.path}: ` : ''}${p.message}`).join('; ')}`,
+    );
   }
-  const ids = new Set<string>();
-  for (const f of result.data.feeds) {
-    if (ids.has(f.id)) throw new FeedsFileError(`${FEEDS_FILE}: duplicate id "${f.id}"`);
-    ids.add(f.id);
-  }
-  return result.data.feeds;
+  return feeds;
 }
 
 export function readFeedsFile(configDir: string): FeedConfig[] {
@@ -103,11 +99,11 @@ export function addFeedsToText(text: string, feeds: readonly NewFeed[]): AddResu
   const existing = parseFeedsText(doc.toString(TO_STRING));
   const seq = feedsSeq(doc);
   const ids = new Set(existing.map(f => f.id));
-  const urls = new Set(existing.map(f => sameUrlKey(f.url)));
+  const urls = new Set(existing.map(f => feedUrlKey(f.url)));
   const added: FeedConfig[] = [];
   const skipped: AddResult['skipped'] = [];
   for (const nf of feeds) {
-    if (urls.has(sameUrlKey(nf.url))) {
+    if (urls.has(feedUrlKey(nf.url))) {
       skipped.push({ url: nf.url, reason: 'already in feeds.yaml', failed: false });
       continue;
     }
@@ -136,7 +132,7 @@ export function addFeedsToText(text: string, feeds: readonly NewFeed[]): AddResu
     if (seq.items.slice(1).some(i => (i as { spaceBefore?: boolean }).spaceBefore)) node.spaceBefore = true;
     seq.items.push(node);
     ids.add(id);
-    urls.add(sameUrlKey(nf.url));
+    urls.add(feedUrlKey(nf.url));
     added.push(checked.data);
   }
   const out = doc.toString(TO_STRING);
@@ -160,16 +156,6 @@ function feedsSeq(doc: Document): YAMLSeq {
   if (!isSeq(found)) throw new FeedsFileError(`${FEEDS_FILE}: "feeds" must be a list`);
   found.flow = false;
   return found;
-}
-
-function sameUrlKey(url: string): string {
-  try {
-    const u = new URL(url.trim());
-    u.hash = '';
-    return u.toString().replace(/\/$/, '').toLowerCase();
-  } catch {
-    return url.trim().toLowerCase();
-  }
 }
 
 /** Adds feeds to config/feeds.yaml in place (write to a temp file, then rename: never a half-written file). */

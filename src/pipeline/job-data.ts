@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { feedIdSchema, feedSchema } from '../config/schema.js';
+import { feedIdSchema, parsedFeedSchema } from '../config/schema.js';
 import { canonicalUrlKey, hashKey } from '../dedupe/url-key.js';
 import { websubPushKey } from '../feeds/keys.js';
 import type { Keys } from '../store/keys.js';
@@ -35,7 +35,7 @@ const text = z.string().max(MAX_TEXT);
 const pollSchema = z.object({
   feedId: feedIdSchema,
   trigger: z.enum(['schedule', 'push', 'manual']).optional(),
-  feed: feedSchema.optional(),
+  feed: parsedFeedSchema.optional(),
   pushKey: z.string().max(512).optional(),
   /** The scheduler's hash of `feed` (src/feeds/scheduler.ts). */
   cfg: z.string().max(64).optional(),

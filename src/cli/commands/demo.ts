@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { buildConfig } from '../../config/load.js';
+import { deriveConfig } from '../../config/load.js';
 import { fixturePorts, startFixtureSite } from '../../demo/fixture-site.js';
 import { runOnce } from '../../pipeline/run-once.js';
 import type { StoryRecord } from '../../dedupe/story.js';
@@ -40,8 +40,8 @@ export function registerDemo(program: Command): void {
       const base = readConfig(dir);
       const site = await startFixtureSite();
       const s = base.service;
-      const config = buildConfig(
-        base.dir,
+      const config = deriveConfig(
+        base,
         {
           ...s,
           log: { level: s.log.level === 'info' ? 'warn' : s.log.level },

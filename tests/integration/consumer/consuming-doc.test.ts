@@ -34,7 +34,7 @@ describe("docs/CONSUMING.md's TypeScript example, run as written against the bui
     expect(existsSync(resolve('dist/src/index.js')), 'run `npm run build` first').toBe(true);
     const total = await pub.rt.redis.xlen(pub.rt.keys.stream);
     const child = spawn(process.execPath, [file], {
-      env: { ...process.env, REDIS_URL: testRedisUrl(), NEWSFLOW_PREFIX: pub.prefix },
+      env: { ...process.env, REDIS_URL: testRedisUrl(), NEWSFLOW_KEY_PREFIX: pub.prefix },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

@@ -31,7 +31,7 @@ describe('form POST (WebSub hub requests)', () => {
       serviceSchema.parse({
         fetch: {
           userAgent: 'newsflow/0.1 (+https://example.invalid/bot)',
-          timeout: 1_000,
+          timeout: '1s',
           allowNetworks: allow,
           allowedPorts: [hub.port],
         },

@@ -71,7 +71,7 @@ describe('fetcher in the pipeline: politeness and robots.txt', () => {
           allowNetworks: ['127.0.0.0/8'],
           allowedPorts: [server.port],
           // Spacing is tested elsewhere at 1 s; here a shorter interval keeps the run quick.
-          politeness: { hosts: { '127.0.0.1': { interval: 300 } } },
+          politeness: { hosts: { '127.0.0.1': { interval: '300ms' } } },
         },
       },
       [1, 2, 3].map(n => ({ id: `feed-${n}`, url: server.url(`/feeds/${n}.xml`) })),

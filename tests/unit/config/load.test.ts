@@ -121,3 +121,94 @@ describe('loadConfig', () => {
     );
   });
 });
+
+describe('loadConfig: config that would be accepted but wrong (issue 13 item 7)', () => {
+  it('a newsflow.yaml that is a list or a bare word is an error, not every default', () => {
+    for (const text of ['- redis\n- poller\n', 'redis\n', '42\n']) {
+      const problems = problemsOf(() => loadConfig(configDir(text, 'feeds: []\n'), { env: {} }));
+      expect(problems, text).toEqual([
+        expect.stringMatching(
+          /^newsflow\.yaml: : the top level must be a mapping of sections .*found a (list|string|number)/,
+        ),
+      ]);
+    }
+    for (const text of ['- id: a\n  url: https://a.example/f\n', 'feeds\n']) {
+      const problems = problemsOf(() => loadConfig(configDir('', text), { env: {} }));
+      expect(problems, text).toEqual([
+        expect.stringMatching(
+          /^feeds\.yaml: : the top level must be a mapping with a "feeds" list.*found a (list|string)/,
+        ),
+      ]);
+    }
+  });
+
+  it('durations need a unit: a bare number is rejected naming the key and suggesting units; 0 stays 0', () => {
+    const problems = problemsOf(() =>
+      loadConfig(
+        configDir(
+          'fetch:\n  timeout: 20\npoller:\n  tick: 300000\n',
+          'feeds:\n  - {id: a, url: "https://a.example/f", interval: 90}\n',
+        ),
+        { env: {} },
+      ),
+    );
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^newsflow\.yaml: fetch\.timeout: 20 has no unit: write 20s, 20ms/),
+        expect.stringMatching(/^newsflow\.yaml: poller\.tick: 300000 has no unit/),
+        expect.stringMatching(/^feeds\.yaml: feeds\[0\] \(id "a"\)\.interval: 90 has no unit/),
+      ]),
+    );
+    expect(problems).toHaveLength(3);
+    const cfg = loadConfig(
+      configDir('fetch:\n  timeout: 20s\n  politeness:\n    interval: 0\n', 'feeds: []\n'),
+      { env: {} },
+    );
+    expect(cfg.service.fetch.timeout).toBe(20_000);
+    expect(cfg.service.fetch.politeness.interval).toBe(0);
+  });
+
+  it('the same feed URL under two ids is rejected', () => {
+    const dir = configDir(
+      '',
+      'feeds:\n  - {id: a, url: "https://a.example/f"}\n  - {id: b, url: "https://A.example/f#top"}\n',
+    );
+    expect(problemsOf(() => loadConfig(dir, { env: {} }))).toEqual([
+      'feeds.yaml: feeds[1] (id "b").url: same URL as feeds[0] (id "a"); a feed is listed once',
+    ]);
+  });
+
+  it('a duplicate id is reported together with every other problem', () => {
+    const dir = configDir(
+      'fetch:\n  timeout: soon\n',
+      'feeds:\n  - {id: a, url: "https://a.example/f"}\n  - {id: a, url: "https://b.example/f"}\n  - {id: c, url: "nope"}\n',
+    );
+    const problems = problemsOf(() => loadConfig(dir, { env: {} }));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^newsflow\.yaml: fetch\.timeout: /),
+        'feeds.yaml: feeds[1] (id "a").id: duplicate id; feeds[0] already uses it',
+        expect.stringMatching(/^feeds\.yaml: feeds\[2\] \(id "c"\)\.url: /),
+      ]),
+    );
+    expect(problems).toHaveLength(3);
+  });
+
+  it('NEWSFLOW_KEY_PREFIX sets the prefix; the old NEWSFLOW_PREFIX still works with a deprecation warning', () => {
+    const warnings: string[] = [];
+    const warn = (m: string): number => warnings.push(m);
+    expect(loadConfig('config', { env: { NEWSFLOW_KEY_PREFIX: 'kp' }, warn }).service.redis.keyPrefix).toBe(
+      'kp',
+    );
+    expect(warnings).toEqual([]);
+    expect(loadConfig('config', { env: { NEWSFLOW_PREFIX: 'old' }, warn }).service.redis.keyPrefix).toBe(
+      'old',
+    );
+    expect(warnings).toEqual([expect.stringMatching(/NEWSFLOW_PREFIX is deprecated.*NEWSFLOW_KEY_PREFIX/)]);
+    // Both set: the current name wins.
+    expect(
+      loadConfig('config', { env: { NEWSFLOW_PREFIX: 'old', NEWSFLOW_KEY_PREFIX: 'new' }, warn }).service
+        .redis.keyPrefix,
+    ).toBe('new');
+  });
+});

@@ -56,9 +56,11 @@ describe('feeds.yaml editing', () => {
       parseFeedsText(
         'feeds:\n  - id: a\n    url: https://a.example\n  - id: a\n    url: https://b.example\n',
       ),
-    ).toThrow('feeds.yaml: duplicate id "a"');
+    ).toThrow('feeds.yaml: feeds[1] (id "a").id: duplicate id; feeds[0] already uses it');
     expect(() => parseFeedsText('feeds: [')).toThrow(FeedsFileError);
-    expect(() => parseFeedsText('feeds:\n  - id: Bad Id\n    url: x\n')).toThrow(/feeds\.0\.id/);
+    expect(() => parseFeedsText('feeds:\n  - id: Bad Id\n    url: x\n')).toThrow(
+      /feeds\[0\] \(id "Bad Id"\)\.id: /,
+    );
   });
 
   it('suggests free ids from titles or hosts', () => {

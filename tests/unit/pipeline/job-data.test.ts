@@ -12,6 +12,8 @@ describe('poll job data', () => {
   it.each([
     [{ feedId: 'wire' }],
     [{ feedId: 'wire', trigger: 'schedule', feed, cfg: 'abcdef0123456789' }],
+    // The scheduler's feed is parsed: its interval is in ms (feeds.yaml's `interval: 90s`).
+    [{ feedId: 'wire', trigger: 'schedule', feed: { ...feed, interval: 90_000 }, cfg: 'abcdef0123456789' }],
     [{ feedId: 'wire', trigger: 'push', pushKey: PUSH }],
     [{ feedId: 'wire', trigger: 'manual' }],
   ])('accepts %j', data => {
