@@ -4,7 +4,7 @@
  * for Readability (`div > br`, `li p`, tag lists) and for the metadata readers; anything else throws, so
  * an unsupported selector is found by a test rather than silently matching nothing.
  */
-import type { LiteElement, LiteNode } from './lite-dom.js';
+import type { ElementShape, NodeShape } from './shape.js';
 
 type AttrOp = '' | '=' | '~=' | '|=' | '^=' | '$=' | '*=';
 
@@ -235,12 +235,12 @@ class SelectorParser {
  * True when `el` matches. As in the DOM, combinators look at the whole document, not only inside the element
  * querySelectorAll was called on (`el.querySelectorAll('div p')` finds p's whose div is `el` itself).
  */
-export function matchesSelector(el: LiteElement, sel: CompiledSelector): boolean {
+export function matchesSelector(el: ElementShape, sel: CompiledSelector): boolean {
   for (const complex of sel.list) if (matchComplex(el, complex, 0)) return true;
   return false;
 }
 
-function matchComplex(el: LiteElement, c: Complex, i: number): boolean {
+function matchComplex(el: ElementShape, c: Complex, i: number): boolean {
   const part = c.parts[i];
   if (!part || !matchCompound(el, part)) return false;
   if (i === c.parts.length - 1) return true;
@@ -269,7 +269,7 @@ function matchComplex(el: LiteElement, c: Complex, i: number): boolean {
   }
 }
 
-function matchCompound(el: LiteElement, c: Compound): boolean {
+function matchCompound(el: ElementShape, c: Compound): boolean {
   if (c.tag !== null && c.tag !== '*' && el.localName.toLowerCase() !== c.tag) return false;
   for (const id of c.ids) if (el.getAttribute('id') !== id) return false;
   if (c.classes.length) {
@@ -283,7 +283,7 @@ function matchCompound(el: LiteElement, c: Compound): boolean {
   return true;
 }
 
-function matchAttr(el: LiteElement, a: AttrTest): boolean {
+function matchAttr(el: ElementShape, a: AttrTest): boolean {
   const raw = el.getAttribute(a.name);
   if (raw === null) return false;
   const v = a.ci ? raw.toLowerCase() : raw;
@@ -305,7 +305,7 @@ function matchAttr(el: LiteElement, a: AttrTest): boolean {
   }
 }
 
-function matchPseudo(el: LiteElement, p: Pseudo): boolean {
+function matchPseudo(el: ElementShape, p: Pseudo): boolean {
   switch (p.kind) {
     case 'not':
       return !p.list.some(c => matchComplex(el, c, 0));
@@ -322,8 +322,8 @@ function matchPseudo(el: LiteElement, p: Pseudo): boolean {
   }
 }
 
-function hasContent(el: LiteElement): boolean {
-  for (let n: LiteNode | null = el.firstChild; n; n = n.nextSibling) {
+function hasContent(el: ElementShape): boolean {
+  for (let n: NodeShape | null = el.firstChild; n; n = n.nextSibling) {
     if (n.nodeType === 1 || (n.nodeType === 3 && (n.textContent ?? '') !== '')) return true;
   }
   return false;

@@ -2,7 +2,7 @@
  * HTML serialization of lite-DOM nodes, following the HTML fragment serialization algorithm (as jsdom does),
  * iteratively so that a hostile, deeply nested page cannot overflow the stack.
  */
-import type { LiteElement, LiteNode, LiteParent } from './lite-dom.js';
+import type { ElementShape, NodeShape } from './shape.js';
 
 const VOID = new Set([
   'area',
@@ -53,22 +53,22 @@ export function escapeAttr(s: string): string {
   return ATTR_TEST.test(s) ? s.replace(ATTR_RE, escapeChar) : s;
 }
 
-function openTag(el: LiteElement): string {
+function openTag(el: ElementShape): string {
   const name = el.namespaceURI === 'http://www.w3.org/1999/xhtml' ? el.localName : el.tagName;
   let s = `<${name}`;
   for (const a of el.attributes) s += ` ${a.name}="${escapeAttr(a.value)}"`;
   return `${s}>`;
 }
 
-function closeTag(el: LiteElement): string {
+function closeTag(el: ElementShape): string {
   const name = el.namespaceURI === 'http://www.w3.org/1999/xhtml' ? el.localName : el.tagName;
   return `</${name}>`;
 }
 
-function leaf(n: LiteNode): string {
+function leaf(n: NodeShape): string {
   switch (n.nodeType) {
     case 3: {
-      const parent = n.parentNode as LiteElement | null;
+      const parent = n.parentNode as ElementShape | null;
       const data = n.textContent ?? '';
       return parent && parent.nodeType === 1 && RAW_TEXT.has(parent.localName) ? data : escapeText(data);
     }
@@ -82,12 +82,12 @@ function leaf(n: LiteNode): string {
 }
 
 /** The markup of `root`'s children (innerHTML). */
-export function serializeChildren(root: LiteParent): string {
+export function serializeChildren(root: NodeShape): string {
   let out = '';
-  let n: LiteNode | null = root.firstChild;
+  let n: NodeShape | null = root.firstChild;
   while (n) {
     if (n.nodeType === 1) {
-      const el = n as LiteElement;
+      const el = n as ElementShape;
       out += openTag(el);
       if (VOID.has(el.localName)) {
         // no children, no end tag
@@ -104,7 +104,7 @@ export function serializeChildren(root: LiteParent): string {
     while (n && !n.nextSibling) {
       n = n.parentNode;
       if (!n || n === root) return out;
-      out += closeTag(n as LiteElement);
+      out += closeTag(n as ElementShape);
     }
     n = n ? n.nextSibling : null;
   }
@@ -112,9 +112,9 @@ export function serializeChildren(root: LiteParent): string {
 }
 
 /** The markup of `node` itself (outerHTML). */
-export function serializeNode(node: LiteNode): string {
+export function serializeNode(node: NodeShape): string {
   if (node.nodeType !== 1) return leaf(node);
-  const el = node as LiteElement;
+  const el = node as ElementShape;
   if (VOID.has(el.localName)) return openTag(el);
   return openTag(el) + serializeChildren(el) + closeTag(el);
 }
