@@ -20,15 +20,21 @@ export default tseslint.config(
     },
   },
   {
-    // One place for key names (docs/ARCHITECTURE.md): only store/keys.ts spells the story hash tag.
+    // One place for key names and one way to run Lua (docs/ARCHITECTURE.md).
     files: ['src/**/*.ts'],
-    ignores: ['src/store/keys.ts'],
+    ignores: ['src/store/keys.ts', 'src/store/scripts.ts'],
     rules: {
       'no-restricted-syntax': [
         'error',
         {
           selector: 'Literal[value=/\\{stories\\}/], TemplateElement[value.raw=/\\{stories\\}/]',
           message: 'Story keys are built only in src/store/keys.ts; take them from Keys.',
+        },
+        {
+          // Lua scripts are files under src/store/lua, run one way (runScript): no inline script strings.
+          selector: 'CallExpression[callee.property.name=/^(eval|evalsha|defineCommand)$/]',
+          message:
+            'Put the script in src/store/lua/<name>-<numKeys>.lua and call it with runScript (store/scripts.ts).',
         },
       ],
     },

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import type { FeedConfig } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import type { Keys } from '../store/keys.js';
+import { releaseLease, renewLease, takeLease } from '../store/lease.js';
 import { FEEDS_FILE } from '../config/load.js';
 import { feedsFilePath, parseFeedsText } from './feeds-file.js';
 import { disabledFeedsKey, feedKeys, reconcilerLeaseKey } from './keys.js';
@@ -147,9 +148,6 @@ function spread(feedId: string, every: number): number {
   return createHash('sha256').update(feedId).digest().readUInt32BE(0) % every;
 }
 
-const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0`;
-const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0`;
-
 export interface FeedSchedulerDeps extends ReconcileDeps {
   log: Logger;
   /** Folder of feeds.yaml; watched unless `watch` is false. */
@@ -222,12 +220,11 @@ export function startFeedScheduler(deps: FeedSchedulerDeps): FeedScheduler {
 
   async function lead(): Promise<boolean> {
     if (leader) {
-      const kept = await deps.redis.eval(RENEW, 1, leaseKey, me, String(deps.leaseMs));
-      leader = kept === 1;
+      leader = await renewLease(deps.redis, leaseKey, me, deps.leaseMs);
       if (!leader) deps.log.warn('reconciler lease lost');
     }
     if (!leader) {
-      leader = (await deps.redis.set(leaseKey, me, 'PX', deps.leaseMs, 'NX')) === 'OK';
+      leader = await takeLease(deps.redis, leaseKey, me, deps.leaseMs);
       if (leader) {
         dirty = true;
         deps.log.info('reconciler lease acquired');
@@ -306,7 +303,7 @@ export function startFeedScheduler(deps: FeedSchedulerDeps): FeedScheduler {
       clearInterval(timer);
       watcher?.close();
       await running;
-      if (leader) await deps.redis.eval(RELEASE, 1, leaseKey, me);
+      if (leader) await releaseLease(deps.redis, leaseKey, me);
       leader = false;
     },
   };

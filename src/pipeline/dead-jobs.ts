@@ -2,6 +2,7 @@ import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Keys } from '../store/keys.js';
 import { recordFailure } from '../store/records.js';
+import { runScript } from '../store/scripts.js';
 import type { Logger } from '../shared/logger.js';
 import type { History } from './history.js';
 import type { ArticleJobData, ArticleOutcome } from './queues.js';
@@ -57,12 +58,7 @@ export function startDeadJobSweeper(deps: DeadJobDeps, intervalMs: number): Dead
         if (job && (await recordDeadJob(deps, job))) written++;
       }
       // Advance the shared cursor monotonically (another replica may be further on).
-      await deps.redis.eval(
-        "local c = tonumber(redis.call('GET', KEYS[1]) or '0') if tonumber(ARGV[1]) > c then redis.call('SET', KEYS[1], ARGV[1]) end",
-        1,
-        cursorKey,
-        String(last),
-      );
+      await runScript(deps.redis, 'cursor-advance-1', [cursorKey], [String(last)]);
       if (page.length < BATCH * 2 || last === from) break;
       from = last;
     }

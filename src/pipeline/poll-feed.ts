@@ -16,7 +16,7 @@ import {
   type NextPoll,
 } from '../feeds/interval.js';
 import { disabledFeedsKey, feedKeys } from '../feeds/keys.js';
-import { acquireLease } from '../feeds/lock.js';
+import { acquireLease } from '../store/lease.js';
 import { FeedParseError, parseFeed } from '../feeds/parse/parse.js';
 import { countSeenLastWeek, markSeen } from '../feeds/seen.js';
 import { iso, msOf, readFeedState, writeFeedState, type FeedState } from '../feeds/state.js';

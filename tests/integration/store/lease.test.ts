@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { acquireLease } from '../../../src/feeds/lock.js';
+import { acquireLease, releaseLease, renewLease, takeLease } from '../../../src/store/lease.js';
+import { runScript } from '../../../src/store/scripts.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../../helpers/redis.js';
 
 const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
 
-describe('feed lock lease (real Redis)', () => {
+describe('leases and small scripts (real Redis)', () => {
   const redis = testRedis();
   const prefix = testPrefix('lease');
   afterAll(async () => {
@@ -33,5 +34,28 @@ describe('feed lock lease (real Redis)', () => {
     const next = await acquireLease(redis, key, 300, { renew: true });
     expect(next).not.toBeNull();
     await next!.release();
+  });
+
+  it('renew and release act only for the holder: a stalled holder cannot touch the lease someone took since', async () => {
+    const key = `${prefix}:tokens`;
+    expect(await takeLease(redis, key, 'a', 200)).toBe(true);
+    expect(await takeLease(redis, key, 'b', 200)).toBe(false);
+    expect(await renewLease(redis, key, 'a', 200)).toBe(true);
+    await sleep(400);
+    expect(await takeLease(redis, key, 'b', 5_000)).toBe(true);
+    expect(await renewLease(redis, key, 'a', 5_000)).toBe(false);
+    await releaseLease(redis, key, 'a');
+    expect(await redis.get(key)).toBe('b');
+    await releaseLease(redis, key, 'b');
+    expect(await redis.exists(key)).toBe(0);
+  });
+
+  it('cursor-advance moves a cursor forward only', async () => {
+    const key = `${prefix}:cursor`;
+    await runScript(redis, 'cursor-advance-1', [key], ['100']);
+    await runScript(redis, 'cursor-advance-1', [key], ['40']);
+    expect(await redis.get(key)).toBe('100');
+    await runScript(redis, 'cursor-advance-1', [key], ['250']);
+    expect(await redis.get(key)).toBe('250');
   });
 });
