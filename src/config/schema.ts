@@ -89,6 +89,11 @@ export const serviceSchema = z
         stalledInterval: duration.default(30_000),
         /** Re-read config/feeds.yaml when it changes and reconcile the schedulers, without a restart. */
         watchConfig: z.boolean().default(true),
+        /**
+         * A feeds.yaml reload that stops more than this share of the enabled feeds is applied only when a second
+         * read a few seconds later still says so (a file read mid-write looks like "no feeds").
+         */
+        maxRemoveShare: z.number().min(0).max(1).default(0.5),
       })
       .strict()
       .prefault({}),

@@ -1,14 +1,11 @@
 import type { Queue } from 'bullmq';
 import { createHash, randomUUID } from 'node:crypto';
-import { watch, type FSWatcher } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { Redis } from 'ioredis';
 import type { FeedConfig } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import type { Keys } from '../store/keys.js';
 import { releaseLease, renewLease, takeLease } from '../store/lease.js';
-import { FEEDS_FILE } from '../config/load.js';
-import { feedsFilePath, parseFeedsText } from './feeds-file.js';
+import type { LiveFeeds } from './live-feeds.js';
 import { disabledFeedsKey, feedKeys, reconcilerLeaseKey } from './keys.js';
 import type { WebSubManager } from './websub/manager.js';
 
@@ -150,12 +147,8 @@ function spread(feedId: string, every: number): number {
 
 export interface FeedSchedulerDeps extends ReconcileDeps {
   log: Logger;
-  /** Folder of feeds.yaml; watched unless `watch` is false. */
-  configDir: string;
-  watch: boolean;
-  initialFeeds: readonly FeedConfig[];
-  /** Called with every new valid feed list (the runtime swaps its in-memory list). */
-  onFeeds(feeds: readonly FeedConfig[]): void;
+  /** The process's live feed list (src/feeds/live-feeds.ts); call `tick()` when it changes. */
+  feeds: LiveFeeds;
   /** How often the loop runs: lease renewal, reconcile, WebSub renewals, feeds.yaml check. */
   loopMs: number;
   /** Lease TTL; a replica that dies is replaced after at most this long. */
@@ -172,51 +165,19 @@ export interface FeedScheduler {
 }
 
 /**
- * The poller role's scheduling loop: lease, reconcile, WebSub renewals, and feeds.yaml watching. A change to the
- * file is applied within a second or so (fs.watch, with the loop re-reading the file as a fallback); an invalid
- * file is logged and the last good list stays in force, so a half-saved edit never removes every scheduler.
+ * The poller role's scheduling loop: lease, reconcile, WebSub renewals. The feed list is the live one
+ * (src/feeds/live-feeds.ts: debounced, settled, validated, mass removals confirmed); the loop also asks it to
+ * re-read feeds.yaml, a fallback where fs.watch misses an event.
  */
 export function startFeedScheduler(deps: FeedSchedulerDeps): FeedScheduler {
   const me = randomUUID();
   const leaseKey = reconcilerLeaseKey(deps.keys);
-  const file = feedsFilePath(deps.configDir);
-  let feeds = deps.initialFeeds;
+  let reconciled: readonly FeedConfig[] | null = null;
   let leader = false;
-  let lastText: string | null = null;
-  let lastBadText: string | null = null;
   let dirty = true;
   let stopped = false;
   let running: Promise<void> | null = null;
   let again = false;
-  let watcher: FSWatcher | undefined;
-
-  async function readFileIfChanged(): Promise<void> {
-    if (!deps.watch) return;
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch {
-      return;
-    }
-    if (text === lastText || text === lastBadText) return;
-    try {
-      const next = parseFeedsText(text);
-      const changed = lastText !== null;
-      lastText = text;
-      lastBadText = null;
-      if (!changed && sameFeeds(next, feeds)) return;
-      feeds = next;
-      deps.onFeeds(next);
-      dirty = true;
-      deps.log.info({ feeds: next.length }, `${FEEDS_FILE} reloaded`);
-    } catch (err) {
-      lastBadText = text;
-      deps.log.error(
-        { err: (err as Error).message },
-        `${FEEDS_FILE} is invalid; keeping the last good feed list`,
-      );
-    }
-  }
 
   async function lead(): Promise<boolean> {
     if (leader) {
@@ -234,8 +195,10 @@ export function startFeedScheduler(deps: FeedSchedulerDeps): FeedScheduler {
   }
 
   async function once(): Promise<void> {
-    await readFileIfChanged();
+    deps.feeds.check();
     if (!(await lead())) return;
+    const feeds = deps.feeds.current();
+    if (feeds !== reconciled) dirty = true;
     // The disabled set changes when polls disable feeds: reconcile every loop, it is one diff.
     const plan = await reconcileSchedulers(deps, feeds);
     if (plan.upsert.length > 0 || plan.remove.length > 0 || dirty) {
@@ -252,6 +215,7 @@ export function startFeedScheduler(deps: FeedSchedulerDeps): FeedScheduler {
       }
       await deps.websub.renewDue(deps.now(), id => wanted.has(id));
     }
+    reconciled = feeds;
     dirty = false;
   }
 
@@ -278,37 +242,18 @@ export function startFeedScheduler(deps: FeedSchedulerDeps): FeedScheduler {
 
   const timer = setInterval(() => void tick(), deps.loopMs);
   timer.unref();
-  if (deps.watch) {
-    try {
-      // Watch the folder, not the file: editors save by writing a new file and renaming it over the old one.
-      watcher = watch(deps.configDir, { persistent: false }, (_event, name) => {
-        if (!name || String(name) === FEEDS_FILE) void tick();
-      });
-      watcher.on('error', () => undefined);
-    } catch (err) {
-      deps.log.warn(
-        { err: (err as Error).message },
-        `cannot watch ${deps.configDir}; re-reading ${FEEDS_FILE} every loop`,
-      );
-    }
-  }
   void tick();
 
   return {
     isLeader: () => leader,
-    feeds: () => feeds,
+    feeds: () => deps.feeds.current(),
     tick,
     async stop() {
       stopped = true;
       clearInterval(timer);
-      watcher?.close();
       await running;
       if (leader) await releaseLease(deps.redis, leaseKey, me);
       leader = false;
     },
   };
-}
-
-function sameFeeds(a: readonly FeedConfig[], b: readonly FeedConfig[]): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,6 +1,7 @@
 import type { Worker } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { startFeedScheduler, type FeedScheduler } from '../feeds/scheduler.js';
+import { startLiveFeeds, type LiveFeeds } from '../feeds/live-feeds.js';
 import { buildWebSubServer } from '../feeds/websub/server.js';
 import { createWebSubManager } from '../feeds/websub/manager.js';
 import type { FastifyInstance } from 'fastify';
@@ -34,7 +35,22 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
   let scheduler: FeedScheduler | undefined;
   let retentionTimer: NodeJS.Timeout | undefined;
 
+  let live: LiveFeeds | undefined;
+
   if (roles.includes('poller')) {
+    // The process's one live feed list (src/feeds/live-feeds.ts): what the scheduler reconciles and the poll
+    // workers look feeds up in.
+    live = startLiveFeeds({
+      configDir: rt.config.dir,
+      initial: rt.feeds(),
+      log: rt.log,
+      watch: svc.poller.watchConfig,
+      maxRemoveShare: svc.poller.maxRemoveShare,
+      onChange: feeds => {
+        rt.setFeeds(feeds);
+        void scheduler?.tick();
+      },
+    });
     // One reconciler at a time across replicas (a Redis lease): upserting schedulers from every replica races.
     // Every replica watches feeds.yaml, so whichever holds the lease applies an edit within seconds.
     scheduler = startFeedScheduler({
@@ -48,10 +64,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
         removeOnFail: pollJobOptions.removeOnFail,
       },
       log: rt.log,
-      configDir: rt.config.dir,
-      watch: svc.poller.watchConfig,
-      initialFeeds: rt.feeds(),
-      onFeeds: feeds => rt.setFeeds(feeds),
+      feeds: live,
       loopMs: Math.min(5_000, Math.max(1_000, Math.floor(svc.poller.tick / 2))),
       leaseMs: LEADER_TTL_MS,
       websub: createWebSubManager(rt.redis, rt.keys, svc, rt.log),
@@ -141,6 +154,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
     async shutdown(graceMs) {
       shuttingDown = true;
       await scheduler?.stop();
+      live?.close();
       if (retentionTimer) clearInterval(retentionTimer);
       const drained = Promise.all(workers.map(w => w.close()));
       const timedOut = await Promise.race([

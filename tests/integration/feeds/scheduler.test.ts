@@ -1,13 +1,16 @@
-import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../../src/config/load.js';
 import type { FeedConfig } from '../../../src/config/schema.js';
 import { reconcilerLeaseKey } from '../../../src/feeds/keys.js';
+import { startLiveFeeds } from '../../../src/feeds/live-feeds.js';
 import { SCHEDULER_PREFIX, startFeedScheduler, type FeedScheduler } from '../../../src/feeds/scheduler.js';
 import { createRuntime, type Runtime } from '../../../src/pipeline/runtime.js';
 import { startService, type Service } from '../../../src/pipeline/service.js';
@@ -194,10 +197,13 @@ describe('feed schedulers with real BullMQ: feeds.yaml edits apply while running
         now: Date.now,
         tickMs: 60_000,
         log: createLogger('silent'),
-        configDir: dir,
-        watch: true,
-        initialFeeds: loadConfig(dir, { env: {} }).feeds,
-        onFeeds: () => undefined,
+        feeds: startLiveFeeds({
+          configDir: dir,
+          watch: true,
+          initial: loadConfig(dir, { env: {} }).feeds,
+          log: createLogger('silent'),
+          maxRemoveShare: 0.5,
+        }),
         loopMs: 200,
         leaseMs: 1_500,
       });
@@ -224,6 +230,86 @@ describe('feed schedulers with real BullMQ: feeds.yaml edits apply while running
       await one.stop();
       await two.stop();
       await queue.close();
+    }
+  });
+  it('feeds.yaml written in place (truncate, then write) never applies a partial read; mass removals wait for a confirming read', async () => {
+    const prefix = testPrefix('sched4');
+    prefixes.push(prefix);
+    const three = ['a', 'b', 'c'].map(id => feedEntry(id, '1h'));
+    const dir = configDir(prefix, three);
+    const file = join(dir, 'feeds.yaml');
+    const good3 = join(dir, 'good3.yaml.txt');
+    const good4 = join(dir, 'good4.yaml.txt');
+    writeFileSync(good3, stringify({ feeds: three }));
+    writeFileSync(good4, stringify({ feeds: [...three, feedEntry('d', '1h')] }));
+    const logs: { msg: string; removed?: number; feeds?: number }[] = [];
+    const log = pino(
+      { level: 'info' },
+      { write: (line: string) => void logs.push(JSON.parse(line) as (typeof logs)[number]) },
+    );
+    const rt: Runtime = await createRuntime(loadConfig(dir, { env: {} }), testRedisUrl(), log);
+    let service: Service | undefined;
+    let sampling = true;
+    let fewest = Infinity;
+    const schedulerCount = async (): Promise<number> => (await rt.pollQueue.getJobSchedulers(0, -1)).length;
+    try {
+      service = await startService(rt, ['poller']);
+      await until(async () => (await schedulerCount()) === 3, 'three schedulers');
+      const sampler = (async () => {
+        while (sampling) {
+          fewest = Math.min(fewest, await schedulerCount(), rt.feeds().length);
+          await sleep(10);
+        }
+      })();
+
+      // The issue's command: an invalid file, written in place. The last good list stays, and the log says so once.
+      execFileSync('/bin/sh', ['-c', `printf 'feeds:\\n  - id: x\\n    url: [unclosed\\n' > '${file}'`]);
+      await sleep(2_500);
+      expect(rt.feeds().map(f => f.id)).toEqual(['a', 'b', 'c']);
+      expect(logs.filter(l => /is invalid/.test(l.msg))).toHaveLength(1);
+
+      // Valid files written in place, by cat and by a slow writer (truncate, then the text in pieces).
+      for (let round = 0; round < 3; round++) {
+        execFileSync('/bin/sh', ['-c', `cat '${round % 2 ? good3 : good4}' > '${file}'`]);
+        await sleep(1_200);
+        const text = stringify({ feeds: round % 2 ? [...three, feedEntry('d', '1h')] : three });
+        const fd = openSync(file, 'w');
+        await sleep(40);
+        for (let at = 0; at < text.length; at += 40) {
+          writeSync(fd, text.slice(at, at + 40));
+          await sleep(15);
+        }
+        closeSync(fd);
+        await sleep(1_200);
+      }
+      await until(() => rt.feeds().length === 3, 'the last write applied');
+      expect(fewest, 'schedulers or feeds seen while files were written').toBeGreaterThanOrEqual(3);
+      expect(logs.filter(l => l.msg === 'feed schedulers reconciled' && (l.removed ?? 0) > 0)).toEqual([
+        expect.objectContaining({ removed: 1 }),
+        expect.objectContaining({ removed: 1 }),
+      ]);
+
+      // Stopping 2 of 3 feeds (more than poller.maxRemoveShare) waits for a read a few seconds later…
+      sampling = false;
+      await sampler;
+      writeFeeds(dir, [feedEntry('a', '1h')]);
+      await sleep(2_000);
+      expect(await schedulerCount()).toBe(3);
+      expect(logs.filter(l => /would stop 2 of 3 feeds/.test(l.msg))).toHaveLength(1);
+      await until(async () => (await schedulerCount()) === 1, 'the confirmed removal applied', 15_000);
+      // …and one taken back within those seconds is never applied.
+      writeFeeds(dir, three);
+      await until(async () => (await schedulerCount()) === 3, 'three schedulers again');
+      writeFileSync(file, 'feeds: []\n');
+      await sleep(1_500);
+      writeFeeds(dir, three);
+      await sleep(6_000);
+      expect(await schedulerCount()).toBe(3);
+      expect(logs.filter(l => /reloaded/.test(l.msg) && l.feeds === 0)).toEqual([]);
+    } finally {
+      sampling = false;
+      await service?.shutdown(5_000);
+      await rt.close();
     }
   });
 });
