@@ -24,7 +24,8 @@ import type { Logger } from '../shared/logger.js';
 export interface ApiDeps {
   redis: Redis;
   keys: Keys;
-  feeds: readonly FeedConfig[];
+  /** The process's live feed list (src/feeds/live-feeds.ts), read per request. */
+  feeds: () => readonly FeedConfig[];
   /** The queues shown on the dashboard and counted in /metrics. */
   queues: readonly Queue[];
   /** Token for /admin/queues; null leaves the dashboard unmounted. */
@@ -168,7 +169,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     },
   );
 
-  app.get('/feeds', async () => ({ feeds: await readFeeds(deps.redis, deps.keys, deps.feeds) }));
+  app.get('/feeds', async () => ({ feeds: await readFeeds(deps.redis, deps.keys, deps.feeds()) }));
 
   app.get('/metrics', async (_req, reply) => {
     const text = await metrics.metrics();

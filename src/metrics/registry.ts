@@ -16,7 +16,8 @@ export interface MetricsDeps {
   redis: Redis;
   keys: Keys;
   queues: readonly Queue[];
-  feeds: readonly FeedConfig[];
+  /** The process's live feed list, read at scrape time. */
+  feeds: () => readonly FeedConfig[];
   /** Off in tests that build many registries in one process. */
   processMetrics?: boolean;
 }
@@ -36,7 +37,7 @@ async function takeSnapshot(deps: MetricsDeps) {
     readQueues(deps.queues),
     readStream(deps.redis, deps.keys.stream),
     readDeadLetters(deps.redis, deps.keys.deadLetters),
-    readFeeds(deps.redis, deps.keys, deps.feeds),
+    readFeeds(deps.redis, deps.keys, deps.feeds()),
   ]);
   return { stats, histograms, queues, stream, deadLetters, feeds };
 }

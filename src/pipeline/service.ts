@@ -35,12 +35,11 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
   let scheduler: FeedScheduler | undefined;
   let retentionTimer: NodeJS.Timeout | undefined;
 
+  // The process's one live feed list (src/feeds/live-feeds.ts): what the scheduler reconciles, the poll workers
+  // look feeds up in, and /feeds and /metrics show. An api-only process follows feeds.yaml by the same rules.
   let live: LiveFeeds | undefined;
-
-  if (roles.includes('poller')) {
-    // The process's one live feed list (src/feeds/live-feeds.ts): what the scheduler reconciles and the poll
-    // workers look feeds up in.
-    live = startLiveFeeds({
+  const liveFeeds = (): LiveFeeds =>
+    (live ??= startLiveFeeds({
       configDir: rt.config.dir,
       initial: rt.feeds(),
       log: rt.log,
@@ -50,7 +49,9 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
         rt.setFeeds(feeds);
         void scheduler?.tick();
       },
-    });
+    }));
+
+  if (roles.includes('poller')) {
     // One reconciler at a time across replicas (a Redis lease): upserting schedulers from every replica races.
     // Every replica watches feeds.yaml, so whichever holds the lease applies an edit within seconds.
     scheduler = startFeedScheduler({
@@ -64,7 +65,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
         removeOnFail: pollJobOptions.removeOnFail,
       },
       log: rt.log,
-      feeds: live,
+      feeds: liveFeeds(),
       loopMs: Math.min(5_000, Math.max(1_000, Math.floor(svc.poller.tick / 2))),
       leaseMs: LEADER_TTL_MS,
       websub: createWebSubManager(rt.redis, rt.keys, svc, rt.log),
@@ -89,10 +90,11 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
   const isReady = (): boolean => !shuttingDown && workers.every(w => w.isRunning());
   let apiAddress: string | undefined;
   if (roles.includes('api')) {
+    const feeds = liveFeeds();
     api = buildApi({
       redis: rt.producer,
       keys: rt.keys,
-      feeds: rt.config.feeds,
+      feeds: () => feeds.current(),
       queues: [rt.pollQueue, rt.articleQueue],
       adminToken: svc.api.adminToken,
       isReady,

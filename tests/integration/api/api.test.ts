@@ -13,7 +13,7 @@ function api(rt: Runtime, opts: { ready?: () => boolean; adminToken?: string | n
   return buildApi({
     redis: rt.producer,
     keys: rt.keys,
-    feeds: rt.config.feeds,
+    feeds: () => rt.config.feeds,
     queues,
     adminToken: opts.adminToken === undefined ? TOKEN : opts.adminToken,
     isReady: opts.ready ?? (() => true),
@@ -22,7 +22,7 @@ function api(rt: Runtime, opts: { ready?: () => boolean; adminToken?: string | n
       redis: rt.producer,
       keys: rt.keys,
       queues,
-      feeds: rt.config.feeds,
+      feeds: () => rt.config.feeds,
       processMetrics: false,
     }),
   });

@@ -47,7 +47,7 @@ describe('docs/schema validates what the pipeline, the API and the consumer writ
     app = buildApi({
       redis: rt.producer,
       keys: rt.keys,
-      feeds: rt.config.feeds,
+      feeds: () => rt.config.feeds,
       queues,
       adminToken: null,
       isReady: () => true,
@@ -56,7 +56,7 @@ describe('docs/schema validates what the pipeline, the API and the consumer writ
         redis: rt.producer,
         keys: rt.keys,
         queues,
-        feeds: [],
+        feeds: () => [],
         processMetrics: false,
       }),
     });

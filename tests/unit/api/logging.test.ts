@@ -26,7 +26,7 @@ describe('API logging', () => {
     const app = buildApi({
       redis: {} as Redis,
       keys: keysFor('nf-test-logging'),
-      feeds: [],
+      feeds: () => [],
       queues: [],
       adminToken: null,
       isReady: () => true,
