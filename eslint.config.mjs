@@ -31,6 +31,12 @@ export default tseslint.config(
           message: 'Story keys are built only in src/store/keys.ts; take them from Keys.',
         },
         {
+          selector:
+            'TemplateLiteral[quasis.0.value.raw=""][expressions.0.property.name=/^(prefix|bullPrefix)$/]' +
+            ':matches([expressions.0.object.name="keys"], [expressions.0.object.property.name="keys"])',
+          message: 'Redis key names are built only in src/store/keys.ts: add a builder there.',
+        },
+        {
           // Lua scripts are files under src/store/lua, run one way (runScript): no inline script strings.
           selector: 'CallExpression[callee.property.name=/^(eval|evalsha|defineCommand)$/]',
           message:

@@ -11,11 +11,9 @@ import { rmSync } from 'node:fs';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { serviceSchema } from '../../src/config/schema.js';
-import { feedKeys } from '../../src/feeds/keys.js';
+import { feedKeys, keysFor, QUEUE, statsKey } from '../../src/store/keys.js';
 import { pollJobOptions, type PollJobData } from '../../src/pipeline/queues.js';
-import { keysFor, QUEUE } from '../../src/store/keys.js';
 import { createRedis, deleteByPattern, waitReady } from '../../src/store/redis.js';
-import { statsKey } from '../../src/store/records.js';
 import { processCpu } from '../lib/proc.js';
 import { benchService, startRole, writeConfig, type RoleProc } from '../lib/roles.js';
 

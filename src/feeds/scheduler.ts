@@ -3,10 +3,9 @@ import { createHash, randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { FeedConfig } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
-import type { Keys } from '../store/keys.js';
+import { type Keys, disabledFeedsKey, feedKeys, reconcilerLeaseKey } from '../store/keys.js';
 import { releaseLease, renewLease, takeLease } from '../store/lease.js';
 import type { LiveFeeds } from './live-feeds.js';
-import { disabledFeedsKey, feedKeys, reconcilerLeaseKey } from './keys.js';
 import type { WebSubManager } from './websub/manager.js';
 
 /**

@@ -2,8 +2,7 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { FeedConfig } from '../config/schema.js';
 import { feedStatus, stateFromHash, type FeedStatus } from '../feeds/state.js';
-import type { Keys } from '../store/keys.js';
-import { failuresKey, statsKey } from '../store/records.js';
+import { type Keys, failuresKey, statsKey } from '../store/keys.js';
 
 /**
  * Read-only views of the running system, computed from Redis alone (no process-local state), so `newsflow

@@ -1,6 +1,6 @@
 import { Job, type Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Keys } from '../store/keys.js';
+import { bullQueueKey, deadJobCursorKey, type Keys } from '../store/keys.js';
 import { recordFailure } from '../store/records.js';
 import { runScript } from '../store/scripts.js';
 import type { Logger } from '../shared/logger.js';
@@ -34,12 +34,8 @@ export interface DeadJobDeps {
 const OVERLAP_MS = 60_000;
 const BATCH = 500;
 
-export function deadJobCursorKey(keys: Keys): string {
-  return `${keys.prefix}:{ops}:dead-job-cursor`;
-}
-
 export function startDeadJobSweeper(deps: DeadJobDeps, intervalMs: number): DeadJobSweeper {
-  const failedSet = `${deps.keys.bullPrefix}:${deps.queue.name}:failed`;
+  const failedSet = bullQueueKey(deps.keys, deps.queue.name, 'failed');
   const cursorKey = deadJobCursorKey(deps.keys);
   let running: Promise<number> | null = null;
 

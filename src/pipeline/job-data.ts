@@ -1,8 +1,7 @@
 import { z } from 'zod';
 import { feedIdSchema, parsedFeedSchema } from '../config/schema.js';
 import { canonicalUrlKey, hashKey } from '../dedupe/url-key.js';
-import { websubPushKey } from '../feeds/keys.js';
-import type { Keys } from '../store/keys.js';
+import { websubPushKey, type Keys } from '../store/keys.js';
 import type { ArticleJobData, PollJobData } from './queues.js';
 
 /**

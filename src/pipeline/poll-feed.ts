@@ -15,7 +15,7 @@ import {
   type IntervalSettings,
   type NextPoll,
 } from '../feeds/interval.js';
-import { disabledFeedsKey, feedKeys } from '../feeds/keys.js';
+import { disabledFeedsKey, feedKeys, type Keys } from '../store/keys.js';
 import { acquireLease } from '../store/lease.js';
 import { FeedParseError, parseFeed } from '../feeds/parse/parse.js';
 import { countSeenLastWeek, markSeen } from '../feeds/seen.js';
@@ -24,7 +24,6 @@ import type { FeedItem, ParsedFeed } from '../feeds/parse/types.js';
 import type { WebSubHooks } from '../feeds/websub/hooks.js';
 import { readPush, releasePush } from '../feeds/websub/pushes.js';
 import type { StoryStore } from '../store/story-store.js';
-import type { Keys } from '../store/keys.js';
 import { recordFailure } from '../store/records.js';
 import type { History } from './history.js';
 import type { Logger } from '../shared/logger.js';

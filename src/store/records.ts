@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from './keys.js';
+import { failureOnceKey, failuresKey, statsKey, type Keys } from './keys.js';
 import { runScript } from './scripts.js';
 
 /**
@@ -15,19 +15,6 @@ export interface FailureRecord {
   at: string;
   /** Stats field to count it under; `<scope>.failed.<class>` by default. */
   counter?: string;
-}
-
-/** Failure records, counters and once-markers share the hash tag `{ops}`: one script writes them together. */
-export function failuresKey(keys: Keys): string {
-  return `${keys.prefix}:{ops}:failures`;
-}
-
-export function statsKey(keys: Keys): string {
-  return `${keys.prefix}:{ops}:stats`;
-}
-
-function failureOnceKey(keys: Keys, once: string): string {
-  return `${keys.prefix}:{ops}:failure-once:${once}`;
 }
 
 /** How long a once-only failure marker lives: as long as BullMQ keeps the finished job that it belongs to. */

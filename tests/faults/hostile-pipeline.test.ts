@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterEach, describe, expect, it } from 'vitest';
-import { failuresKey } from '../../src/store/records.js';
+import { failuresKey } from '../../src/store/keys.js';
 import { gzipBomb, hostileRoutes, startHostileServer } from '../helpers/hostile-server.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { checkInvariant, waitForDrain } from './lib/checker.js';

@@ -1,8 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { afterEach, describe, expect, it } from 'vitest';
-import { QUEUE } from '../../src/store/keys.js';
-import { failuresKey } from '../../src/store/records.js';
+import { QUEUE, failuresKey } from '../../src/store/keys.js';
 import { testRedisUrl } from '../helpers/redis.js';
 import { checkInvariant, waitForDrain, type HistoryLine } from './lib/checker.js';
 import { faultPrefix, faultService, startCluster, type Proc } from './lib/cluster.js';

@@ -5,11 +5,10 @@ import type { FeedConfig } from '../../config/schema.js';
 import { discoverFeeds } from '../../feeds/discover.js';
 import { addFeedsToFile, FeedsFileError, type NewFeed } from '../../feeds/feeds-file.js';
 import { humanMs } from '../../feeds/interval.js';
-import { disabledFeedsKey, feedKeys } from '../../feeds/keys.js';
+import { disabledFeedsKey, feedKeys, keysFor } from '../../store/keys.js';
 import { buildOpml, OpmlError, parseOpml } from '../../feeds/opml.js';
 import { feedStatus, readFeedState, type FeedState, type FeedStatus } from '../../feeds/state.js';
 import { createFetcher, fetcherOptionsFromConfig } from '../../fetch/fetcher.js';
-import { keysFor } from '../../store/keys.js';
 import { cliLogger, openRedis, readConfig, DEFAULT_CONFIG_DIR } from '../context.js';
 import type { Redis } from 'ioredis';
 

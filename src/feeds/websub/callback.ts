@@ -4,10 +4,9 @@ import { FEED_ID_RE } from '../../config/schema.js';
 import type { Logger } from '../../shared/logger.js';
 import { sameSecret } from '../../shared/secrets.js';
 import { oneLine } from '../../shared/text.js';
-import type { Keys } from '../../store/keys.js';
+import { type Keys, feedKeys } from '../../store/keys.js';
 import { recordFailure } from '../../store/records.js';
 import { decodeFeedBytes } from '../parse/decode.js';
-import { feedKeys } from '../keys.js';
 import { storePush, type PushLimits } from './pushes.js';
 import { verifySignature } from './signature.js';
 import {

@@ -2,8 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { ServiceConfig } from '../../config/schema.js';
 import type { Logger } from '../../shared/logger.js';
-import type { Keys } from '../../store/keys.js';
-import { websubRenewalsKey } from '../keys.js';
+import { type Keys, websubRenewalsKey } from '../../store/keys.js';
 import { createHubPoster, type HubPoster } from './hub-client.js';
 import {
   dueRenewals,

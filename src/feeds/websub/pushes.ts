@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Keys } from '../../store/keys.js';
+import { type Keys, feedKeys, websubPushKey } from '../../store/keys.js';
 import { runScript } from '../../store/scripts.js';
-import { feedKeys, websubPushKey } from '../keys.js';
 
 /**
  * WebSub deliveries waiting for a poll worker, bounded per feed (issue 12): a feed's hub may have at most

@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
-import type { Keys } from '../../store/keys.js';
-import { feedKeys, legacyWebsubKey, websubRenewalsKey } from '../keys.js';
+import { type Keys, feedKeys, legacyWebsubKey, websubRenewalsKey } from '../../store/keys.js';
 
 /**
  * One WebSub subscription per feed, as data: hash `<prefix>:websub:<feedId>`, and a sorted set of feed ids by

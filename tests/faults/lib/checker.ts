@@ -1,8 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { HistoryEvent } from '../../../src/pipeline/history.js';
-import { QUEUE, type Keys } from '../../../src/store/keys.js';
-import { failuresKey } from '../../../src/store/records.js';
+import { QUEUE, type Keys, failuresKey } from '../../../src/store/keys.js';
 
 /**
  * The fault suite's one invariant, checked over the history (src/pipeline/history.ts) and Redis' final state:

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import { canonicalUrlKey, hashKey } from '../../../src/dedupe/url-key.js';
-import type { Keys } from '../../../src/store/keys.js';
-import { failuresKey } from '../../../src/store/records.js';
+import { type Keys, failuresKey } from '../../../src/store/keys.js';
 
 /** The URL key hash the pipeline files a page under (the poller's and the store's key). */
 export function urlHashOf(url: string): string {

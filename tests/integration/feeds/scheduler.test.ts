@@ -9,13 +9,12 @@ import { pino } from 'pino';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../../src/config/load.js';
 import type { FeedConfig } from '../../../src/config/schema.js';
-import { reconcilerLeaseKey } from '../../../src/feeds/keys.js';
 import { startLiveFeeds } from '../../../src/feeds/live-feeds.js';
+import { reconcilerLeaseKey, keysFor, QUEUE } from '../../../src/store/keys.js';
 import { SCHEDULER_PREFIX, startFeedScheduler, type FeedScheduler } from '../../../src/feeds/scheduler.js';
 import { createRuntime, type Runtime } from '../../../src/pipeline/runtime.js';
 import { startService, type Service } from '../../../src/pipeline/service.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { keysFor, QUEUE } from '../../../src/store/keys.js';
 import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from '../../helpers/redis.js';
 import { rssFeed, startFeedServer, type FeedServer } from './feed-server.js';
 

@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../src/config/load.js';
-import { feedKeys, legacyWebsubKey, websubRenewalsKey } from '../../../src/feeds/keys.js';
+import { feedKeys, legacyWebsubKey, websubRenewalsKey, keysFor, type Keys } from '../../../src/store/keys.js';
 import { createWebSubManager } from '../../../src/feeds/websub/manager.js';
 import { readPush, releasePush, storePush, type PushLimits } from '../../../src/feeds/websub/pushes.js';
 import {
@@ -10,7 +10,6 @@ import {
   writeSubscription,
 } from '../../../src/feeds/websub/subscriptions.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { keysFor, type Keys } from '../../../src/store/keys.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../../helpers/redis.js';
 
 /** Issue 12, row 7: what one feed's hub can make newsflow store is bounded, and its hub URL is a fetch. */

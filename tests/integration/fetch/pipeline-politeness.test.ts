@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../src/config/load.js';
 import { createRuntime, type Runtime } from '../../../src/pipeline/runtime.js';
 import { runOnce } from '../../../src/pipeline/run-once.js';
-import { failuresKey } from '../../../src/store/records.js';
+import { failuresKey } from '../../../src/store/keys.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { startHostileServer, type HostileServer } from '../../helpers/hostile-server.js';
 import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from '../../helpers/redis.js';

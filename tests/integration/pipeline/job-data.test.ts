@@ -10,7 +10,7 @@ import {
   type Runtime,
 } from '../../../src/pipeline/runtime.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import { failuresKey } from '../../../src/store/records.js';
+import { failuresKey } from '../../../src/store/keys.js';
 import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from '../../helpers/redis.js';
 
 /**

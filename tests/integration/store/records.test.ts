@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { keysFor } from '../../../src/store/keys.js';
-import { failuresKey, recordFailure, statsKey } from '../../../src/store/records.js';
+import { keysFor, failuresKey, statsKey } from '../../../src/store/keys.js';
+import { recordFailure } from '../../../src/store/records.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../../helpers/redis.js';
 
 describe('failure records', () => {

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalUrlKey, hashKey } from '../../../src/dedupe/url-key.js';
-import { websubPushKey } from '../../../src/feeds/keys.js';
+import { websubPushKey, keysFor } from '../../../src/store/keys.js';
 import { checkArticleJobData, checkPollJobData, invalidJobSubject } from '../../../src/pipeline/job-data.js';
-import { keysFor } from '../../../src/store/keys.js';
 
 const keys = keysFor('nf');
 const PUSH = websubPushKey(keys, 'wire', '0b7e2c1a-5d1e-4e1f-9c3a-1b2c3d4e5f60');
