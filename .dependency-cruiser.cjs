@@ -30,6 +30,13 @@ module.exports = {
       to: { path: '^src/(pipeline|cli)/' },
     },
     {
+      name: 'config-is-a-leaf',
+      severity: 'error',
+      comment: 'Every stage reads config; config reads no stage (its defaults are written in the schema).',
+      from: { path: '^src/config/' },
+      to: { path: '^src/(?!config/|shared/)' },
+    },
+    {
       name: 'workers-are-thin',
       severity: 'error',
       comment:

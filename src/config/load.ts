@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { feedsFileSchema, serviceSchema, type FeedConfig, type ServiceConfig } from './schema.js';
+import { feedsFileSchema, freezeDeep, serviceSchema, type FeedConfig, type ServiceConfig } from './schema.js';
 
 export interface Config {
   /** The folder the two files were read from. */
@@ -79,7 +79,7 @@ export function loadConfig(dir: string, opts: LoadOptions = {}): Config {
   const feeds = rawFeeds === NOT_READ ? undefined : checkFeedsDocument(rawFeeds, problems);
 
   if (problems.length > 0 || !service || !feeds) throw new ConfigError(problems);
-  return deepFreeze({ dir: absDir, service, feeds });
+  return freezeDeep({ dir: absDir, service, feeds });
 }
 
 /** Validates an in-memory config (the demo and tests build theirs); same rules, same errors. */
@@ -88,7 +88,7 @@ export function buildConfig(dir: string, service: unknown, feeds: unknown): Conf
   const s = check(serviceSchema, service, SERVICE_FILE, problems, envNameFor);
   const f = checkFeedsDocument({ feeds }, problems);
   if (problems.length > 0 || !s || !f) throw new ConfigError(problems);
-  return deepFreeze({ dir: resolve(dir), service: s, feeds: f });
+  return freezeDeep({ dir: resolve(dir), service: s, feeds: f });
 }
 
 /**
@@ -99,7 +99,7 @@ export function deriveConfig(base: Config, service: ServiceConfig, feeds: unknow
   const problems: ConfigProblem[] = [];
   const f = checkFeedsDocument({ feeds }, problems);
   if (problems.length > 0 || !f) throw new ConfigError(problems);
-  return deepFreeze({ dir: base.dir, service: structuredClone(service), feeds: f });
+  return freezeDeep({ dir: base.dir, service: structuredClone(service), feeds: f });
 }
 
 /**
@@ -307,12 +307,4 @@ function describePath(path: (string | number)[], raw: unknown): string {
     }
   }
   return out;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
 }

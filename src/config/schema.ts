@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { CONSUMER_DEFAULTS } from '../consumer/defaults.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -309,17 +308,20 @@ export const serviceSchema = z
         /** Also trim entries older than this (XTRIM MINID), checked every 10 s–1 min; null keeps entries until maxLen. */
         minAge: duration.nullable().default(null),
         /** Approximate cap on the dead-letter stream `<prefix>:articles:dlq`. */
-        deadLetterMaxLen: z.number().int().min(100).default(CONSUMER_DEFAULTS.deadLetterMaxLen),
+        deadLetterMaxLen: z.number().int().min(100).default(100_000),
       })
       .strict()
       .prefault({}),
-    /** Defaults for consumer groups run by newsflow itself (`newsflow tail --group`); library users pass their own. */
+    /**
+     * Consumer-group settings of `newsflow tail --group`; the consumer client (src/consumer) takes its defaults
+     * from here too, so a library user who passes nothing gets the same.
+     */
     consumer: z
       .object({
-        claimMinIdle: duration.default(CONSUMER_DEFAULTS.claimMinIdleMs),
-        maxDeliveries: z.number().int().min(1).max(1000).default(CONSUMER_DEFAULTS.maxDeliveries),
-        block: duration.default(CONSUMER_DEFAULTS.blockMs),
-        count: z.number().int().min(1).max(1000).default(CONSUMER_DEFAULTS.count),
+        claimMinIdle: duration.default(60_000),
+        maxDeliveries: z.number().int().min(1).max(1000).default(5),
+        block: duration.default(5_000),
+        count: z.number().int().min(1).max(1000).default(16),
       })
       .strict()
       .prefault({}),
@@ -381,4 +383,19 @@ export const feedsFileSchema = z
   .strict();
 
 export type ServiceConfig = z.infer<typeof serviceSchema>;
+
+/**
+ * Every default of newsflow.yaml as the schema fills it in — the one place a default is written. Code that needs
+ * a default without a loaded config (the consumer client, extraction called as a library) reads it here.
+ */
+export const SERVICE_DEFAULTS: ServiceConfig = freezeDeep(serviceSchema.parse({}));
+
+/** Freezes an object and everything in it (config objects are read-only once validated). */
+export function freezeDeep<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) freezeDeep(v);
+  }
+  return value;
+}
 export type FeedConfig = z.infer<typeof feedSchema>;

@@ -1,12 +1,20 @@
-/** Consumer defaults, in a module of their own so config validation can use them without loading a Redis client. */
-export const CONSUMER_DEFAULTS = {
-  prefix: 'newsflow',
+import { SERVICE_DEFAULTS } from '../config/schema.js';
+
+const { redis, consumer, stream } = SERVICE_DEFAULTS;
+
+/**
+ * The consumer client's defaults. Those newsflow.yaml also sets (prefix, batch, block, claim idle, deliveries,
+ * dead-letter cap) come from the config schema's defaults, so `newsflow tail --group` and a library user who
+ * passes nothing behave alike; the rest exist only in the client.
+ */
+export const CONSUMER_DEFAULTS = Object.freeze({
+  prefix: redis.keyPrefix,
   startId: '$',
-  count: 16,
-  blockMs: 5_000,
-  claimMinIdleMs: 60_000,
+  count: consumer.count,
+  blockMs: consumer.block,
+  claimMinIdleMs: consumer.claimMinIdle,
   claimIntervalMs: 15_000,
-  maxDeliveries: 5,
-  deadLetterMaxLen: 100_000,
+  maxDeliveries: consumer.maxDeliveries,
+  deadLetterMaxLen: stream.deadLetterMaxLen,
   stopTimeoutMs: 30_000,
-} as const;
+});

@@ -17,6 +17,7 @@ import { mergeReadabilityMetadata, readPageMetadata, type PageMetadata } from '.
 import { precleanContent, sanitizeHtml } from './sanitize.js';
 import type { ExtractedArticle, ExtractInput, ExtractOutcome, InterstitialKind } from './types.js';
 import { oneLine, plainText } from '../shared/text.js';
+import { SERVICE_DEFAULTS } from '../config/schema.js';
 
 export interface ExtractOptions {
   /** The DOM Readability runs on (setting `extract.dom`); `lite` unless told otherwise. */
@@ -48,7 +49,7 @@ export class ExtractInputError extends Error {
   }
 }
 
-export const DEFAULT_MAX_HTML_CHARS = 6_000_000;
+export const DEFAULT_MAX_HTML_CHARS = SERVICE_DEFAULTS.extract.maxHtmlChars;
 
 /** Pages below this many words of content are not articles, unless Readability's pre-check liked them. */
 const MIN_ARTICLE_WORDS = 40;

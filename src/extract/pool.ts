@@ -4,6 +4,7 @@
  * the process, the event loop or other jobs; BullMQ lock renewal and HTTP keep running on the main thread.
  * The thread mechanics are `shared/thread-pool.ts` (feed parsing uses them too).
  */
+import { SERVICE_DEFAULTS } from '../config/schema.js';
 import { createThreadPool } from '../shared/thread-pool.js';
 import type { DomKind } from './content/dom/index.js';
 import type { PoolRequest } from './pool-worker.js';
@@ -48,8 +49,8 @@ export interface ExtractPool {
   close(): Promise<void>;
 }
 
-export const DEFAULT_HEAP_MB = 512;
-export const DEFAULT_TASK_TIMEOUT_MS = 60_000;
+export const DEFAULT_HEAP_MB = SERVICE_DEFAULTS.extract.heapMb;
+export const DEFAULT_TASK_TIMEOUT_MS = SERVICE_DEFAULTS.extract.timeout;
 // A backstop against slow growth in third-party code, not a leak fix: a replaced thread re-compiles and
 // re-grows its heap, and its old pages stay with the process (bench memory: replacing every 500 tasks raised
 // RSS; every 2 000 held it no lower than every 20 000).
