@@ -56,6 +56,8 @@ export interface Keys {
   retryAfter(hostPort: string): string;
   /** Cached robots.txt policy of one origin (JSON, 24 h). */
   robots(origin: string): string;
+  /** Set by `newsflow demo` on the prefix it resets: a later demo may reset this prefix again. */
+  demoMarker: string;
   /** Every key under this prefix (for cleanup of a prefix the caller owns). */
   pattern: string;
 }
@@ -87,6 +89,7 @@ export function keysFor(prefix: string): Keys {
     politeCrawlDelay: host => `${prefix}:polite:${hostTag(host)}:${host}:crawl-delay`,
     retryAfter: hostPort => `${prefix}:polite:${hostTag(hostPort)}:retry-after:${hostPort}`,
     robots: origin => `${prefix}:robots:${origin}`,
+    demoMarker: `${prefix}:demo`,
     pattern: `${prefix}:*`,
   };
 }

@@ -4,11 +4,34 @@ import { fixturePorts, startFixtureSite } from '../../demo/fixture-site.js';
 import { runOnce } from '../../pipeline/run-once.js';
 import type { StoryRecord } from '../../dedupe/story.js';
 import type { NormalizedArticle } from '../../store/article.js';
-import { deleteByPattern } from '../../store/redis.js';
+import { keysFor, type Keys } from '../../store/keys.js';
+import { createRedis, deleteByPattern, waitReady } from '../../store/redis.js';
+import type { Redis } from 'ioredis';
+import { usage } from './read-context.js';
 import { cliLogger, connectRedis, openRuntime, readConfig } from '../context.js';
 import { formatSummary } from './run.js';
 
 export const DEMO_PREFIX = 'newsflow-demo';
+
+/**
+ * The demo's key prefix: NEWSFLOW_KEY_PREFIX when set (as every other command), else its own `newsflow-demo`
+ * (never redis.keyPrefix from newsflow.yaml: the demo resets its prefix, and that one holds the service's data).
+ */
+export function demoPrefix(env: NodeJS.ProcessEnv = process.env): string {
+  return env.NEWSFLOW_KEY_PREFIX?.trim() || DEMO_PREFIX;
+}
+
+/** The demo resets its prefix; it refuses one holding keys it did not write (a service's data). */
+async function mayReset(redis: Redis, keys: Keys): Promise<boolean> {
+  if (keys.prefix === DEMO_PREFIX || (await redis.exists(keys.demoMarker)) === 1) return true;
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', keys.pattern, 'COUNT', 1000);
+    if (found.length > 0) return false;
+    cursor = next;
+  } while (cursor !== '0');
+  return true;
+}
 
 /** One story: its representative article (the body stored once), then every member with its relation and credit. */
 export function formatStory(story: StoryRecord, rep: NormalizedArticle | null): string {
@@ -33,7 +56,9 @@ export function registerDemo(program: Command): void {
     .command('demo')
     .description(
       'Offline demo: serve a bundled local site (an original publisher and an aggregator copying it) on loopback, ' +
-        `run the pipeline once against it and print the stories it stored (each body once, every copy as a member) (keys under "${DEMO_PREFIX}:")`,
+        'run the pipeline once against it and print the stories it stored (each body once, every copy as a member). ' +
+        `Keys go under NEWSFLOW_KEY_PREFIX, default "${DEMO_PREFIX}" (not redis.keyPrefix), reset on every run; ` +
+        'a prefix holding keys the demo did not write is refused (exit 2)',
     )
     .action(async (_opts: unknown, cmd: Command) => {
       const { config: dir } = cmd.optsWithGlobals<{ config?: string }>();
@@ -45,7 +70,7 @@ export function registerDemo(program: Command): void {
         {
           ...s,
           log: { level: s.log.level === 'info' ? 'warn' : s.log.level },
-          redis: { ...s.redis, keyPrefix: DEMO_PREFIX },
+          redis: { ...s.redis, keyPrefix: demoPrefix() },
           fetch: {
             ...s.fetch,
             allowNetworks: [...s.fetch.allowNetworks, '127.0.0.0/8'],
@@ -57,10 +82,26 @@ export function registerDemo(program: Command): void {
       const log = cliLogger(config, 'stderr');
       const redis = await connectRedis(config, log);
       try {
+        // Checked before the runtime opens its queues (BullMQ writes its meta keys when a Queue opens).
+        const check = createRedis(redis.url, 'producer');
+        try {
+          await waitReady(check);
+          const keys = keysFor(config.service.redis.keyPrefix);
+          if (!(await mayReset(check, keys))) {
+            usage(
+              'demo.prefix',
+              `demo: prefix "${keys.prefix}" holds keys the demo did not write, and the demo resets its prefix; ` +
+                `set NEWSFLOW_KEY_PREFIX to an unused prefix (or unset it for "${DEMO_PREFIX}")`,
+            );
+          }
+        } finally {
+          check.disconnect();
+        }
         const rt = await openRuntime(config, redis.url, log);
         try {
           // The demo owns its prefix: start from an empty one so every run shows the whole pipeline.
           await deleteByPattern(rt.redis, rt.keys.pattern);
+          await rt.redis.set(rt.keys.demoMarker, new Date().toISOString());
           process.stdout.write(
             `newsflow demo — fixture sites ${site.harborOrigin} and ${site.hubOrigin}\n\n`,
           );

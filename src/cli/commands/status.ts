@@ -15,8 +15,11 @@ export function registerStatus(program: Command): void {
     .option('--json', 'print the status as one JSON object')
     .action(async (opts: { json?: boolean }, cmd: Command) => {
       const ctx = await openReadContext(cmd);
+      // A read must not write: BullMQ's Queue records its meta hash (<prefix>:bull:<queue>:meta) when opened,
+      // unless told not to; getJobCounts itself only reads.
       const queues = [QUEUE.poll, QUEUE.extract].map(
-        name => new Queue(name, { connection: ctx.redis, prefix: ctx.keys.bullPrefix }),
+        name =>
+          new Queue(name, { connection: ctx.redis, prefix: ctx.keys.bullPrefix, skipMetasUpdate: true }),
       );
       try {
         const status = await readStatus({
