@@ -37,6 +37,14 @@ module.exports = {
       to: { path: '^src/(?!config/|shared/)' },
     },
     {
+      name: 'dedupe-is-pure',
+      severity: 'error',
+      comment:
+        'Dedupe decides (pure); store persists what it decides: store may import dedupe, never the reverse.',
+      from: { path: '^src/dedupe/' },
+      to: { path: '^src/store/' },
+    },
+    {
       name: 'workers-are-thin',
       severity: 'error',
       comment:

@@ -12,7 +12,7 @@ import { dirname, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
 import { DEFAULT_DEDUPE, planDecision } from '../src/dedupe/story.js';
 import { canonicalUrlKey, hashKey } from '../src/dedupe/url-key.js';
-import type { NormalizedArticle } from '../src/store/article.js';
+import type { NormalizedArticle } from '../src/dedupe/article.js';
 import { keysFor } from '../src/store/keys.js';
 import { createRedis, deleteByPattern, waitReady } from '../src/store/redis.js';
 import { createStoryStore } from '../src/store/story-store.js';

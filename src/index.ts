@@ -23,5 +23,5 @@ export {
 } from './consumer/events.js';
 export type { ArticleView, StoryView } from './consumer/reader.js';
 export type { StoryMemberView, StoryRecord, StoryRelation } from './dedupe/story.js';
-export type { NormalizedArticle } from './store/article.js';
+export type { NormalizedArticle } from './dedupe/article.js';
 export type { Attribution, AttributionMethod } from './extract/types.js';

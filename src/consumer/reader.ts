@@ -1,5 +1,5 @@
 import type { StoryMemberView, StoryRecord, StoryRelation } from '../dedupe/story.js';
-import type { NormalizedArticle } from '../store/article.js';
+import type { NormalizedArticle } from '../dedupe/article.js';
 
 /**
  * Read views over the story store, shared by the consumer client, the HTTP API and the CLI so all three answer

@@ -1,7 +1,7 @@
 import type { ServiceConfig } from '../config/schema.js';
 import { configuredSite, publisherClaimStrength, SEVERAL_PAGES } from '../extract/credits/publisher.js';
 import type { Attribution, AttributionMethod } from '../extract/types.js';
-import type { NormalizedArticle } from '../store/article.js';
+import type { NormalizedArticle } from './article.js';
 import { fingerprint, type Fingerprint } from './fingerprint.js';
 import { MINHASH_VERSION, signatureToBuffer } from './minhash.js';
 import { siteOf } from '../shared/site.js';

@@ -5,7 +5,7 @@ import type { ExtractInput, ExtractOutcome } from '../extract/types.js';
 import type { HistogramRecorder } from '../metrics/histograms.js';
 import { timed } from '../metrics/instrument.js';
 import type { Fetcher } from '../fetch/types.js';
-import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../store/article.js';
+import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../dedupe/article.js';
 import { DEFAULT_DEDUPE, planDecision, type DedupeSettings } from '../dedupe/story.js';
 import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';

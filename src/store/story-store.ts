@@ -6,7 +6,7 @@ import type {
   StoryRecord,
   StoryRelation,
 } from '../dedupe/story.js';
-import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from './article.js';
+import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../dedupe/article.js';
 import type { Keys } from './keys.js';
 import { runScript } from './scripts.js';
 

@@ -3,7 +3,7 @@ import { deriveConfig } from '../../config/load.js';
 import { fixturePorts, startFixtureSite } from '../../demo/fixture-site.js';
 import { runOnce } from '../../pipeline/run-once.js';
 import type { StoryRecord } from '../../dedupe/story.js';
-import type { NormalizedArticle } from '../../store/article.js';
+import type { NormalizedArticle } from '../../dedupe/article.js';
 import { keysFor, type Keys } from '../../store/keys.js';
 import { createRedis, deleteByPattern, waitReady } from '../../store/redis.js';
 import type { Redis } from 'ioredis';

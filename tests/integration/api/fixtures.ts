@@ -5,7 +5,7 @@ import { DEFAULT_DEDUPE, planDecision } from '../../../src/dedupe/story.js';
 import { createRuntime, type Runtime } from '../../../src/pipeline/runtime.js';
 import { runOnce, type RunSummary } from '../../../src/pipeline/run-once.js';
 import { createLogger } from '../../../src/shared/logger.js';
-import type { NormalizedArticle } from '../../../src/store/article.js';
+import type { NormalizedArticle } from '../../../src/dedupe/article.js';
 import { cleanupPrefix, testRedisUrl } from '../../helpers/redis.js';
 
 /** The offline demo site run through the real pipeline once, under a test prefix. */

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Attribution } from '../../../src/extract/types.js';
 import { canonicalUrlKey, hashKey } from '../../../src/dedupe/url-key.js';
 import { DEFAULT_DEDUPE, planDecision, type DedupeSettings } from '../../../src/dedupe/story.js';
-import type { NormalizedArticle } from '../../../src/store/article.js';
+import type { NormalizedArticle } from '../../../src/dedupe/article.js';
 import type { Decision, StoryStore } from '../../../src/store/story-store.js';
 
 const VOCAB = (

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planDecision, DEFAULT_DEDUPE, toExportLine, type StoryRecord } from '../../../src/dedupe/story.js';
-import type { NormalizedArticle } from '../../../src/store/article.js';
+import type { NormalizedArticle } from '../../../src/dedupe/article.js';
 
 function article(over: Partial<NormalizedArticle> = {}): NormalizedArticle {
   const text = Array.from({ length: 40 }, (_, i) => `Sentence ${i} of the harbor story.`).join(' ');
