@@ -5,7 +5,7 @@
  * `articleBody`, an `entry-content`, an `<article>`); when that container holds text Readability left out,
  * it is the better content.
  */
-import { classWords } from './boilerplate.js';
+import { classWords } from './class-words.js';
 import { countWords } from './text.js';
 
 /**
