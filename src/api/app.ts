@@ -55,6 +55,20 @@ function sendError(reply: FastifyReply, statusCode: number, error: string, messa
   return reply.code(statusCode).type('application/json; charset=utf-8').send(body);
 }
 
+/** ajv's "must NOT have additional properties" does not say which: name the unknown parameter. */
+function validationMessage(err: FastifyError): string {
+  const unknown = (err.validation ?? [])
+    .filter(v => v.keyword === 'additionalProperties')
+    .map(v => (v.params as { additionalProperty?: unknown }).additionalProperty)
+    .filter((p): p is string => typeof p === 'string');
+  if (unknown.length === 0) return err.message;
+  const where =
+    err.validationContext === 'querystring'
+      ? 'query parameter'
+      : `${err.validationContext ?? ''} field`.trim();
+  return unknown.map(p => `unknown ${where} "${p}"`).join('; ');
+}
+
 /** Builds the HTTP API without listening, so tests drive it with `inject()`. */
 export function buildApi(deps: ApiDeps): FastifyInstance {
   // Typed as Fastify's logger so the instance stays the plain FastifyInstance that bull-board's adapter accepts.
@@ -75,7 +89,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     createMetricsRegistry({ redis: deps.redis, keys: deps.keys, queues: deps.queues, feeds: deps.feeds });
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
-    if (err.validation) return sendError(reply, 400, 'bad_request', err.message);
+    if (err.validation) return sendError(reply, 400, 'bad_request', validationMessage(err));
     if (err instanceof BadCursorError) return sendError(reply, 400, 'bad_request', err.message);
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 500;
     if (status < 500) return sendError(reply, status, 'bad_request', err.message);

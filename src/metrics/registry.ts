@@ -90,7 +90,18 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     { value: s.stats['article.stored'] ?? 0 },
   ]);
   add('newsflow_duplicates_total', 'Articles recognised as duplicates, by kind', 'counter', s =>
-    statsSamples(s.stats, /^(?:article|dedupe)\.duplicate\.(.+)$/, ['kind']),
+    statsSamples(s.stats, /^(?:article|dedupe)\.duplicate\.(.+)$/, ['kind']).filter(
+      // Stats written before originals got their own counter hold them here; they are counted below.
+      sample => sample.labels?.kind !== 'original',
+    ),
+  );
+  add(
+    'newsflow_originals_joined_total',
+    "Originals that arrived after a copy and joined the copy's story (usually becoming its representative)",
+    'counter',
+    s => [
+      { value: (s.stats['article.original-joined'] ?? 0) + (s.stats['article.duplicate.original'] ?? 0) },
+    ],
   );
   add('newsflow_articles_skipped_total', 'Pages skipped as not articles, by reason', 'counter', s =>
     statsSamples(s.stats, /^article\.skipped\.(.+)$/, ['reason']),

@@ -98,6 +98,7 @@ export interface PollDeps {
   store: StoryStore;
   articleQueue: Queue<ArticleJobData>;
   articleAttempts: number;
+  /** Bound to the job (feedId, jobId: src/pipeline/runtime.ts); a call adds only fields not bound, or the line carries a key twice. */
   log: Logger;
   now: () => number;
   random?: () => number;
@@ -328,7 +329,6 @@ class Poll {
     }
     this.deps.log.warn(
       {
-        feedId: this.feed.id,
         class: cls,
         reason,
         errors,
@@ -385,7 +385,7 @@ class Poll {
     if (policy === 'guid' && audit.degrade) {
       policy = 'link';
       policyReason = `${audit.empty} empty and ${audit.repeated} repeated of ${audit.total} ids on ${this.at}`;
-      deps.log.info({ feedId: feed.id, reason: policyReason }, 'feed switched to link identity');
+      deps.log.info({ reason: policyReason }, 'feed switched to link identity');
     }
     // Items the first read finds (and all items after an identity switch) are the backlog, not arrivals: only
     // their published dates count towards the adaptive interval.
@@ -424,7 +424,6 @@ class Poll {
     });
     deps.log.info(
       {
-        feedId: feed.id,
         items: parsed.items.length,
         new: seen.fresh.size,
         enqueued: fresh.length,

@@ -18,6 +18,7 @@ export interface ArticleDeps {
   keys: Keys;
   fetcher: Fetcher;
   store: StoryStore;
+  /** Bound to the job (jobId, feedId, url: src/pipeline/runtime.ts); a call adds only fields not bound, or the line carries a key twice. */
   log: Logger;
   now: () => number;
   /** Dedupe thresholds and layout (config `dedupe`); defaults when absent. */
@@ -98,7 +99,7 @@ export async function processArticle(
     // Recorded like a failure (its reason visible in status and the failures stream): every enqueued URL
     // ends stored or recorded. Counted as a skip, not a failure.
     await record(deps, job, 'skipped', outcome.reason, `article.skipped.${outcome.reason}`);
-    log.info({ url: job.url, reason: outcome.reason, detail: outcome.detail }, 'article skipped');
+    log.info({ reason: outcome.reason, detail: outcome.detail }, 'article skipped');
     return { outcome: 'skipped', url: job.url, reason: outcome.reason };
   }
   if (outcome.kind === 'blocked') {
@@ -140,7 +141,7 @@ export async function processArticle(
         enqueuedAt: new Date(deps.now()).toISOString(),
       });
       enqueued.push(articleJobId(plan.original.urlHash));
-      log.info({ url: job.url, original: plan.original.url }, 'original enqueued');
+      log.info({ original: plan.original.url }, 'original enqueued');
     }
   }
   const decision = await deps.store.decide(plan, article);
@@ -149,9 +150,14 @@ export async function processArticle(
     return { outcome: 'duplicate', articleId: decision.articleId, url: job.url, kind: 'same-url', enqueued };
   }
   if (decision.kind === 'joined') {
-    await countOutcome(deps.redis, deps.keys, `article.duplicate.${decision.relation}`);
+    // An original arriving after its copy joins (and usually represents) the copy's story: not a duplicate.
+    await countOutcome(
+      deps.redis,
+      deps.keys,
+      decision.relation === 'original' ? 'article.original-joined' : `article.duplicate.${decision.relation}`,
+    );
     log.info(
-      { url: job.url, storyId: decision.storyId, relation: decision.relation, via: decision.via },
+      { storyId: decision.storyId, relation: decision.relation, via: decision.via },
       decision.representativeChanged ? 'article joined story as representative' : 'article joined story',
     );
     return {
@@ -163,7 +169,7 @@ export async function processArticle(
     };
   }
   await countOutcome(deps.redis, deps.keys, 'article.stored');
-  log.info({ url: job.url, articleId: article.id, words: article.wordCount }, 'article stored');
+  log.info({ articleId: article.id, words: article.wordCount }, 'article stored');
   return { outcome: 'stored', articleId: article.id, url: job.url, enqueued };
 }
 
@@ -185,7 +191,7 @@ async function fail(
   reason: string,
 ): Promise<ArticleOutcome> {
   await record(deps, job, cls, reason);
-  deps.log.warn({ url: job.url, class: cls, reason }, 'article failed');
+  deps.log.warn({ class: cls, reason }, 'article failed');
   return { outcome: 'failed', url: job.url, class: cls, reason };
 }
 

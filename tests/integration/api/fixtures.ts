@@ -4,7 +4,7 @@ import { canonicalUrlKey, hashKey } from '../../../src/dedupe/url-key.js';
 import { DEFAULT_DEDUPE, planDecision } from '../../../src/dedupe/story.js';
 import { createRuntime, type Runtime } from '../../../src/pipeline/runtime.js';
 import { runOnce, type RunSummary } from '../../../src/pipeline/run-once.js';
-import { createLogger } from '../../../src/shared/logger.js';
+import { createLogger, type Logger } from '../../../src/shared/logger.js';
 import type { NormalizedArticle } from '../../../src/dedupe/article.js';
 import { cleanupPrefix, testRedisUrl } from '../../helpers/redis.js';
 
@@ -19,7 +19,7 @@ export interface Published {
 
 export async function publishDemo(
   prefix: string,
-  opts: { service?: Record<string, unknown>; run?: boolean } = {},
+  opts: { service?: Record<string, unknown>; run?: boolean; log?: Logger } = {},
 ): Promise<Published> {
   const site = await startFixtureSite();
   const config = buildConfig(
@@ -32,7 +32,7 @@ export async function publishDemo(
     },
     site.feeds,
   );
-  const rt = await createRuntime(config, testRedisUrl(), createLogger('silent'));
+  const rt = await createRuntime(config, testRedisUrl(), opts.log ?? createLogger('silent'));
   const summary = opts.run === false ? emptySummary() : await runOnce(rt, { pollIntervalMs: 50 });
   return {
     prefix,
