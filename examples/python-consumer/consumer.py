@@ -7,13 +7,18 @@ has been idle for --claim-min-idle-ms). Make handle() idempotent.
 
 The contract (docs/CONSUMING.md): events on <prefix>:{stories}:articles are small pointers
 {type, storyId, articleId, url, version, at}; each article's record is JSON at <prefix>:{stories}:art:<id>,
-each story's one body is JSON at <prefix>:{stories}:story:<storyId>:body.
+each story's one body is at <prefix>:{stories}:story:<storyId>:body: bytes 0x00 'z' then a zlib stream of its
+JSON (contentText left out when it is the block text of contentHtml), or plain JSON when written before bodies
+were compressed. decode_body() reads both.
 
 Needs redis-py >= 4 (Debian/Ubuntu: apt-get install python3-redis; elsewhere: pip install redis).
 """
 
 import argparse
 import json
+import re
+import zlib
+from html.parser import HTMLParser
 import os
 import signal
 import socket
@@ -33,6 +38,63 @@ class Keys:
         self.dead_letters = base + "articles:dlq"
         self.article = lambda article_id: base + "art:" + article_id
         self.story_body = lambda story_id: base + "story:" + story_id + ":body"
+
+
+BODY_MARKER = b"\x00z"
+
+# Block text of stored HTML, the rule newsflow's htmlText (src/extract/content/text.ts) applies: a line break
+# around every block element, no text from script/style/template/noscript, spaces collapsed, no empty lines.
+BLOCK = set("address article aside blockquote br caption dd details dialog div dl dt fieldset figure footer form "
+            "h1 h2 h3 h4 h5 h6 header hr li main nav ol p pre section summary table td th tr ul".split())
+SKIP = {"script", "style", "template", "noscript"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class _BlockText(HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.parts, self.skipping = [], 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in SKIP:
+            self.skipping += 1
+        elif tag in BLOCK and not self.skipping:
+            self.parts.append("\n\n" if tag in VOID else "\n")
+
+    def handle_startendtag(self, tag, attrs):
+        if tag in BLOCK and not self.skipping:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag):
+        if tag in SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in BLOCK and tag not in VOID and not self.skipping:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def block_text(html):
+    p = _BlockText()
+    p.feed(html)
+    p.close()
+    text = re.sub("[ \t\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+", " ", "".join(p.parts))
+    return re.sub(r" ?[\r\n]\s*", "\n", text).strip()
+
+
+def decode_body(raw):
+    """A stored body (bytes) as a dict: zlib behind the 0x00 'z' marker, or plain JSON (older bodies)."""
+    if raw[:2] == BODY_MARKER:
+        body = json.loads(zlib.decompress(raw[2:]).decode("utf-8"))
+    elif raw[:1] == b"{":
+        body = json.loads(raw.decode("utf-8"))
+    else:
+        raise ValueError("stored body in an unknown format (first byte %r)" % raw[:1])
+    if not isinstance(body.get("contentText"), str):
+        body["contentText"] = block_text(body.get("contentHtml") or "")
+    return body
 
 
 class InvalidEvent(Exception):
@@ -179,6 +241,8 @@ def main():
     args = ap.parse_args()
 
     r = redis.Redis.from_url(args.redis_url, decode_responses=True)
+    # Bodies are bytes (compressed): read them on a connection that does not decode replies as text.
+    raw = redis.Redis.from_url(args.redis_url)
     keys = Keys(args.prefix)
     handled = 0
 
@@ -187,8 +251,8 @@ def main():
         record = r.get(keys.article(event["articleId"]))
         member = json.loads(record) if record else None
         story_id = member["storyId"] if member else event["storyId"]
-        body_json = r.get(keys.story_body(story_id))
-        body = json.loads(body_json) if body_json else None
+        stored = raw.get(keys.story_body(story_id))
+        body = decode_body(stored) if stored else None
         print(json.dumps({
             "id": entry_id,
             "type": event["type"],
@@ -200,6 +264,7 @@ def main():
             "relation": member["relation"] if member else None,
             "storyTitle": body["title"] if body else None,
             "storyWords": body["wordCount"] if body else None,
+            "storyText": body["contentText"] if body else None,
         }), flush=True)
         handled += 1
         if args.limit and handled >= args.limit:

@@ -7,6 +7,7 @@ import type {
   StoryRelation,
 } from '../dedupe/story.js';
 import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../dedupe/article.js';
+import { decodeBody, encodeBody } from './body.js';
 import type { Keys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -74,7 +75,7 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
           JSON.stringify({ ...plan.payload, maxLen: String(opts.streamMaxLen) }),
           plan.signature,
           JSON.stringify(plan.member),
-          JSON.stringify({ ...article, schemaVersion: ARTICLE_SCHEMA_VERSION }),
+          encodeBody({ ...article, schemaVersion: ARTICLE_SCHEMA_VERSION }),
         ],
       )) as [string, string, string, string, number, string];
       const [kind, articleId, storyId, relation, changed, via] = reply;
@@ -89,8 +90,8 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
     },
     async get(id) {
       const storyId = (await store.storyIdOf(id)) ?? id;
-      const json = await redis.get(keys.storyBody(storyId));
-      return json ? (JSON.parse(json) as NormalizedArticle) : null;
+      const raw = await redis.getBuffer(keys.storyBody(storyId));
+      return raw ? decodeBody(raw) : null;
     },
     idForUrlHash(urlHash) {
       return redis.get(keys.urlIndex(urlHash));

@@ -1,3 +1,5 @@
+import { parseLiteDocument } from './dom/parse.js';
+
 /**
  * Plain text of extracted content. Unlike `textContent`, block elements become line breaks, so the last word
  * of one paragraph does not run into the first word of the next ("end.Next"). Figure captions stay, as in
@@ -82,6 +84,15 @@ export function blockText(root: Node, opts: TextOptions = {}): string {
     c = c && c !== root ? c.nextSibling : null;
   }
   return normalizeText(parts.join(''));
+}
+
+/**
+ * The plain text of stored, sanitized body HTML: what `contentText` is whenever the stored body leaves it out
+ * (src/store/body.ts stores it only when this does not reproduce it). Markup is read as a body's children.
+ */
+export function htmlText(html: string): string {
+  const body = parseLiteDocument(`<!DOCTYPE html><html><head></head><body>${html}`, 'about:blank').body;
+  return body ? blockText(body as unknown as Node) : '';
 }
 
 /** Collapses runs of spaces inside lines and drops empty lines. */

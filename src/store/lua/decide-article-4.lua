@@ -16,7 +16,8 @@
   ARGV[2] decision JSON (DecisionPayload in src/store/story-store.ts)
   ARGV[3] MinHash signature, 4 bytes per permutation, big-endian ('' when the text is too short)
   ARGV[4] member JSON: the metadata every member keeps
-  ARGV[5] article JSON: the body, written only when this article represents its story
+  ARGV[5] the stored body (bytes from encodeBody, src/store/body.ts), written only when this article
+          represents its story
 
   Returns { kind, articleId, storyId, relation, representativeChanged, via }
     kind: 'created' | 'joined' | 'exists' (the URL key was already taken: nothing written, nothing published)

@@ -5,6 +5,7 @@ import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApi } from '../../../src/api/app.js';
+import { decodeBody } from '../../../src/store/body.js';
 import { createConsumer } from '../../../src/consumer/consumer.js';
 import { REQUIRED_EVENT_FIELDS, STREAM_EVENT_TYPES, fieldsToRecord } from '../../../src/consumer/events.js';
 import { createMetricsRegistry } from '../../../src/metrics/registry.js';
@@ -104,7 +105,7 @@ describe('docs/schema validates what the pipeline, the API and the consumer writ
     for await (const ids of store.storyIds()) {
       for (const storyId of ids) {
         stories++;
-        check(article, JSON.parse((await redis.get(keys.storyBody(storyId)))!), `body of ${storyId}`);
+        check(article, decodeBody((await redis.getBuffer(keys.storyBody(storyId)))!), `body of ${storyId}`);
       }
     }
     expect(stories).toBeGreaterThanOrEqual(2);

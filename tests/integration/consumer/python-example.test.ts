@@ -88,9 +88,29 @@ describe.skipIf(!python)(`Python consumer example (${python ?? SKIP_REASON})`, (
       expect(typeof lines[i]!.title).toBe('string');
       expect(typeof lines[i]!.relation).toBe('string');
       expect(lines[i]!.storyWords).toBeGreaterThan(100);
+      // The body is stored compressed with its text left out: Python derives the same text as newsflow.
+      const body = await pub.rt.store.get(event.articleId!);
+      expect(lines[i]!.storyText).toBe(body!.contentText);
     }
     const groups = ((await redis.call('XINFO', 'GROUPS', keys.stream)) as unknown[][]).map(g => pairs(g));
     expect(groups.find(g => g.name === 'py')).toMatchObject({ pending: 0, lag: 0 });
+  });
+
+  it('reads a body stored as plain JSON (before bodies were compressed)', async () => {
+    const { redis, keys, store } = pub.rt;
+    const [first] = await redis.xrange(keys.stream, '-', '+', 'COUNT', 1);
+    const event = fieldsToRecord(first![1]);
+    const storyId = (await store.storyIdOf(event.articleId!))!;
+    const saved = await redis.getBuffer(keys.storyBody(storyId));
+    const article = (await store.get(storyId))!;
+    await redis.set(keys.storyBody(storyId), JSON.stringify({ ...article, contentText: 'legacy text' }));
+    try {
+      const res = await run(['--prefix', pub.prefix, '--group', 'py-legacy', '--from', '0', '--limit', '1']);
+      expect(res.stderr).toBe('');
+      expect(JSON.parse(res.stdout.trim().split('\n')[0]!)).toMatchObject({ storyText: 'legacy text' });
+    } finally {
+      await redis.set(keys.storyBody(storyId), saved!);
+    }
   });
 
   it('stops on SIGTERM with exit 0, every event it printed acknowledged', async () => {

@@ -426,4 +426,17 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     await decide(store, first);
     expect(await decide(store, second)).toMatchObject({ representativeChanged: true });
   });
+  it('bodies are stored compressed behind the marker, and a body stored as plain JSON before still reads', async () => {
+    const a = makeArticle(ORIG, { contentHtml: '<p>Cranes arrive.</p><p>Second paragraph.</p>' });
+    const withText = { ...a, contentText: 'Cranes arrive.\nSecond paragraph.' };
+    await decide(store, withText);
+    const raw = await redis.getBuffer(keys.storyBody(a.id));
+    expect([...raw!.subarray(0, 2)]).toEqual([0x00, 0x7a]);
+    expect((await store.get(a.id))?.contentText).toBe('Cranes arrive.\nSecond paragraph.');
+    // The format every body had before: the article's JSON as it is.
+    await redis.set(keys.storyBody(a.id), JSON.stringify({ ...withText, contentText: 'legacy text' }));
+    const old = await store.get(a.id);
+    expect(old?.contentText).toBe('legacy text');
+    expect(old?.url).toBe(ORIG);
+  });
 });
