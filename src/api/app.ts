@@ -149,7 +149,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       if (cursor && q.order && cursor.o !== q.order) {
         return sendError(reply, 400, 'bad_request', 'order differs from the order the cursor was made for');
       }
-      return listArticles(deps.redis, deps.keys, deps.store, {
+      return listArticles(deps.store, {
         since,
         limit: q.limit,
         feed: q.feed,

@@ -1,7 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { StoryReads } from '../consumer/reader.js';
 import type { StoryRelation } from '../dedupe/story.js';
-import type { Keys } from '../store/keys.js';
 
 /**
  * Listing stored articles by store time (the `<prefix>:articles:by-time` sorted set), with opaque cursors.
@@ -124,12 +122,7 @@ export interface ArticlePage {
 /** With a feed filter a page may hold fewer items than `limit`; at most this many articles are read per page. */
 const MAX_SCAN = 2_000;
 
-export async function listArticles(
-  redis: Redis,
-  keys: Keys,
-  store: StoryReads,
-  q: ListQuery,
-): Promise<ArticlePage> {
+export async function listArticles(store: StoryReads, q: ListQuery): Promise<ArticlePage> {
   const order = q.cursor?.o ?? q.order;
   const lowest = q.since ?? '-inf';
   const start = q.cursor ? q.cursor.s : order === 'asc' ? lowest : '+inf';
@@ -139,17 +132,15 @@ export async function listArticles(
   let offset = 0;
   let scanned = 0;
   for (;;) {
-    const args =
+    const page = await store.articlesByTime(
       order === 'asc'
-        ? [keys.articlesByTime, start, '+inf', 'BYSCORE', 'LIMIT', offset, batch, 'WITHSCORES']
-        : [keys.articlesByTime, start, lowest, 'BYSCORE', 'REV', 'LIMIT', offset, batch, 'WITHSCORES'];
-    const flat = (await redis.call('ZRANGE', ...args)) as string[];
-    if (flat.length === 0) return { items, nextCursor: null };
-    offset += flat.length / 2;
+        ? { order, from: start, to: '+inf', offset, limit: batch }
+        : { order, from: start, to: lowest, offset, limit: batch },
+    );
+    if (page.length === 0) return { items, nextCursor: null };
+    offset += page.length;
     const rows: { id: string; score: number }[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const id = flat[i]!;
-      const score = Number(flat[i + 1]);
+    for (const { id, at: score } of page) {
       if (q.cursor && score === q.cursor.s && (order === 'asc' ? id <= q.cursor.id : id >= q.cursor.id)) {
         continue;
       }

@@ -1,5 +1,6 @@
 import type { StoryMemberView, StoryRecord, StoryRelation } from '../dedupe/story.js';
 import type { NormalizedArticle } from '../dedupe/article.js';
+import type { ArticleTimeRange } from '../store/story-store.js';
 
 /**
  * Read views over the story store, shared by the consumer client, the HTTP API and the CLI so all three answer
@@ -11,6 +12,9 @@ export interface StoryReads {
   get(id: string): Promise<NormalizedArticle | null>;
   storyIdOf(articleId: string): Promise<string | null>;
   readStory(storyId: string): Promise<StoryRecord | null>;
+  /** Article ids by store time (the listing behind /articles and export). */
+  articlesByTime(q: ArticleTimeRange): Promise<{ id: string; at: number }[]>;
+  countArticles(sinceMs: number | null): Promise<number>;
 }
 
 export interface ArticleView extends StoryMemberView {

@@ -40,6 +40,19 @@ export interface StoryStore {
   readStory(storyId: string): Promise<StoryRecord | null>;
   /** Story ids in creation order, in pages. */
   storyIds(opts?: { pageSize?: number }): AsyncGenerator<string[]>;
+  /** Article ids with their store time (ms), by store time: one page of the listing behind /articles and export. */
+  articlesByTime(q: ArticleTimeRange): Promise<{ id: string; at: number }[]>;
+  /** How many articles were stored at or after `sinceMs` (all when null). */
+  countArticles(sinceMs: number | null): Promise<number>;
+}
+
+/** A page of articles by store time: scores from `from` towards `to` (inclusive), `offset` rows skipped. */
+export interface ArticleTimeRange {
+  order: 'asc' | 'desc';
+  from: number | '-inf' | '+inf';
+  to: number | '-inf' | '+inf';
+  offset: number;
+  limit: number;
 }
 
 const RELATIONS = new Set<string>([
@@ -127,6 +140,34 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
         updatedAt: new Date(Number(updated)).toISOString(),
         members,
       };
+    },
+    async articlesByTime(q) {
+      const flat =
+        q.order === 'asc'
+          ? await redis.zrangebyscore(
+              keys.articlesByTime,
+              q.from,
+              q.to,
+              'WITHSCORES',
+              'LIMIT',
+              q.offset,
+              q.limit,
+            )
+          : await redis.zrevrangebyscore(
+              keys.articlesByTime,
+              q.from,
+              q.to,
+              'WITHSCORES',
+              'LIMIT',
+              q.offset,
+              q.limit,
+            );
+      const rows: { id: string; at: number }[] = [];
+      for (let i = 0; i + 1 < flat.length; i += 2) rows.push({ id: flat[i]!, at: Number(flat[i + 1]) });
+      return rows;
+    },
+    async countArticles(sinceMs) {
+      return await redis.zcount(keys.articlesByTime, sinceMs ?? '-inf', '+inf');
     },
     async *storyIds(opts = {}) {
       const size = opts.pageSize ?? 500;

@@ -1,9 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import type { Command } from 'commander';
-import type { Redis } from 'ioredis';
 import { parseSince } from '../../api/articles.js';
-import { createReader, type Reader } from '../../consumer/reader.js';
-import type { Keys } from '../../store/keys.js';
+import { createReader, type Reader, type StoryReads } from '../../consumer/reader.js';
 import { openReadContext, usage } from './read-context.js';
 
 /**
@@ -12,22 +10,21 @@ import { openReadContext, usage } from './read-context.js';
  * a story's text is exported once.
  */
 export async function exportArticles(deps: {
-  redis: Redis;
-  keys: Keys;
+  store: StoryReads;
   reader: Reader;
   sinceMs: number | null;
   write: (line: string) => Promise<void>;
   progress?: (done: number, total: number) => void;
 }): Promise<number> {
   const min = deps.sinceMs ?? '-inf';
-  const total = await deps.redis.zcount(deps.keys.articlesByTime, min, '+inf');
+  const total = await deps.store.countArticles(deps.sinceMs);
   let offset = 0;
   let n = 0;
   for (;;) {
-    const ids = await deps.redis.zrangebyscore(deps.keys.articlesByTime, min, '+inf', 'LIMIT', offset, 500);
-    if (ids.length === 0) break;
-    offset += ids.length;
-    for (const id of ids) {
+    const page = await deps.store.articlesByTime({ order: 'asc', from: min, to: '+inf', offset, limit: 500 });
+    if (page.length === 0) break;
+    offset += page.length;
+    for (const { id } of page) {
       const view = await deps.reader.article(id);
       if (view) {
         await deps.write(`${JSON.stringify(view.isRepresentative ? view : { ...view, body: null })}\n`);
@@ -102,8 +99,7 @@ export function registerExport(program: Command): void {
             out.once('error', onError);
           });
         const n = await exportArticles({
-          redis: ctx.redis,
-          keys: ctx.keys,
+          store: ctx.store,
           reader: createReader(ctx.store),
           sinceMs,
           write,
