@@ -156,8 +156,8 @@ export async function main(argv: string[]): Promise<number> {
     const memberOf = new Map<string, StoryExportLine['members'][number]>();
     for (const line of lines) {
       for (const m of line.members) {
-        storyOf.set(m.canonicalUrl, line.storyId);
-        memberOf.set(m.canonicalUrl, m);
+        storyOf.set(m.urlKey, line.storyId);
+        memberOf.set(m.urlKey, m);
       }
     }
     const truth = new Map(corpus.items.map(i => [key(i.url), i.group]));

@@ -262,6 +262,10 @@ def main():
             "deliveries": deliveries,
             "title": member["title"] if member else None,
             "relation": member["relation"] if member else None,
+            # The page's declared canonical (else its final URL), and the dedupe key; a record written before
+            # schemaVersion 2 has no urlKey: its canonicalUrl held the key then (docs/CONSUMING.md, Versioning).
+            "canonicalUrl": member["canonicalUrl"] if member else None,
+            "urlKey": (member.get("urlKey") or member["canonicalUrl"]) if member else None,
             "storyTitle": body["title"] if body else None,
             "storyWords": body["wordCount"] if body else None,
             "storyText": body["contentText"] if body else None,

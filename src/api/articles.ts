@@ -63,7 +63,10 @@ export interface ArticleSummary {
   relation: StoryRelation;
   isRepresentative: boolean;
   url: string;
+  /** The page's declared canonical URL, else its final URL. */
   canonicalUrl: string;
+  /** The dedupe key (never fetched). */
+  urlKey: string;
   title: string | null;
   siteName: string | null;
   feedId: string;
@@ -94,6 +97,7 @@ async function summaries(
       isRepresentative: story.representativeId === row.id,
       url: m.url,
       canonicalUrl: m.canonicalUrl,
+      urlKey: m.urlKey,
       title: m.title,
       siteName: m.siteName,
       feedId: m.feed.id,

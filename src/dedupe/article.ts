@@ -1,7 +1,11 @@
 import type { ExtractedArticle } from '../extract/types.js';
 
-/** Bump when a stored article's shape changes incompatibly; consumers read it from every article and event. */
-export const ARTICLE_SCHEMA_VERSION = 1;
+/**
+ * Bump when a stored article's shape changes incompatibly; consumers read it from every article and event.
+ * 2: member records carry `urlKey` (the dedupe key) and `canonicalUrl` is the page's declared canonical (else
+ * its final URL) — in 1 the member's `canonicalUrl` held the dedupe key (docs/CONSUMING.md, "Versioning").
+ */
+export const ARTICLE_SCHEMA_VERSION = 2;
 
 /** The normalized article as stored in Redis (JSON under its own key) and read by consumers. */
 export interface NormalizedArticle extends ExtractedArticle {

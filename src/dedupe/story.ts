@@ -1,7 +1,7 @@
 import type { ServiceConfig } from '../config/schema.js';
 import { configuredSite, publisherClaimStrength, SEVERAL_PAGES } from '../extract/credits/publisher.js';
 import type { Attribution, AttributionMethod } from '../extract/types.js';
-import type { NormalizedArticle } from './article.js';
+import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from './article.js';
 import { fingerprint, type Fingerprint } from './fingerprint.js';
 import { MINHASH_VERSION, signatureToBuffer } from './minhash.js';
 import { siteOf } from '../shared/site.js';
@@ -31,8 +31,16 @@ export interface StoryMemberRecord {
   articleId: string;
   url: string;
   finalUrl: string;
-  /** The URL key (canonical URL: lower-case host, no fragment or tracking parameters, sorted query). */
+  /** The page's declared canonical URL (`<link rel="canonical">`, og:url, JSON-LD), else its final URL. */
   canonicalUrl: string;
+  /**
+   * The dedupe key (src/dedupe/url-key.ts: https, lower-case host without www., no fragment, trailing slash or
+   * tracking parameters, sorted query): an identity, never an address to fetch. Records written before article
+   * schema 2 have none; `withUrlKey` reads it from their canonicalUrl, which held the key then.
+   */
+  urlKey: string;
+  /** ARTICLE_SCHEMA_VERSION when written; absent in records before schema 2. */
+  schemaVersion?: number;
   feed: { id: string; url: string };
   siteName: string | null;
   title: string | null;
@@ -300,7 +308,9 @@ export function planDecision(input: {
     articleId: article.id,
     url: article.url,
     finalUrl: article.finalUrl,
-    canonicalUrl: article.urlKey,
+    canonicalUrl: article.canonicalUrl ?? article.finalUrl,
+    urlKey: article.urlKey,
+    schemaVersion: ARTICLE_SCHEMA_VERSION,
     feed: article.feed,
     siteName: article.siteName,
     title: article.title,
@@ -330,6 +340,7 @@ export interface StoryExportLine {
   members: {
     url: string;
     canonicalUrl: string;
+    urlKey: string;
     relation: StoryRelation;
     siteName: string | null;
     attribution: {
@@ -357,7 +368,7 @@ export interface StoryRecord {
  * the publisher from the original's own page once the original is a member.
  */
 export function toExportLine(story: StoryRecord): StoryExportLine {
-  const byKey = new Map(story.members.map(m => [m.canonicalUrl, m]));
+  const byKey = new Map(story.members.map(m => [m.urlKey, m]));
   const rep = story.members.find(m => m.articleId === story.representativeId);
   return {
     storyId: story.storyId,
@@ -372,10 +383,18 @@ export function toExportLine(story: StoryRecord): StoryExportLine {
       return {
         url: m.url,
         canonicalUrl: m.canonicalUrl,
+        urlKey: m.urlKey,
         relation: m.relation,
         siteName: m.siteName,
         attribution,
       };
     }),
   };
+}
+
+/** A member record as stored, read by every version: one written before schema 2 kept its key in canonicalUrl. */
+export function withUrlKey<T extends Omit<StoryMemberRecord, 'urlKey'> & { urlKey?: unknown }>(
+  m: T,
+): T & { urlKey: string } {
+  return typeof m.urlKey === 'string' ? (m as T & { urlKey: string }) : { ...m, urlKey: m.canonicalUrl };
 }

@@ -6,6 +6,7 @@ import type {
   StoryRecord,
   StoryRelation,
 } from '../dedupe/story.js';
+import { withUrlKey } from '../dedupe/story.js';
 import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../dedupe/article.js';
 import { decodeBody, encodeBody } from './body.js';
 import type { Keys } from './keys.js';
@@ -131,7 +132,10 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
       for (const json of rows) {
         if (!json) continue;
         const { id: _id, storyId: _story, relation, ...record } = JSON.parse(json) as StoredMember;
-        members.push({ ...record, relation: RELATIONS.has(relation) ? relation : 'near-duplicate' });
+        members.push({
+          ...withUrlKey(record),
+          relation: RELATIONS.has(relation) ? relation : 'near-duplicate',
+        });
       }
       return {
         storyId,

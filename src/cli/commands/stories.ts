@@ -44,7 +44,7 @@ export function registerStories(program: Command): void {
   storiesCommand(program)
     .command('export')
     .description(
-      'Print one JSON line per story: {storyId, representativeUrl, members: [{url, canonicalUrl, relation, ' +
+      'Print one JSON line per story: {storyId, representativeUrl, members: [{url, canonicalUrl, urlKey, relation, ' +
         'siteName, attribution: {originalUrl, originalPublisher, method} | null}]}',
     )
     .action(async (_opts: unknown, cmd: Command) => {

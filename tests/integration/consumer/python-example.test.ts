@@ -87,6 +87,9 @@ describe.skipIf(!python)(`Python consumer example (${python ?? SKIP_REASON})`, (
       });
       expect(typeof lines[i]!.title).toBe('string');
       expect(typeof lines[i]!.relation).toBe('string');
+      // schemaVersion 2: the declared canonical (the demo pages declare http://…/), and the dedupe key.
+      expect(lines[i]!.canonicalUrl).toMatch(/^http:\/\/127\.0\.0\.[12]:\d+\/.+\/$/);
+      expect(lines[i]!.urlKey).toMatch(/^https:\/\/127\.0\.0\.[12]:\d+\/.+[^/]$/);
       expect(lines[i]!.storyWords).toBeGreaterThan(100);
       // The body is stored compressed with its text left out: Python derives the same text as newsflow.
       const body = await pub.rt.store.get(event.articleId!);

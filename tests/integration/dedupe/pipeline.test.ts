@@ -171,8 +171,10 @@ describe('dedupe in the pipeline (real HTTP, BullMQ, Redis)', () => {
       'syndicated-copy',
     ]);
     const hubMember = story.members.find(m => m.url.startsWith(hub!.origin));
-    // The URL key: scheme folded to https, tracking parameters and trailing slash dropped.
-    expect(hubMember?.canonicalUrl).toBe(`${hub!.origin.replace('http:', 'https:')}/business/cranes`);
+    // The URL key: scheme folded to https, tracking parameters and trailing slash dropped; canonicalUrl stays an
+    // address of the page (its declared canonical, else its final URL).
+    expect(hubMember?.urlKey).toBe(`${hub!.origin.replace('http:', 'https:')}/business/cranes`);
+    expect(hubMember?.canonicalUrl.startsWith(`${hub!.origin}/business/cranes`)).toBe(true);
     expect(hubMember?.attribution).toEqual({
       originalUrl: origUrl,
       originalPublisher: 'Harbor Ledger',

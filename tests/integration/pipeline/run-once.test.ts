@@ -72,7 +72,7 @@ describe('run --once end to end (fixture site → BullMQ → Readability → Red
     expect(cranes?.contentText).not.toContain('All rights reserved');
     expect(cranes?.wordCount).toBeGreaterThan(200);
     expect(cranes?.feed.id).toBe('harbor-ledger');
-    expect(cranes?.schemaVersion).toBe(1);
+    expect(cranes?.schemaVersion).toBe(2);
 
     const second = await runOnce(rt, { pollIntervalMs: 50 });
     expect(second.articlesStored).toBe(0);

@@ -112,6 +112,7 @@ describe('export view', () => {
           articleId: 'c',
           url: 'https://copy.example/x',
           canonicalUrl: 'https://copy.example/x',
+          urlKey: 'https://copy.example/x',
           siteName: 'Copy',
           relation: 'syndicated-copy',
           attribution: {
@@ -124,7 +125,9 @@ describe('export view', () => {
           ...base,
           articleId: 'o',
           url: 'https://orig.example/a',
-          canonicalUrl: 'https://orig.example/a',
+          // The declared canonical is an address; the original is found by its key.
+          canonicalUrl: 'http://www.orig.example/a/',
+          urlKey: 'https://orig.example/a',
           siteName: 'Orig News',
           relation: 'original',
           attribution: null,
