@@ -14,6 +14,8 @@ import { pino } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FeedConfig } from '../config/schema.js';
 import { createMetricsRegistry } from '../metrics/registry.js';
+import { readMemoryView } from '../metrics/status.js';
+import type { Watermarks } from '../store/memory.js';
 import { readFeeds } from '../metrics/status.js';
 import type { Keys } from '../store/keys.js';
 import { createReader, type StoryReads } from '../consumer/reader.js';
@@ -36,6 +38,8 @@ export interface ApiDeps {
   store: StoryReads;
   /** Defaults to a registry reading Redis at scrape time (src/metrics/registry.ts). */
   metrics?: Registry;
+  /** Back-pressure watermarks (config `memory`), shown in /readyz and /metrics; the defaults when absent. */
+  memory?: Watermarks | undefined;
   /** The project's logger; Fastify logs through it (no request lines: a scraper would write one every few seconds). */
   log?: Logger;
 }
@@ -86,7 +90,13 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   const reader = createReader(deps.store);
   const metrics =
     deps.metrics ??
-    createMetricsRegistry({ redis: deps.redis, keys: deps.keys, queues: deps.queues, feeds: deps.feeds });
+    createMetricsRegistry({
+      redis: deps.redis,
+      keys: deps.keys,
+      queues: deps.queues,
+      feeds: deps.feeds,
+      memory: deps.memory,
+    });
 
   app.setErrorHandler((err: FastifyError, _req, reply) => {
     if (err.validation) return sendError(reply, 400, 'bad_request', validationMessage(err));
@@ -110,7 +120,11 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
       redisOk = false;
     }
     const ready = redisOk && deps.isReady();
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not-ready', redis: redisOk });
+    // Memory back-pressure pauses intake but not this process: it stays ready, and says so in the detail.
+    const memory = redisOk ? await readMemoryView(deps.redis, deps.memory).catch(() => null) : null;
+    return reply
+      .code(ready ? 200 : 503)
+      .send({ status: ready ? 'ready' : 'not-ready', redis: redisOk, memory });
   });
 
   app.get<{ Querystring: { since?: string; limit: number; feed?: string; order?: Order; cursor?: string } }>(

@@ -313,6 +313,23 @@ export const serviceSchema = z
       .strict()
       .prefault({}),
     /**
+     * Memory back-pressure (docs/OPERATIONS.md): every role reads used_memory / maxmemory from `INFO memory`.
+     * At or above highWatermark pollers stop polling (so no article jobs are enqueued) and extractors stop taking
+     * jobs; below lowWatermark both resume. maxmemory 0 (unlimited) means no back-pressure.
+     */
+    memory: z
+      .object({
+        highWatermark: z.number().gt(0).max(1).default(0.85),
+        lowWatermark: z.number().gt(0).max(1).default(0.75),
+        /** How often each process reads INFO memory. */
+        checkInterval: duration.default(1_000),
+      })
+      .strict()
+      .refine(m => m.lowWatermark < m.highWatermark, {
+        message: 'memory.lowWatermark must be below memory.highWatermark',
+      })
+      .prefault({}),
+    /**
      * Consumer-group settings of `newsflow tail --group`; the consumer client (src/consumer) takes its defaults
      * from here too, so a library user who passes nothing gets the same.
      */

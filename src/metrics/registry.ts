@@ -4,7 +4,8 @@ import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 import type { FeedConfig } from '../config/schema.js';
 import type { Keys } from '../store/keys.js';
 import { HISTOGRAMS, histogramSamples, type HistogramName } from './histograms.js';
-import { readDeadLetters, readFeeds, readQueues, readStats, readStream } from './status.js';
+import type { Watermarks } from '../store/memory.js';
+import { readDeadLetters, readFeeds, readMemoryView, readQueues, readStats, readStream } from './status.js';
 
 /**
  * The `/metrics` registry. Everything newsflow-specific is read from Redis when Prometheus scrapes — counters
@@ -20,6 +21,8 @@ export interface MetricsDeps {
   feeds: () => readonly FeedConfig[];
   /** Off in tests that build many registries in one process. */
   processMetrics?: boolean;
+  /** Back-pressure watermarks (config `memory`); the defaults when absent. */
+  memory?: Watermarks | undefined;
 }
 
 interface Sample {
@@ -31,7 +34,8 @@ interface Sample {
 type Snapshot = Awaited<ReturnType<typeof takeSnapshot>>;
 
 async function takeSnapshot(deps: MetricsDeps) {
-  const [stats, histograms, queues, stream, deadLetters, feeds] = await Promise.all([
+  const [memory, stats, histograms, queues, stream, deadLetters, feeds] = await Promise.all([
+    readMemoryView(deps.redis, deps.memory),
     readStats(deps.redis, deps.keys),
     deps.redis.hgetall(deps.keys.metricsHistograms),
     readQueues(deps.queues),
@@ -39,7 +43,7 @@ async function takeSnapshot(deps: MetricsDeps) {
     readDeadLetters(deps.redis, deps.keys.deadLetters),
     readFeeds(deps.redis, deps.keys, deps.feeds()),
   ]);
-  return { stats, histograms, queues, stream, deadLetters, feeds };
+  return { memory, stats, histograms, queues, stream, deadLetters, feeds };
 }
 
 /** Counter samples from stats fields matching `pattern`; its capture groups become the labels. */
@@ -153,6 +157,25 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
       for (const f of s.feeds) by[f.health] = (by[f.health] ?? 0) + 1;
       return Object.entries(by).map(([health, value]) => ({ labels: { health }, value }));
     },
+  );
+  add('newsflow_redis_memory_used_bytes', 'Redis used_memory (INFO memory)', 'gauge', s => [
+    { value: s.memory.used },
+  ]);
+  add('newsflow_redis_memory_max_bytes', 'Redis maxmemory (0 = no limit, no back-pressure)', 'gauge', s => [
+    { value: s.memory.max },
+  ]);
+  add('newsflow_redis_memory_ratio', 'used_memory / maxmemory (0 when there is no limit)', 'gauge', s => [
+    { value: s.memory.ratio },
+  ]);
+  add(
+    'newsflow_memory_backpressure',
+    'Memory back-pressure state: 1 for the current one (high = intake paused; between = paused roles stay paused until below the low watermark)',
+    'gauge',
+    s =>
+      (['ok', 'between', 'high', 'unlimited'] as const).map(state => ({
+        labels: { state },
+        value: s.memory.state === state ? 1 : 0,
+      })),
   );
   for (const h of Object.keys(HISTOGRAMS) as HistogramName[]) {
     add(HISTOGRAMS[h].name, HISTOGRAMS[h].help, 'histogram', s => histogramSamples(h, s.histograms));

@@ -3,6 +3,8 @@ import type { Redis } from 'ioredis';
 import type { FeedConfig } from '../config/schema.js';
 import { feedStatus, stateFromHash, type FeedStatus } from '../feeds/state.js';
 import { type Keys, failuresKey, statsKey } from '../store/keys.js';
+import { readMemory, type Watermarks } from '../store/memory.js';
+import { SERVICE_DEFAULTS } from '../config/schema.js';
 
 /**
  * Read-only views of the running system, computed from Redis alone (no process-local state), so `newsflow
@@ -209,8 +211,34 @@ export async function readFailures(redis: Redis, keys: Keys, recent = 5): Promis
   };
 }
 
+/**
+ * Redis memory against the back-pressure watermarks (config `memory`), from INFO memory. `high`: at or above the
+ * high watermark — pollers and extractors are paused; `between`: below high, not yet below low — a role that
+ * paused stays paused until below low; `ok`: below low; `unlimited`: maxmemory 0, no back-pressure.
+ */
+export interface MemoryView {
+  used: number;
+  max: number;
+  ratio: number;
+  highWatermark: number;
+  lowWatermark: number;
+  state: 'ok' | 'between' | 'high' | 'unlimited';
+}
+
+export const DEFAULT_WATERMARKS: Watermarks = {
+  high: SERVICE_DEFAULTS.memory.highWatermark,
+  low: SERVICE_DEFAULTS.memory.lowWatermark,
+};
+
+export async function readMemoryView(redis: Redis, w: Watermarks = DEFAULT_WATERMARKS): Promise<MemoryView> {
+  const f = await readMemory(redis);
+  const state = f.max <= 0 ? 'unlimited' : f.ratio >= w.high ? 'high' : f.ratio >= w.low ? 'between' : 'ok';
+  return { ...f, ratio: Number(f.ratio.toFixed(4)), highWatermark: w.high, lowWatermark: w.low, state };
+}
+
 export interface SystemStatus {
   at: string;
+  memory: MemoryView;
   queues: Record<string, QueueCounts>;
   feeds: FeedView[];
   stream: StreamView;
@@ -225,9 +253,11 @@ export async function readStatus(deps: {
   queues: readonly Queue[];
   feeds: readonly FeedConfig[];
   now?: () => number;
+  memory?: Watermarks;
 }): Promise<SystemStatus> {
   const { redis, keys } = deps;
-  const [queues, feeds, stream, deadLetters, failures, counters] = await Promise.all([
+  const [memory, queues, feeds, stream, deadLetters, failures, counters] = await Promise.all([
+    readMemoryView(redis, deps.memory),
     readQueues(deps.queues),
     readFeeds(redis, keys, deps.feeds),
     readStream(redis, keys.stream),
@@ -236,7 +266,16 @@ export async function readStatus(deps: {
     readStats(redis, keys),
   ]);
   const now = deps.now ?? Date.now;
-  return { at: new Date(now()).toISOString(), queues, feeds, stream, deadLetters, failures, counters };
+  return {
+    at: new Date(now()).toISOString(),
+    memory,
+    queues,
+    feeds,
+    stream,
+    deadLetters,
+    failures,
+    counters,
+  };
 }
 
 /** Redis replies of the form [k1, v1, k2, v2…] as a record. */

@@ -1,5 +1,7 @@
 import type { Job, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
+import { ResourceBudgetError } from '../shared/errors.js';
+import { formatBytes, isOomError, readMemory, type MemoryGauge } from '../store/memory.js';
 import { pollJobOptions, type ArticleOutcome, type PollOutcome } from './queues.js';
 import { createArticleWorker, createPollWorker, type Runtime } from './runtime.js';
 
@@ -17,12 +19,51 @@ export interface RunSummary {
   storedIds: string[];
 }
 
+/** `newsflow: Redis memory budget reached (used X of Y): …` — exit status 3 (src/cli/exit.ts). */
+export function memoryBudgetError(used: number, max: number): ResourceBudgetError {
+  return new ResourceBudgetError(
+    `Redis memory budget reached (used ${formatBytes(used)} of ${formatBytes(max)}): ` +
+      'raise maxmemory or shorten retention.stories',
+  );
+}
+
+/**
+ * Memory back-pressure for a run that must end: once the high watermark paused the workers, the run waits
+ * `graceMs` for memory to fall below the low watermark (another process pruning); if it does not, the run
+ * cannot go on and ends with a ResourceBudgetError. Jobs not done stay queued: nothing is recorded as failed.
+ */
+function budgetGuard(gauge: MemoryGauge, graceMs: number): () => void {
+  let highSince: number | null = null;
+  return () => {
+    if (gauge.state() !== 'high') {
+      highSince = null;
+      return;
+    }
+    highSince ??= Date.now();
+    const f = gauge.figures();
+    if (f && Date.now() - highSince >= graceMs) throw memoryBudgetError(f.used, f.max);
+  };
+}
+
 /**
  * Polls every enabled feed once and processes until every job this run created has finished.
  * Waits on its own jobs only, so a service running against the same Redis does not keep it waiting.
+ * Throws ResourceBudgetError when Redis memory reaches the high watermark and stays there (see budgetGuard).
  */
 export async function runOnce(rt: Runtime, opts: { pollIntervalMs?: number } = {}): Promise<RunSummary> {
+  try {
+    return await runOnceInner(rt, opts);
+  } catch (err) {
+    if (!isOomError(err)) throw err;
+    // A write of the run itself (adding its jobs) refused: the same budget, said the same way.
+    const f = await readMemory(rt.redis);
+    throw memoryBudgetError(f.used, f.max);
+  }
+}
+
+async function runOnceInner(rt: Runtime, opts: { pollIntervalMs?: number }): Promise<RunSummary> {
   const svc = rt.config.service;
+  const guard = budgetGuard(rt.memory(), Math.max(3_000, 3 * svc.memory.checkInterval));
   const pollWorker = createPollWorker(rt, svc.poller.concurrency);
   const articleWorker = createArticleWorker(rt, svc.extractor.concurrency);
   const summary: RunSummary = {
@@ -49,7 +90,7 @@ export async function runOnce(rt: Runtime, opts: { pollIntervalMs?: number } = {
     );
     const interval = opts.pollIntervalMs ?? 100;
     const articleIds = new Set<string>();
-    for (const { value, failedReason } of await waitAll(rt.pollQueue, ids(pollJobs), interval)) {
+    for (const { value, failedReason } of await waitAll(rt.pollQueue, ids(pollJobs), interval, guard)) {
       const r = value as PollOutcome | undefined;
       if (!r) {
         summary.feedsFailed++;
@@ -81,7 +122,7 @@ export async function runOnce(rt: Runtime, opts: { pollIntervalMs?: number } = {
     while (wave.length > 0) {
       wave.forEach(id => waited.add(id));
       const next: string[] = [];
-      for (const { value, failedReason } of await waitAll(rt.articleQueue, wave, interval)) {
+      for (const { value, failedReason } of await waitAll(rt.articleQueue, wave, interval, guard)) {
         const r = value as ArticleOutcome | undefined;
         if (!r) {
           bump(summary.failures, `article:${failedReason?.split(':')[0] ?? 'unknown'}`);
@@ -129,11 +170,20 @@ interface Finished {
   failedReason?: string | undefined;
 }
 
-/** Waits until every job is completed or failed (retries and politeness delays included). */
-async function waitAll(queue: Queue, jobIds: string[], intervalMs: number): Promise<Finished[]> {
+/**
+ * Waits until every job is completed or failed (retries and politeness delays included); `guard` throws to
+ * stop waiting (the memory budget).
+ */
+async function waitAll(
+  queue: Queue,
+  jobIds: string[],
+  intervalMs: number,
+  guard: () => void,
+): Promise<Finished[]> {
   const pending = new Set(jobIds);
   const done: Finished[] = [];
   while (pending.size > 0) {
+    guard();
     const batch = [...pending].slice(0, 500);
     const states = await Promise.all(batch.map(id => queue.getJobState(id)));
     const finished = batch.filter((_, i) => states[i] === 'completed' || states[i] === 'failed');

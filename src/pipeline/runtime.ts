@@ -22,6 +22,7 @@ import type { ArticleJobData, ArticleOutcome, PollJobData, PollOutcome } from '.
 import { articleJobId, articleJobOptions, pollJobOptions } from './queues.js';
 import { checkArticleJobData, checkPollJobData, invalidJobSubject } from './job-data.js';
 import { recordFailure } from '../store/records.js';
+import { isOomError, startMemoryGauge, type MemoryGauge } from '../store/memory.js';
 import { hashKey } from '../dedupe/url-key.js';
 
 /** Everything a role needs, built once from the frozen config; `close()` releases it in reverse order. */
@@ -47,6 +48,8 @@ export interface Runtime {
   now: () => number;
   /** The fault suite's operation log (off unless NEWSFLOW_HISTORY_FILE is set). */
   history: History;
+  /** This process's memory back-pressure gauge (src/store/memory.ts), started by the first worker that asks. */
+  memory(): MemoryGauge;
   close(): Promise<void>;
 }
 
@@ -78,6 +81,8 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
   articleQueue.on('error', err => log.error({ err }, 'article queue error'));
   const store = createStoryStore(redis, keys, { streamMaxLen: config.service.stream.maxLen });
   let feeds = new Map(config.feeds.map(feed => [feed.id, feed]));
+  let gauge: MemoryGauge | undefined;
+  const mem = config.service.memory;
 
   return {
     config,
@@ -98,7 +103,14 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
     },
     now: () => Date.now(),
     history: historyFromEnv(),
+    memory: () =>
+      (gauge ??= startMemoryGauge(
+        redis,
+        { high: mem.highWatermark, low: mem.lowWatermark, intervalMs: mem.checkInterval },
+        log,
+      )),
     async close() {
+      gauge?.close();
       await pollQueue.close();
       await articleQueue.close();
       await fetcher.close();
@@ -119,7 +131,7 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
       const data = checked.data;
       const feed = data.feed ?? rt.feedById(data.feedId);
       if (!feed) return { outcome: 'skipped', feedId: data.feedId, reason: 'feed not in config' };
-      return deferOnMustWait(job, token, () =>
+      return deferOnMustWait(job, token, rt, () =>
         pollJob(
           {
             redis: rt.redis,
@@ -149,6 +161,7 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
   );
   worker.on('error', err => rt.log.error({ err }, 'poll worker error'));
   observeWorker(worker, rt, 'feed.poll');
+  pauseUnderPressure(worker, rt);
   // A connection passed in is shared as far as BullMQ knows: release it once the worker has closed.
   worker.on('closed', () => connection.disconnect());
   return worker;
@@ -180,7 +193,7 @@ export function createArticleWorker(
       const { urlHash } = data;
       rt.history.record({ ev: 'start', jobId, urlHash, attempt: job.attemptsMade + 1 });
       try {
-        const out = await deferOnMustWait(job, token, () =>
+        const out = await deferOnMustWait(job, token, rt, () =>
           processArticle(
             {
               redis: rt.redis,
@@ -249,6 +262,7 @@ export function createArticleWorker(
   void sweeper.sweep().catch((e: unknown) => rt.log.error({ err: e }, 'dead job sweep failed'));
   worker.on('error', err => rt.log.error({ err }, 'article worker error'));
   observeWorker(worker, rt);
+  pauseUnderPressure(worker, rt);
   worker.on('closed', () => {
     sweeper.stop();
     connection.disconnect();
@@ -286,20 +300,49 @@ async function invalidJob(
 }
 
 /**
- * The BullMQ side of politeness: a handler that hit the per-host gate (`MustWait`) is moved back to the delayed
- * set until the gate opens. `DelayedError` tells BullMQ the job was moved on purpose: it is neither failed nor
- * retried, so the wait costs no attempt.
+ * Memory back-pressure (src/store/memory.ts): at the high watermark the worker stops taking jobs — without
+ * waiting for the ones running, which finish on their own — and takes them again below the low watermark.
+ */
+function pauseUnderPressure(worker: Worker, rt: Runtime): void {
+  const gauge = rt.memory();
+  const apply = (): void => {
+    if (gauge.state() === 'high') void worker.pause(true);
+    else if (worker.isPaused()) void worker.resume();
+  };
+  gauge.onChange(apply);
+  apply();
+}
+
+/**
+ * The BullMQ side of politeness and of memory back-pressure: a handler that hit the per-host gate (`MustWait`)
+ * is moved back to the delayed set until the gate opens, and one whose write Redis refused for memory (an OOM
+ * reply) is moved there for a few seconds, while the workers pause. `DelayedError` tells BullMQ the job was
+ * moved on purpose: it is neither failed nor retried, so the wait costs no attempt and records no failure.
  */
 export async function deferOnMustWait<T>(
   job: Job,
   token: string | undefined,
+  rt: Pick<Runtime, 'memory' | 'config' | 'log'> | null,
   run: () => Promise<T>,
 ): Promise<T> {
   try {
     return await run();
   } catch (err) {
-    if (!(err instanceof MustWait) || !token) throw err;
-    await job.moveToDelayed(err.untilMs, token);
+    if (!token) throw err;
+    if (err instanceof MustWait) {
+      await job.moveToDelayed(err.untilMs, token);
+      throw new DelayedError();
+    }
+    if (!rt || !isOomError(err)) throw err;
+    void rt.memory().check();
+    const delay = Math.max(1_000, 5 * rt.config.service.memory.checkInterval);
+    try {
+      await job.moveToDelayed(Date.now() + delay, token);
+    } catch (moveErr) {
+      // Redis refuses the move too: the job stays active until its lock lapses and the stalled check puts it
+      // back to wait — still no attempt spent and no failure recorded.
+      if (!isOomError(moveErr)) throw moveErr;
+    }
     throw new DelayedError();
   }
 }

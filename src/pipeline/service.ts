@@ -100,6 +100,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
       isReady,
       store: rt.store,
       log: rt.log,
+      memory: { high: svc.memory.highWatermark, low: svc.memory.lowWatermark },
     });
     if (svc.websub.callbackUrl) {
       // WebSub verifications and deliveries, on a listener of their own (src/feeds/websub/server.ts).

@@ -27,6 +27,10 @@ export function registerStatus(program: Command): void {
           keys: ctx.keys,
           queues,
           feeds: ctx.config.feeds,
+          memory: {
+            high: ctx.config.service.memory.highWatermark,
+            low: ctx.config.service.memory.lowWatermark,
+          },
         });
         await writeOut(
           process.stdout,

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../store/memory.js';
 import type { ArticleView, StoryView } from '../../consumer/reader.js';
 import type { FeedView, SystemStatus } from '../../metrics/status.js';
 
@@ -87,6 +88,16 @@ function feedLine(f: FeedView, idWidth: number): string {
 
 export function formatStatus(s: SystemStatus, prefix: string): string {
   const out: string[] = [`newsflow status — ${s.at} (key prefix "${prefix}")`, ''];
+
+  const m = s.memory;
+  out.push(
+    m.state === 'unlimited'
+      ? `memory: ${formatBytes(m.used)} used, no maxmemory (no back-pressure)`
+      : `memory: ${formatBytes(m.used)} of ${formatBytes(m.max)} (${(100 * m.ratio).toFixed(1)} %), ${m.state}` +
+          ` — pause at ${Math.round(100 * m.highWatermark)} %, resume below ${Math.round(100 * m.lowWatermark)} %` +
+          (m.state === 'high' ? ': pollers and extractors paused' : ''),
+  );
+  out.push('');
 
   out.push('queues');
   out.push(

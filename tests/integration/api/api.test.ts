@@ -66,11 +66,20 @@ describe('HTTP API on what the pipeline published (inject, real Redis)', () => {
     expect((await app.inject('/livez')).json()).toEqual({ status: 'ok' });
     const ready = await app.inject('/readyz');
     expect(ready.statusCode).toBe(200);
-    expect(ready.json()).toEqual({ status: 'ready', redis: true });
+    // The memory detail: INFO memory against the watermarks (maxmemory 0 on the shared test Redis: unlimited).
+    const memory = expect.objectContaining({
+      used: expect.any(Number) as number,
+      max: expect.any(Number) as number,
+      ratio: expect.any(Number) as number,
+      highWatermark: 0.85,
+      lowWatermark: 0.75,
+      state: expect.stringMatching(/^(ok|between|high|unlimited)$/) as string,
+    }) as unknown;
+    expect(ready.json()).toEqual({ status: 'ready', redis: true, memory });
     const draining = api(pub.rt, { ready: () => false });
     const res = await draining.inject('/readyz');
     expect(res.statusCode).toBe(503);
-    expect(res.json()).toEqual({ status: 'not-ready', redis: true });
+    expect(res.json()).toEqual({ status: 'not-ready', redis: true, memory });
     await draining.close();
   });
 
@@ -219,6 +228,11 @@ describe('HTTP API on what the pipeline published (inject, real Redis)', () => {
     expect(value('newsflow_stream_group_pending{group="lagging-app"}')).toBe(0);
     expect(value('newsflow_dead_letters{reason="E_TEST"}')).toBe(1);
     expect(value('newsflow_feeds{health="ok"}')).toBe(2);
+    expect(value('newsflow_redis_memory_used_bytes')).toBeGreaterThan(0);
+    const states = ['ok', 'between', 'high', 'unlimited'].map(s =>
+      value(`newsflow_memory_backpressure{state="${s}"}`),
+    );
+    expect(states.reduce((a, b) => a + b, 0)).toBe(1);
     expect(value('newsflow_fetch_duration_seconds_count{kind="feed",result="ok"}')).toBe(2);
     expect(value('newsflow_fetch_duration_seconds_bucket{kind="page",result="ok",le="+Inf"}')).toBe(
       value('newsflow_fetch_duration_seconds_count{kind="page",result="ok"}'),

@@ -47,12 +47,18 @@ describe('newsflow status / tail / articles get / stories get / export', { timeo
     expect(out).toContain(`stream ${keys.stream}: ${n} entries`);
     expect(out).toMatch(new RegExp(`^ {2}reader\\s+0\\s+0\\s+${n}$`, 'm'));
     expect(out).toContain(`dead letters ${keys.deadLetters}: 1 — E_BAD 1`);
+    expect(out).toMatch(
+      /^memory: \d+(\.\d)? [KMG]?i?B (used, no maxmemory|of .* — pause at 85 %, resume below 75 %)/m,
+    );
 
     const json = JSON.parse((await cli('status', '--json')).stdout) as {
       queues: Record<string, { completed: number }>;
       stream: { length: number; groups: { name: string; lag: number }[] };
       deadLetters: { byReason: Record<string, number> };
+      memory: { used: number; max: number; ratio: number; state: string; highWatermark: number };
     };
+    expect(json.memory).toMatchObject({ highWatermark: 0.85, lowWatermark: 0.75 });
+    expect(json.memory.used).toBeGreaterThan(0);
     expect(json.queues['poll-feed']!.completed).toBe(2);
     expect(json.stream.groups).toEqual([expect.objectContaining({ name: 'reader', lag: n })]);
     expect(json.deadLetters.byReason).toEqual({ E_BAD: 1 });

@@ -77,6 +77,19 @@ describe('loadConfig', () => {
     expect(problems.length).toBeGreaterThanOrEqual(7);
   });
 
+  it('memory watermarks: defaults 0.85 / 0.75; a low watermark not below the high one is refused', () => {
+    const ok = loadConfig(configDir('', 'feeds: []\n'), { env: {} });
+    expect(ok.service.memory).toEqual({ highWatermark: 0.85, lowWatermark: 0.75, checkInterval: 1000 });
+    const problems = problemsOf(() =>
+      loadConfig(configDir('memory:\n  highWatermark: 0.7\n  lowWatermark: 0.8\n', 'feeds: []\n'), {
+        env: {},
+      }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/memory.*lowWatermark must be below memory\.highWatermark/),
+    ]);
+  });
+
   it('reports duplicate feed ids', () => {
     const dir = configDir(
       '',
