@@ -11,7 +11,8 @@ each story's one body is at <prefix>:{stories}:story:<storyId>:body: bytes 0x00 
 JSON (contentText left out when it is the block text of contentHtml), or plain JSON when written before bodies
 were compressed. decode_body() reads both.
 
-Needs redis-py >= 4 (Debian/Ubuntu: apt-get install python3-redis; elsewhere: pip install redis).
+Needs redis-py >= 4 (Debian/Ubuntu: apt-get install python3-redis; elsewhere: pip install redis); works with
+both reply protocols (RESP2, and RESP3 which redis-py 8 speaks by default).
 """
 
 import argparse
@@ -140,7 +141,12 @@ class Consumer:
         if block is not None:
             args += ["BLOCK", block]
         reply = self.r.execute_command(*args, "STREAMS", self.keys.stream, stream_id)
-        return reply[0][1] if reply else []
+        if not reply:
+            return []
+        # RESP3 (redis-py 8's default protocol) answers a map {stream: entries}; RESP2 a list [[stream, entries]].
+        if isinstance(reply, dict):
+            return reply.get(self.keys.stream) or next(iter(reply.values()), None) or []
+        return reply[0][1]
 
     def delivery_counts(self, entries):
         if not entries:
