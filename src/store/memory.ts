@@ -100,7 +100,9 @@ export function startMemoryGauge(
       } else if (prev === 'high') {
         log.info(
           { ...fields, lowWatermark: opts.low },
-          `Redis memory below the low watermark (${formatBytes(f.used)} of ${formatBytes(f.max)}): intake resumed`,
+          next === 'unlimited'
+            ? 'Redis maxmemory removed (no back-pressure): intake resumed'
+            : `Redis memory below the low watermark (${formatBytes(f.used)} of ${formatBytes(f.max)}): intake resumed`,
         );
       }
       for (const fn of listeners) fn(next, f);
