@@ -54,19 +54,21 @@ function redisPyVersion(python: string): string {
 
 const interpreters: { label: string; python: string }[] = [];
 const system = findSystemPython();
-if (system)
+if (system) {
   interpreters.push({ label: `Debian python3-redis (redis-py ${redisPyVersion(system)})`, python: system });
-else
+} else {
   process.stderr.write(
     'python-example.test.ts: SKIPPED the Debian package: no python3 with redis-py (apt-get install python3-redis)\n',
   );
+}
 const fromPip = pipPython();
-if (fromPip)
+if (fromPip) {
   interpreters.push({ label: `pip's redis-py ${redisPyVersion(fromPip)} in a venv`, python: fromPip });
-else
+} else {
   process.stderr.write(
     'python-example.test.ts: SKIPPED redis-py from pip: no venv or the registry did not answer\n',
   );
+}
 
 function run(
   python: string,
