@@ -43,6 +43,7 @@ const COMMANDS: [name: string, load: () => Promise<Register[]>][] = [
   ['tail', async () => [(await import('./commands/tail.js')).registerTail]],
   ['export', async () => [(await import('./commands/export.js')).registerExport]],
   ['status', async () => [(await import('./commands/status.js')).registerStatus]],
+  ['prune', async () => [(await import('./commands/prune.js')).registerPrune]],
 ];
 
 /** The command named in `args` (process.argv), or null (none, help, or not one of ours). */

@@ -317,6 +317,21 @@ export const serviceSchema = z
      * At or above highWatermark pollers stop polling (so no article jobs are enqueued) and extractors stop taking
      * jobs; below lowWatermark both resume. maxmemory 0 (unlimited) means no back-pressure.
      */
+    /**
+     * How long stored stories live (issue 11): a story whose last activity (created, a member joined, a new
+     * representative) is older than `stories` is removed whole by the pruner; its URLs stay known for `urls` as
+     * tombstones, so a URL still listed in a feed is not fetched again. null keeps stories for ever.
+     */
+    retention: z
+      .object({
+        stories: duration.nullable().default(30 * 86_400_000),
+        urls: duration.default(90 * 86_400_000),
+        /** How often the pruner looks for expired stories (one replica at a time), and how many per look. */
+        interval: duration.default(60_000),
+        batch: z.number().int().min(1).max(10_000).default(200),
+      })
+      .strict()
+      .prefault({}),
     memory: z
       .object({
         highWatermark: z.number().gt(0).max(1).default(0.85),
@@ -356,7 +371,18 @@ export const serviceSchema = z
       .strict()
       .prefault({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    // Content keys, awaits and LSH entries name stories and expire after dedupe.window: a story removed
+    // before them would leave keys naming a story that is gone.
+    if (c.retention.stories !== null && c.retention.stories < c.dedupe.window) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retention', 'stories'],
+        message: 'must be at least dedupe.window (content keys name stories until the window ends)',
+      });
+    }
+  });
 
 /** What a feed id may be: it goes into Redis key names and URLs (also checked on job data and WebSub routes). */
 export const FEED_ID_RE = /^[a-z0-9][a-z0-9_-]{0,63}$/;

@@ -7,11 +7,16 @@
  */
 
 /** Event types this version of newsflow writes. Consumers should ignore types they do not know. */
-export const STREAM_EVENT_TYPES = ['story.created', 'story.member_added', 'story.updated'] as const;
+export const STREAM_EVENT_TYPES = [
+  'story.created',
+  'story.member_added',
+  'story.updated',
+  'story.expired',
+] as const;
 export type KnownStreamEventType = (typeof STREAM_EVENT_TYPES)[number];
 
 export interface StreamEvent {
-  /** `story.created` | `story.member_added` | `story.updated`, or a newer type this client does not know. */
+  /** `story.created` | `story.member_added` | `story.updated` | `story.expired`, or a newer type this client does not know. */
   type: KnownStreamEventType | (string & {});
   storyId: string;
   /** The article the event is about; its body is at `<prefix>:article:<articleId>`. */
@@ -21,6 +26,8 @@ export interface StreamEvent {
   version: number;
   /** ISO 8601 time the event was written. */
   at: string;
+  /** `story.expired` only: every member article id of the removed story (its body and members are gone). */
+  members?: string[];
 }
 
 export const REQUIRED_EVENT_FIELDS = ['type', 'storyId', 'articleId', 'url', 'version', 'at'] as const;
@@ -56,5 +63,19 @@ export function decodeEvent(fields: Readonly<Record<string, string>>): StreamEve
     url: fields.url!,
     version: Number(version),
     at,
+    ...(fields.members !== undefined ? { members: decodeMembers(fields.members) } : {}),
   };
+}
+
+function decodeMembers(raw: string): string[] {
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new InvalidEventError('members is not JSON');
+  }
+  if (!Array.isArray(v) || !v.every(x => typeof x === 'string')) {
+    throw new InvalidEventError('members must be a JSON array of article ids');
+  }
+  return v;
 }

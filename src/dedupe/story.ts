@@ -209,6 +209,27 @@ function awaitTitleKey(publisherKey: string, th: string): string {
 }
 
 /**
+ * The other URL keys an article answers to (hashes): its redirect target and declared canonical when they are on
+ * its own site. The decision script claims them; the pruner tombstones them with the article.
+ */
+export function urlAliasHashes(
+  page: { urlKey: string; finalUrl: string; canonicalUrl: string | null },
+  urlHash: string,
+): string[] {
+  const domain = siteOf(page.urlKey) ?? '';
+  const aliases = new Set<string>();
+  for (const u of [page.finalUrl, page.canonicalUrl]) {
+    const key = u ? canonicalUrlKey(u) : null;
+    // Only same-site addresses are aliases; a canonical on another site is attribution. A canonical
+    // pointing at the home page is a misconfiguration, not an alias.
+    if (!key || siteOf(key) !== domain || new URL(key).pathname === '/') continue;
+    const h = hashKey(key);
+    if (h !== urlHash) aliases.add(h);
+  }
+  return [...aliases];
+}
+
+/**
  * Everything the decision script needs, computed in the worker: normalization, hashes, MinHash and the
  * attribution's keys. Pure; the clock is passed in.
  */
@@ -237,15 +258,7 @@ export function planDecision(input: {
     ...new Set([article.title, input.feedTitle].filter((t): t is string => !!t && !!normalizeName(t))),
   ].map(titleHash);
 
-  const aliases = new Set<string>();
-  for (const u of [article.finalUrl, article.canonicalUrl]) {
-    const key = u ? canonicalUrlKey(u) : null;
-    // Only same-site addresses are aliases; a canonical on another site is attribution. A canonical
-    // pointing at the home page is a misconfiguration, not an alias.
-    if (!key || siteOf(key) !== domain || new URL(key).pathname === '/') continue;
-    const h = hashKey(key);
-    if (h !== input.urlHash) aliases.add(h);
-  }
+  const aliases = urlAliasHashes(article, input.urlHash);
 
   const origKey = a?.originalUrl ? canonicalUrlKey(a.originalUrl) : null;
   const origHash = origKey ? hashKey(origKey) : '';
@@ -257,7 +270,7 @@ export function planDecision(input: {
     id: article.id,
     urlHash: input.urlHash,
     url: article.url,
-    aliases: [...aliases],
+    aliases,
     domain,
     siteKey,
     pubKey: siteKey ? publisherKey(siteKey) : '',

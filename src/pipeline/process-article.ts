@@ -10,6 +10,7 @@ import { DEFAULT_DEDUPE, planDecision, type DedupeSettings } from '../dedupe/sto
 import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';
 import { countOutcome, recordFailure } from '../store/records.js';
+import { URL_TOMBSTONE } from '../store/retention.js';
 import type { Logger } from '../shared/logger.js';
 import { articleJobId, type ArticleJobData, type ArticleOutcome } from './queues.js';
 
@@ -53,6 +54,11 @@ export async function processArticle(
 ): Promise<ArticleOutcome> {
   const { log } = deps;
   const existing = await deps.store.idForUrlHash(job.urlHash);
+  if (existing === URL_TOMBSTONE) {
+    // Stored once and removed by retention (retention.stories): not fetched again while the tombstone lives.
+    await countOutcome(deps.redis, deps.keys, 'article.skipped.expired');
+    return { outcome: 'skipped', url: job.url, reason: 'expired: removed by retention, not fetched again' };
+  }
   if (existing) {
     await countOutcome(deps.redis, deps.keys, 'article.duplicate.same-url');
     return { outcome: 'duplicate', articleId: existing, url: job.url, kind: 'same-url' };

@@ -7,6 +7,7 @@ import { createWebSubManager } from '../feeds/websub/manager.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/app.js';
 import { trimIntervalMs, trimStreamByAge } from '../consumer/retention.js';
+import { startPruner, type Pruner } from '../store/retention.js';
 import { createArticleWorker, createPollWorker, type Runtime } from './runtime.js';
 import { pollJobOptions } from './queues.js';
 
@@ -34,6 +35,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
   let shuttingDown = false;
   let scheduler: FeedScheduler | undefined;
   let retentionTimer: NodeJS.Timeout | undefined;
+  let pruner: Pruner | undefined;
 
   // The process's one live feed list (src/feeds/live-feeds.ts): what the scheduler reconciles, the poll workers
   // look feeds up in, and /feeds and /metrics show. An api-only process follows feeds.yaml by the same rules.
@@ -80,6 +82,21 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
         );
       }, trimIntervalMs(minAge));
       retentionTimer.unref();
+    }
+    const keepFor = svc.retention.stories;
+    if (keepFor !== null) {
+      // One replica at a time (a lease inside); every poller runs the timer so pruning survives any of them.
+      pruner = startPruner({
+        redis: rt.redis,
+        keys: rt.keys,
+        retentionMs: keepFor,
+        urlTtlMs: svc.retention.urls,
+        streamMaxLen: svc.stream.maxLen,
+        now: rt.now,
+        intervalMs: svc.retention.interval,
+        batch: svc.retention.batch,
+        log: rt.log,
+      });
     }
   }
   if (roles.includes('extractor')) workers.push(createArticleWorker(rt, svc.extractor.concurrency));
@@ -159,6 +176,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
       await scheduler?.stop();
       live?.close();
       if (retentionTimer) clearInterval(retentionTimer);
+      await pruner?.stop();
       const drained = Promise.all(workers.map(w => w.close()));
       const timedOut = await Promise.race([
         drained.then(() => false),

@@ -167,6 +167,11 @@ export function failureOnceKey(keys: Keys, once: string): string {
   return `${keys.prefix}:{ops}:failure-once:${once}`;
 }
 
+/** Lease of the one pruner across replicas (src/store/retention.ts). */
+export function pruneLeaseKey(keys: Keys): string {
+  return `${keys.prefix}:{ops}:prune-lease`;
+}
+
 /** The dead-job sweeper's shared cursor (a store time, moved forward only). */
 export function deadJobCursorKey(keys: Keys): string {
   return `${keys.prefix}:{ops}:dead-job-cursor`;

@@ -26,3 +26,19 @@ describe('defaults come from the config schema', () => {
     expect(DEFAULT_TASK_TIMEOUT_MS).toBe(extract.timeout);
   });
 });
+
+describe('retention config', () => {
+  it('keeps stories 30 days and URLs 90 days by default; null keeps stories for ever', () => {
+    expect(SERVICE_DEFAULTS.retention).toMatchObject({ stories: 30 * 86_400_000, urls: 90 * 86_400_000 });
+    expect(serviceSchema.parse({ retention: { stories: null } }).retention.stories).toBeNull();
+  });
+
+  it('refuses a story retention shorter than dedupe.window (content keys would name removed stories)', () => {
+    const r = serviceSchema.safeParse({ retention: { stories: '7d' }, dedupe: { window: '30d' } });
+    expect(r.success).toBe(false);
+    expect(JSON.stringify(r.error?.issues)).toContain('dedupe.window');
+    expect(serviceSchema.safeParse({ retention: { stories: '30d' }, dedupe: { window: '7d' } }).success).toBe(
+      true,
+    );
+  });
+});

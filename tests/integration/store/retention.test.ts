@@ -1,0 +1,156 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeEvent, fieldsToRecord } from '../../../src/consumer/events.js';
+import { processArticle } from '../../../src/pipeline/process-article.js';
+import { pruneStories, URL_TOMBSTONE } from '../../../src/store/retention.js';
+import { runCli, writeConfigDir } from '../../helpers/cli.js';
+import { testPrefix, testRedisUrl } from '../../helpers/redis.js';
+import { publishDemo, seedArticles, type Published } from '../api/fixtures.js';
+
+/** Issue 11 (1): stories past retention.stories are removed whole; their URLs stay known as tombstones. */
+describe('retention: pruning expired stories (real Redis)', () => {
+  const DAY = 86_400_000;
+  const T0 = 1_790_000_000_000;
+  let pub: Published;
+  let old: string[];
+  let young: string[];
+
+  beforeAll(async () => {
+    pub = await publishDemo(testPrefix('retention'), { run: false });
+    old = await seedArticles(pub.rt, { n: 3, feedId: 'old', at: i => T0 + i });
+    young = await seedArticles(pub.rt, { n: 2, feedId: 'young', at: i => T0 + 20 * DAY + i });
+  });
+  afterAll(async () => {
+    await pub?.close();
+  });
+
+  const keysOf = async (): Promise<Set<string>> => new Set(await pub.rt.redis.keys(`${pub.prefix}:*`));
+  const prune = (dryRun: boolean) =>
+    pruneStories({
+      redis: pub.rt.redis,
+      keys: pub.rt.keys,
+      retentionMs: 10 * DAY,
+      urlTtlMs: 90 * DAY,
+      streamMaxLen: 10_000,
+      // Old stories are 25 days inactive, young ones 5 days: only the old go.
+      now: () => T0 + 25 * DAY,
+      dryRun,
+    });
+
+  it('a dry run lists the expired stories and removes nothing', async () => {
+    const before = await keysOf();
+    const r = await prune(true);
+    expect(r.expired.map(e => e.storyId).sort()).toEqual([...old].sort());
+    expect(await keysOf()).toEqual(before);
+  });
+
+  it('removes every key of an expired story, keeps young ones whole, tombstones URLs, publishes story.expired', async () => {
+    const { keys, redis, store } = pub.rt;
+    const r = await prune(false);
+    expect(r.expired).toHaveLength(3);
+    const left = await keysOf();
+    for (const id of old) {
+      for (const k of [keys.story(id), keys.storyMembers(id), keys.storyBody(id), keys.article(id)]) {
+        expect(left.has(k), k).toBe(false);
+      }
+      expect(await redis.zscore(keys.storiesByTime, id)).toBeNull();
+      expect(await redis.zscore(keys.articlesByTime, id)).toBeNull();
+      expect(await redis.get(keys.urlIndex(id))).toBe(URL_TOMBSTONE);
+      const ttl = await redis.pttl(keys.urlIndex(id));
+      expect(ttl).toBeGreaterThan(89 * DAY);
+      expect(await store.get(id)).toBeNull();
+      // The poller's check: a tombstoned URL counts as known, so it is not enqueued again.
+      expect(await store.knownUrlHashes([id])).toEqual([true]);
+    }
+    for (const id of young) {
+      expect(await store.get(id)).not.toBeNull();
+      expect(left.has(keys.storyBody(id))).toBe(true);
+    }
+    const entries = await redis.xrange(keys.stream, '-', '+');
+    const expired = entries
+      .map(([, f]) => decodeEvent(fieldsToRecord(f)))
+      .filter(e => e.type === 'story.expired');
+    expect(expired.map(e => e.storyId).sort()).toEqual([...old].sort());
+    for (const e of expired) expect(e.members).toEqual([e.storyId]);
+  });
+
+  it('a second pass is a no-op', async () => {
+    const before = await keysOf();
+    expect((await prune(false)).expired).toEqual([]);
+    expect(await keysOf()).toEqual(before);
+  });
+
+  it('an article job for a pruned URL ends as skipped without a fetch', async () => {
+    const { rt } = pub;
+    let fetched = 0;
+    const out = await processArticle(
+      {
+        redis: rt.redis,
+        keys: rt.keys,
+        fetcher: {
+          fetch: () => {
+            fetched++;
+            throw new Error('must not fetch');
+          },
+        } as unknown as typeof rt.fetcher,
+        store: rt.store,
+        log: rt.log,
+        now: rt.now,
+        dedupe: {} as never,
+        enqueueArticle: () => Promise.resolve(),
+        histograms: rt.histograms,
+        extract: () => Promise.reject(new Error('must not extract')),
+      },
+      {
+        url: 'https://old.example/a-0',
+        urlKey: 'https://old.example/a-0',
+        urlHash: old[0]!,
+        feed: { id: 'old', url: 'https://old.example/feed.xml' },
+        item: {},
+        enqueuedAt: new Date().toISOString(),
+      },
+      { lastAttempt: false },
+    );
+    expect(out).toMatchObject({ outcome: 'skipped' });
+    expect(fetched).toBe(0);
+  });
+});
+
+describe('newsflow prune (CLI)', () => {
+  let pub: Published;
+  beforeAll(async () => {
+    pub = await publishDemo(testPrefix('prune-cli'));
+  });
+  afterAll(async () => {
+    await pub?.close();
+  });
+
+  it('--dry-run --json lists, then prune removes and prints JSON Lines; pruned stories are gone from the API reads', async () => {
+    const stories = await pub.rt.redis.zcard(pub.rt.keys.storiesByTime);
+    expect(stories).toBeGreaterThan(1);
+    const dir = writeConfigDir({ redis: { keyPrefix: pub.prefix }, log: { level: 'warn' } }, []);
+    const env = { REDIS_URL: testRedisUrl() };
+    const dry = await runCli(['prune', '--dry-run', '--json', '--older-than', '1ms', '--config', dir], env);
+    expect(dry.stderr).toBe('');
+    expect(dry.code).toBe(0);
+    const dryLines = dry.stdout
+      .trimEnd()
+      .split('\n')
+      .map(l => JSON.parse(l) as Record<string, unknown>);
+    expect(dryLines.at(-1)).toMatchObject({ summary: true, dryRun: true, stories });
+    expect(await pub.rt.redis.zcard(pub.rt.keys.storiesByTime)).toBe(stories);
+
+    const real = await runCli(['prune', '--json', '--older-than', '1ms', '--config', dir], env);
+    expect(real.code).toBe(0);
+    const lines = real.stdout
+      .trimEnd()
+      .split('\n')
+      .map(l => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(stories + 1);
+    expect(lines.at(-1)).toMatchObject({ summary: true, dryRun: false, stories });
+    expect(await pub.rt.redis.zcard(pub.rt.keys.storiesByTime)).toBe(0);
+    expect(await pub.rt.redis.zcard(pub.rt.keys.articlesByTime)).toBe(0);
+
+    const bad = await runCli(['prune', '--older-than', 'soon', '--config', dir], env);
+    expect(bad.code).toBe(2);
+  });
+});
