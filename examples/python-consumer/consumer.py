@@ -108,7 +108,17 @@ def decode_event(fields):
         raise InvalidEvent("missing field(s): " + ", ".join(missing))
     if not fields["version"].isdigit() or fields["version"] == "0":
         raise InvalidEvent("version must be a positive integer, got %r" % fields["version"])
-    return dict(fields, version=int(fields["version"]))
+    event = dict(fields, version=int(fields["version"]))
+    if "members" in fields:
+        # story.expired: the removed story's member article ids, a JSON array (docs/CONSUMING.md, Events).
+        try:
+            members = json.loads(fields["members"])
+        except ValueError:
+            raise InvalidEvent("members is not JSON")
+        if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+            raise InvalidEvent("members must be a JSON array of article ids")
+        event["members"] = members
+    return event
 
 
 def pairs(flat):
@@ -254,6 +264,21 @@ def main():
 
     def handle(entry_id, event, deliveries):
         nonlocal handled
+        if event["type"] == "story.expired":
+            # Retention removed the story: its body and member records are gone; drop what you derived from it.
+            print(json.dumps({
+                "id": entry_id,
+                "type": event["type"],
+                "storyId": event["storyId"],
+                "articleId": event["articleId"],
+                "url": event["url"],
+                "deliveries": deliveries,
+                "members": event["members"],
+            }), flush=True)
+            handled += 1
+            if args.limit and handled >= args.limit:
+                consumer.stopping = True
+            return
         record = r.get(keys.article(event["articleId"]))
         member = json.loads(record) if record else None
         story_id = member["storyId"] if member else event["storyId"]

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldsToRecord } from '../../../src/consumer/events.js';
 import { pairs } from '../../../src/metrics/status.js';
+import { pruneStories } from '../../../src/store/retention.js';
 import { testPrefix, testRedisUrl } from '../../helpers/redis.js';
 import { publishDemo, type Published } from '../api/fixtures.js';
 
@@ -176,6 +177,36 @@ describe.skipIf(interpreters.length === 0).each(interpreters)(
       } finally {
         await redis.set(keys.storyBody(storyId), saved!);
       }
+    });
+
+    it('handles story.expired: the removed story and its members, nothing read for it', async () => {
+      const { redis, keys } = pub.rt;
+      const [storyId] = await redis.zrange(keys.storiesByTime, 0, 0);
+      const members = await redis.zrange(keys.storyMembers(storyId!), 0, -1);
+      const r = await pruneStories({
+        redis,
+        keys,
+        retentionMs: 1,
+        urlTtlMs: 60_000,
+        streamMaxLen: 10_000,
+        now: () => Date.now() + 10_000,
+        limit: 1,
+      });
+      expect(r.expired).toEqual([{ storyId, members: members.length }]);
+      // A group that starts just before the newest entry (the story.expired) reads that one only.
+      const [, before] = await redis.xrevrange(keys.stream, '+', '-', 'COUNT', 2);
+      const res = await run(python, [
+        '--prefix',
+        pub.prefix,
+        '--group',
+        'py-expired',
+        '--from',
+        before![0],
+        '--limit',
+        '1',
+      ]);
+      expect(res.stderr).toBe('');
+      expect(JSON.parse(res.stdout.trim())).toMatchObject({ type: 'story.expired', storyId, members });
     });
 
     it('stops on SIGTERM with exit 0, every event it printed acknowledged', async () => {
