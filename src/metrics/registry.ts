@@ -136,6 +136,15 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     'gauge',
     s => s.stream.groups.map(g => ({ labels: { group: g.name }, value: g.pending })),
   );
+  add(
+    'newsflow_stream_group_oldest_age_seconds',
+    'Age of the oldest entry each consumer group still has to handle (pending or unread); alert when it nears retention.stories',
+    'gauge',
+    s =>
+      s.stream.groups
+        .filter(g => g.oldestAgeMs !== null)
+        .map(g => ({ labels: { group: g.name }, value: (g.oldestAgeMs ?? 0) / 1000 })),
+  );
   add('newsflow_stream_group_consumers', 'Consumers known to each consumer group', 'gauge', s =>
     s.stream.groups.map(g => ({ labels: { group: g.name }, value: g.consumers })),
   );

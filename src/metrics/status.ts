@@ -107,6 +107,15 @@ export interface GroupView {
   /** Entries in the stream the group has not read yet; null when Redis cannot tell (after trimming or XDEL). */
   lag: number | null;
   lastDeliveredId: string;
+  /** Time of the oldest entry the group still has to handle (pending, or first unread); null when none. */
+  oldestAt: string | null;
+  /** Its age in ms at the time of reading; null when the group has nothing to handle. */
+  oldestAgeMs: number | null;
+  /**
+   * The oldest entry it has to handle is older than retention.stories: the stories it points at may be gone
+   * already (docs/CONSUMING.md, Retention). Always false when stories are kept for ever.
+   */
+  behindRetention: boolean;
 }
 
 export interface StreamView {
@@ -117,22 +126,47 @@ export interface StreamView {
   groups: GroupView[];
 }
 
-export async function readStream(redis: Redis, key: string): Promise<StreamView> {
+export async function readStream(
+  redis: Redis,
+  key: string,
+  opts: { now?: () => number; retentionMs?: number | null } = {},
+): Promise<StreamView> {
   const length = await redis.xlen(key);
   if (length === 0 && (await redis.exists(key)) === 0) {
     return { key, length: 0, firstId: null, lastId: null, groups: [] };
   }
+  const now = (opts.now ?? Date.now)();
   const info = pairs((await redis.call('XINFO', 'STREAM', key)) as unknown[]);
-  const groups = ((await redis.call('XINFO', 'GROUPS', key)) as unknown[][]).map(g => {
-    const m = pairs(g);
-    return {
-      name: text(m.name),
-      consumers: Number(m.consumers ?? 0),
-      pending: Number(m.pending ?? 0),
-      lag: m.lag === null || m.lag === undefined ? null : Number(m.lag),
-      lastDeliveredId: text(m['last-delivered-id']) || '0-0',
-    };
-  });
+  const raw = ((await redis.call('XINFO', 'GROUPS', key)) as unknown[][]).map(g => pairs(g));
+  const groups = await Promise.all(
+    raw.map(async m => {
+      const name = text(m.name);
+      const lastDeliveredId = text(m['last-delivered-id']) || '0-0';
+      // The oldest entry the group still owes: its oldest pending one, or the first it has not read.
+      const [pendingSummary, firstUnread] = await Promise.all([
+        redis.xpending(key, name),
+        redis.xrange(key, `(${lastDeliveredId}`, '+', 'COUNT', 1),
+      ]);
+      const times = [text(pendingSummary[1]), firstUnread[0]?.[0] ?? '']
+        .filter(Boolean)
+        .map(id => Number(id.split('-')[0]));
+      const oldest = times.length > 0 ? Math.min(...times) : null;
+      const oldestAgeMs = oldest === null ? null : Math.max(0, now - oldest);
+      return {
+        name,
+        consumers: Number(m.consumers ?? 0),
+        pending: Number(m.pending ?? 0),
+        lag: m.lag === null || m.lag === undefined ? null : Number(m.lag),
+        lastDeliveredId,
+        oldestAt: oldest === null ? null : new Date(oldest).toISOString(),
+        oldestAgeMs,
+        behindRetention:
+          oldestAgeMs !== null && opts.retentionMs !== null && opts.retentionMs !== undefined
+            ? oldestAgeMs > opts.retentionMs
+            : false,
+      };
+    }),
+  );
   const entryId = (e: unknown): string | null => (Array.isArray(e) ? text(e[0]) : null);
   return { key, length, firstId: entryId(info['first-entry']), lastId: entryId(info['last-entry']), groups };
 }
@@ -254,13 +288,15 @@ export async function readStatus(deps: {
   feeds: readonly FeedConfig[];
   now?: () => number;
   memory?: Watermarks;
+  /** retention.stories: a consumer group owing entries older than this is flagged. */
+  retentionMs?: number | null;
 }): Promise<SystemStatus> {
   const { redis, keys } = deps;
   const [memory, queues, feeds, stream, deadLetters, failures, counters] = await Promise.all([
     readMemoryView(redis, deps.memory),
     readQueues(deps.queues),
     readFeeds(redis, keys, deps.feeds),
-    readStream(redis, keys.stream),
+    readStream(redis, keys.stream, { now: deps.now ?? Date.now, retentionMs: deps.retentionMs ?? null }),
     readDeadLetters(redis, keys.deadLetters),
     readFailures(redis, keys),
     readStats(redis, keys),

@@ -7,7 +7,7 @@ import { createWebSubManager } from '../feeds/websub/manager.js';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../api/app.js';
 import { trimIntervalMs, trimStreamByAge } from '../consumer/retention.js';
-import { startPruner, type Pruner } from '../store/retention.js';
+import { startPruner, type Pruner } from './pruner.js';
 import { createArticleWorker, createPollWorker, type Runtime } from './runtime.js';
 import { pollJobOptions } from './queues.js';
 

@@ -1,8 +1,6 @@
 import type { Redis } from 'ioredis';
 import { STORY_EVENT_VERSION, urlAliasHashes, withUrlKey, type StoryMemberRecord } from '../dedupe/story.js';
-import type { Logger } from '../shared/logger.js';
-import { pruneLeaseKey, statsKey, type Keys } from './keys.js';
-import { acquireLease } from './lease.js';
+import { statsKey, type Keys } from './keys.js';
 import { runScript } from './scripts.js';
 
 /** The value a URL key holds after its story was removed: "seen, not stored" (src/store/lua/prune-story-4.lua). */
@@ -107,64 +105,4 @@ async function memberAliases(redis: Redis, keys: Keys, storyId: string): Promise
     }
   });
   return [...out];
-}
-
-export interface Pruner {
-  /** Runs one pass now (tests, shutdown); resolves when it is done. */
-  runOnce(): Promise<PruneResult | null>;
-  stop(): Promise<void>;
-}
-
-/**
- * The service's continuous pruning: every `intervalMs` one replica (a lease) runs a pass of at most `batch`
- * stories, starting where its last pass stopped, so a deployment of any size is walked in bounded steps.
- */
-export function startPruner(
-  o: Omit<PruneOptions, 'limit' | 'offset' | 'dryRun'> & {
-    intervalMs: number;
-    batch: number;
-    log: Logger;
-  },
-): Pruner {
-  let offset = 0;
-  let running: Promise<PruneResult | null> | null = null;
-  let stopped = false;
-  const pass = async (): Promise<PruneResult | null> => {
-    const lease = await acquireLease(o.redis, pruneLeaseKey(o.keys), Math.max(10_000, o.intervalMs), {
-      renew: true,
-    });
-    if (!lease) return null;
-    try {
-      const r = await pruneStories({ ...o, limit: o.batch, offset });
-      offset = r.nextOffset;
-      if (r.expired.length > 0) {
-        o.log.info(
-          { stories: r.expired.length, members: r.expired.reduce((n, e) => n + e.members, 0) },
-          'retention: expired stories removed',
-        );
-      }
-      return r;
-    } finally {
-      await lease.release();
-    }
-  };
-  const runOnce = (): Promise<PruneResult | null> => {
-    running ??= pass().finally(() => {
-      running = null;
-    });
-    return running;
-  };
-  const timer = setInterval(() => {
-    if (stopped) return;
-    runOnce().catch((err: unknown) => o.log.error({ err }, 'retention: prune pass failed'));
-  }, o.intervalMs);
-  timer.unref();
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running?.catch(() => undefined);
-    },
-  };
 }

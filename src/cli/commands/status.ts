@@ -31,6 +31,7 @@ export function registerStatus(program: Command): void {
             high: ctx.config.service.memory.highWatermark,
             low: ctx.config.service.memory.lowWatermark,
           },
+          retentionMs: ctx.config.service.retention.stories,
         });
         await writeOut(
           process.stdout,

@@ -135,8 +135,15 @@ export function formatStatus(s: SystemStatus, prefix: string): string {
   else {
     out.push(
       ...table(
-        ['group', 'consumers', 'pending', 'lag'],
-        st.groups.map(g => [g.name, g.consumers, g.pending, g.lag ?? '?']),
+        ['group', 'consumers', 'pending', 'lag', 'oldest owed'],
+        st.groups.map(g => [
+          g.name,
+          g.consumers,
+          g.pending,
+          g.lag ?? '?',
+          (g.oldestAt ?? '-') +
+            (g.behindRetention ? '  BEHIND RETENTION: stories it points at may be gone' : ''),
+        ]),
       ),
     );
   }

@@ -45,7 +45,8 @@ describe('newsflow status / tail / articles get / stories get / export', { timeo
     expect(out).toMatch(/switched-off\s+disabled\s+disabled in feeds.yaml/);
     const n = await redis.xlen(keys.stream);
     expect(out).toContain(`stream ${keys.stream}: ${n} entries`);
-    expect(out).toMatch(new RegExp(`^ {2}reader\\s+0\\s+0\\s+${n}$`, 'm'));
+    // Consumers 0, pending 0, lag n, and the time of the oldest entry it owes (it has read none).
+    expect(out).toMatch(new RegExp(`^ {2}reader\\s+0\\s+0\\s+${n}\\s+\\d{4}-\\d{2}-\\d{2}T\\S+Z$`, 'm'));
     expect(out).toContain(`dead letters ${keys.deadLetters}: 1 — E_BAD 1`);
     expect(out).toMatch(
       /^memory: \d+(\.\d)? [KMG]?i?B (used, no maxmemory|of .* — pause at 85 %, resume below 75 %)/m,
