@@ -329,6 +329,11 @@ export const serviceSchema = z
         /** How often the pruner looks for expired stories (one replica at a time), and how many per look. */
         interval: duration.default(60_000),
         batch: z.number().int().min(1).max(10_000).default(200),
+        /**
+         * A folder: each removed story (the `stories export` line plus its body) is appended to
+         * `<archive>/<YYYY-MM-DD>.jsonl.gz` before removal; if that fails the story stays. null: no archive.
+         */
+        archive: z.string().min(1).nullable().default(null),
       })
       .strict()
       .prefault({}),

@@ -107,6 +107,12 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
       { value: (s.stats['article.original-joined'] ?? 0) + (s.stats['article.duplicate.original'] ?? 0) },
     ],
   );
+  add(
+    'newsflow_retention_total',
+    'Retention: stories removed (result="expired") and archive writes that failed (result="archive_failed")',
+    'counter',
+    s => statsSamples(s.stats, /^retention\.(expired|archive_failed)$/, ['result']),
+  );
   add('newsflow_articles_skipped_total', 'Pages skipped as not articles, by reason', 'counter', s =>
     statsSamples(s.stats, /^article\.skipped\.(.+)$/, ['reason']),
   );

@@ -95,6 +95,7 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
         now: rt.now,
         intervalMs: svc.retention.interval,
         batch: svc.retention.batch,
+        archiveDir: svc.retention.archive,
         log: rt.log,
       });
     }

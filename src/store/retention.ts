@@ -1,5 +1,15 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import type { Redis } from 'ioredis';
-import { STORY_EVENT_VERSION, urlAliasHashes, withUrlKey, type StoryMemberRecord } from '../dedupe/story.js';
+import {
+  STORY_EVENT_VERSION,
+  toExportLine,
+  urlAliasHashes,
+  withUrlKey,
+  type StoryMemberRecord,
+} from '../dedupe/story.js';
+import { createStoryStore, type StoryStore } from './story-store.js';
 import { statsKey, type Keys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -20,6 +30,8 @@ export interface PruneOptions {
   /** Where in the stories-by-creation list to start (the service keeps it between passes); default 0. */
   offset?: number;
   dryRun?: boolean;
+  /** retention.archive: append each removed story to `<dir>/<YYYY-MM-DD>.jsonl.gz` before removing it. */
+  archiveDir?: string | null;
 }
 
 export interface PruneResult {
@@ -33,19 +45,50 @@ export interface PruneResult {
 
 const PAGE = 100;
 
+/** The archive could not be written: the stories it was for stay, and the pass stops (retention.archive). */
+export class ArchiveError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ArchiveError';
+  }
+}
+
 /**
  * One pruning pass (issue 11): walks stories by creation time up to the cutoff — a story created later cannot
  * have expired — and removes each whose last activity is older, one script call per story so no call runs
- * long. Idempotent: a story removed by another pass answers `missing`, an active one `active`.
+ * long. Idempotent: a story removed by another pass answers `missing`, an active one `active`. With
+ * `archiveDir`, the stories a page of the walk would remove are first appended to `<dir>/<YYYY-MM-DD>.jsonl.gz`
+ * (what `newsflow stories export` prints, plus the body); if that write fails, nothing of the page is removed.
  */
 export async function pruneStories(o: PruneOptions): Promise<PruneResult> {
   const now = o.now();
   const cutoff = now - o.retentionMs;
   const at = new Date(now).toISOString();
+  const store = o.archiveDir ? createStoryStore(o.redis, o.keys, { streamMaxLen: o.streamMaxLen }) : null;
   const expired: PruneResult['expired'] = [];
   let offset = o.offset ?? 0;
   let examined = 0;
   const limit = o.limit ?? Infinity;
+  const prune = async (storyId: string, dryRun: boolean): Promise<[string, number]> => {
+    const aliases = dryRun ? [] : await memberAliases(o.redis, o.keys, storyId);
+    const [verdict, members] = (await runScript(
+      o.redis,
+      'prune-story-4',
+      [o.keys.story(storyId), o.keys.stream, o.keys.storiesByTime, o.keys.articlesByTime],
+      [
+        o.keys.stories,
+        storyId,
+        cutoff,
+        o.urlTtlMs,
+        at,
+        o.streamMaxLen,
+        STORY_EVENT_VERSION,
+        JSON.stringify(aliases),
+        dryRun ? '1' : '0',
+      ],
+    )) as [string, number];
+    return [verdict, Number(members)];
+  };
   for (;;) {
     const size = Math.min(PAGE, limit - examined);
     if (size <= 0) return { expired, examined, nextOffset: offset };
@@ -58,27 +101,12 @@ export async function pruneStories(o: PruneOptions): Promise<PruneResult> {
       size,
     );
     if (ids.length === 0) return { expired, examined, nextOffset: 0 };
+    if (store && o.archiveDir && !o.dryRun) await archivePage(o, store, ids, prune, now);
     const before = expired.length;
     for (const storyId of ids) {
       examined++;
-      const aliases = await memberAliases(o.redis, o.keys, storyId);
-      const [verdict, members] = (await runScript(
-        o.redis,
-        'prune-story-4',
-        [o.keys.story(storyId), o.keys.stream, o.keys.storiesByTime, o.keys.articlesByTime],
-        [
-          o.keys.stories,
-          storyId,
-          cutoff,
-          o.urlTtlMs,
-          at,
-          o.streamMaxLen,
-          STORY_EVENT_VERSION,
-          JSON.stringify(aliases),
-          o.dryRun ? '1' : '0',
-        ],
-      )) as [string, number];
-      if (verdict === 'expired') expired.push({ storyId, members: Number(members) });
+      const [verdict, members] = await prune(storyId, o.dryRun === true);
+      if (verdict === 'expired') expired.push({ storyId, members });
       // A removed story leaves the list; one kept (or, in a dry run, any) moves the walk on.
       if (o.dryRun || verdict === 'active' || verdict === 'merged') offset++;
     }
@@ -86,6 +114,36 @@ export async function pruneStories(o: PruneOptions): Promise<PruneResult> {
     if (!o.dryRun && expired.length > before) {
       await o.redis.hincrby(statsKey(o.keys), 'retention.expired', expired.length - before);
     }
+  }
+}
+
+/** Appends the stories of `ids` that would go now to the day's archive file, as one gzip member. */
+async function archivePage(
+  o: PruneOptions,
+  store: StoryStore,
+  ids: string[],
+  prune: (storyId: string, dryRun: boolean) => Promise<[string, number]>,
+  now: number,
+): Promise<void> {
+  const lines: string[] = [];
+  for (const storyId of ids) {
+    const [verdict] = await prune(storyId, true);
+    if (verdict !== 'expired') continue;
+    const story = await store.readStory(storyId);
+    if (!story) continue;
+    lines.push(`${JSON.stringify({ ...toExportLine(story), body: await store.get(storyId) })}\n`);
+  }
+  if (lines.length === 0) return;
+  const file = join(o.archiveDir!, `${new Date(now).toISOString().slice(0, 10)}.jsonl.gz`);
+  try {
+    await mkdir(o.archiveDir!, { recursive: true });
+    // Concatenated gzip members are one valid gzip file (zcat, gzip.open and zlib read them all).
+    await appendFile(file, gzipSync(lines.join('')));
+  } catch (err) {
+    await o.redis.hincrby(statsKey(o.keys), 'retention.archive_failed', 1);
+    throw new ArchiveError(`cannot write the archive ${file}: ${(err as Error).message}; nothing removed`, {
+      cause: err,
+    });
   }
 }
 

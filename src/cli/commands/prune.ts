@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseDurationMs } from '../../config/schema.js';
-import { pruneStories } from '../../store/retention.js';
-import { openReadContext, usage, writeOut } from './read-context.js';
+import { ArchiveError, pruneStories } from '../../store/retention.js';
+import { fail, openReadContext, usage, writeOut } from './read-context.js';
 
 /**
  * `newsflow prune`: removes, now, every story whose last activity is older than `retention.stories` — what the
@@ -44,6 +44,10 @@ export function registerPrune(program: Command): void {
           streamMaxLen: stream.maxLen,
           now: Date.now,
           dryRun: opts.dryRun === true,
+          archiveDir: retention.archive,
+        }).catch((err: unknown) => {
+          if (err instanceof ArchiveError) fail('prune.archive', err.message);
+          throw err;
         });
         const members = r.expired.reduce((n, e) => n + e.members, 0);
         const verb = opts.dryRun ? 'would remove' : 'removed';

@@ -1,11 +1,16 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { gunzipSync } from 'node:zlib';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEvent, fieldsToRecord } from '../../../src/consumer/events.js';
 import { readStream } from '../../../src/metrics/status.js';
 import { processArticle } from '../../../src/pipeline/process-article.js';
 import { startPruner } from '../../../src/pipeline/pruner.js';
-import { pruneStories, URL_TOMBSTONE } from '../../../src/store/retention.js';
+import { statsKey } from '../../../src/store/keys.js';
+import { ArchiveError, pruneStories, URL_TOMBSTONE } from '../../../src/store/retention.js';
 import { runCli, writeConfigDir } from '../../helpers/cli.js';
 import { testPrefix, testRedisUrl } from '../../helpers/redis.js';
 import { publishDemo, seedArticles, type Published } from '../api/fixtures.js';
@@ -218,5 +223,51 @@ describe('consumer groups behind retention', () => {
     const groups = warnings.map(w => w.group);
     expect(groups.filter(g => g === 'slow')).toHaveLength(1);
     expect(new Set(groups).size).toBe(groups.length);
+  });
+});
+
+describe('retention.archive', () => {
+  const DAY = 86_400_000;
+  const T0 = 1_790_000_000_000;
+  let pub: Published;
+  let work: string;
+  beforeAll(async () => {
+    pub = await publishDemo(testPrefix('retention-archive'), { run: false });
+    work = mkdtempSync(join(tmpdir(), 'nf-archive-'));
+  });
+  afterAll(async () => {
+    await pub?.close();
+    rmSync(work, { recursive: true, force: true });
+  });
+  const prune = (archiveDir: string) =>
+    pruneStories({
+      redis: pub.rt.redis,
+      keys: pub.rt.keys,
+      retentionMs: 10 * DAY,
+      urlTtlMs: DAY,
+      streamMaxLen: 10_000,
+      now: () => T0 + 25 * DAY,
+      archiveDir,
+    });
+
+  it('a failed archive write removes nothing and is counted; a working one holds each story with its body', async () => {
+    const ids = await seedArticles(pub.rt, { n: 3, feedId: 'arch', at: i => T0 + i });
+    const blocked = join(work, 'a-file');
+    writeFileSync(blocked, 'not a folder');
+    await expect(prune(join(blocked, 'archive'))).rejects.toBeInstanceOf(ArchiveError);
+    for (const id of ids) expect(await pub.rt.store.get(id)).not.toBeNull();
+    expect(await pub.rt.redis.hget(statsKey(pub.rt.keys), 'retention.archive_failed')).toBe('1');
+
+    const dir = join(work, 'archive');
+    const r = await prune(dir);
+    expect(r.expired).toHaveLength(3);
+    const file = join(dir, `${new Date(T0 + 25 * DAY).toISOString().slice(0, 10)}.jsonl.gz`);
+    const lines = gunzipSync(readFileSync(file))
+      .toString()
+      .trimEnd()
+      .split('\n')
+      .map(l => JSON.parse(l) as { storyId: string; body: { contentText: string } | null });
+    expect(lines.map(l => l.storyId).sort()).toEqual([...ids].sort());
+    for (const l of lines) expect(l.body?.contentText.length).toBeGreaterThan(100);
   });
 });
