@@ -93,6 +93,11 @@ export const serviceSchema = z
          * read a few seconds later still says so (a file read mid-write looks like "no feeds").
          */
         maxRemoveShare: z.number().min(0).max(1).default(0.5),
+        /**
+         * Items taken from one poll of a feed (the first ones: feeds list newest first); the rest are dropped and
+         * counted. Bounds the jobs one hostile feed can enqueue and its seen set (10 × this at most).
+         */
+        maxItemsPerPoll: z.number().int().min(1).max(5_000).default(500),
       })
       .strict()
       .prefault({}),

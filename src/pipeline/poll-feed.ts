@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { FeedConfig, ServiceConfig } from '../config/schema.js';
+import { SERVICE_DEFAULTS, type FeedConfig, type ServiceConfig } from '../config/schema.js';
 import { canonicalUrlKey, hashKey } from '../dedupe/url-key.js';
 import type { FetchResult, Fetcher } from '../fetch/types.js';
 import { judgeFailure, permanentMove } from '../feeds/health.js';
@@ -15,7 +15,7 @@ import {
   type IntervalSettings,
   type NextPoll,
 } from '../feeds/interval.js';
-import { disabledFeedsKey, feedKeys, type Keys } from '../store/keys.js';
+import { disabledFeedsKey, feedKeys, statsKey, type Keys } from '../store/keys.js';
 import { acquireLease } from '../store/lease.js';
 import { FeedParseError, parseFeed } from '../feeds/parse/parse.js';
 import { countSeenLastWeek, markSeen } from '../feeds/seen.js';
@@ -46,8 +46,10 @@ export interface PollSettings {
    * it), so a poll may take longer; a short value lets the feed's next tick poll soon after a crash.
    */
   lockTtlMs: number;
-  /** Item ids kept per feed in its seen set (at least 10 × the feed's size). */
+  /** Item ids kept per feed in its seen set (at least 10 × the feed's size, which maxItemsPerPoll bounds). */
   seenCap: number;
+  /** Items taken from one poll; the rest are dropped (logged and counted as feed.items_dropped). */
+  maxItemsPerPoll: number;
   /**
    * At most this long between two parses of a feed: past it, the poll sends no validators and does not trust an
    * unchanged body, so items whose article went missing from the store are enqueued again.
@@ -78,6 +80,7 @@ export function pollSettingsFrom(svc: ServiceConfig): PollSettings {
     tickMs: p.tick,
     lockTtlMs: FEED_LOCK_TTL_MS,
     seenCap: 2_000,
+    maxItemsPerPoll: p.maxItemsPerPoll,
     recheckMs: 86_400_000,
   };
 }
@@ -88,6 +91,7 @@ export const DEFAULT_POLL_SETTINGS: PollSettings = {
   tickMs: 5 * 60_000,
   lockTtlMs: FEED_LOCK_TTL_MS,
   seenCap: 2_000,
+  maxItemsPerPoll: SERVICE_DEFAULTS.poller.maxItemsPerPoll,
   recheckMs: 86_400_000,
 };
 
@@ -355,6 +359,20 @@ class Poll {
     } catch (err) {
       const reason = err instanceof FeedParseError ? err.message : `unexpected: ${(err as Error).message}`;
       return this.failed('parse', reason, res.status);
+    }
+    const max = this.settings.maxItemsPerPoll;
+    if (parsed.items.length > max) {
+      // A feed lists newest first: keep the head. The rest is dropped, said once per poll and counted.
+      this.deps.log.warn(
+        { items: parsed.items.length, kept: max },
+        'feed lists more items than poller.maxItemsPerPoll',
+      );
+      await this.deps.redis.hincrby(
+        statsKey(this.deps.keys),
+        'feed.items_dropped',
+        parsed.items.length - max,
+      );
+      parsed = { ...parsed, items: parsed.items.slice(0, max) };
     }
     return this.parsed(res, parsed, bodyHash, moved);
   }

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../src/config/load.js';
 import type { FeedConfig } from '../../../src/config/schema.js';
 import { canonicalUrlKey, hashKey } from '../../../src/dedupe/url-key.js';
-import { disabledFeedsKey, feedKeys, failuresKey } from '../../../src/store/keys.js';
+import { disabledFeedsKey, feedKeys, failuresKey, statsKey } from '../../../src/store/keys.js';
 import { readFeedState } from '../../../src/feeds/state.js';
 import { pollFeed, pollSettingsFrom, type PollDeps } from '../../../src/pipeline/poll-feed.js';
 import { articleJobId } from '../../../src/pipeline/queues.js';
@@ -71,6 +71,23 @@ describe('pollFeed against a local feed server (real Redis, real HTTP)', () => {
     await cleanupPrefix(redis, prefix);
     redis.disconnect();
     await server?.close();
+  });
+
+  it('a feed listing more than poller.maxItemsPerPoll items: the newest are taken, the rest dropped and counted (issue 12)', async () => {
+    const feed = newFeed();
+    const items = Array.from({ length: 30 }, (_, i) => ({
+      guid: `many-${i}`,
+      link: `https://many.example/a/${i}`,
+      title: `Item ${i}`,
+      ageMs: i * H,
+    }));
+    server.route(new URL(feed.url).pathname, () => ({ body: rssFeed(items, clock) }));
+    const settings = { ...pollSettingsFrom(rt.config.service), maxItemsPerPoll: 12 };
+    const out = await pollFeed({ ...deps, settings }, feed);
+    expect(out).toMatchObject({ outcome: 'ok', items: 12 });
+    expect(out.outcome === 'ok' && out.enqueued).toHaveLength(12);
+    expect(await redis.zcard(feedKeys(rt.keys, feed.id).seen)).toBe(12);
+    expect(await redis.hget(statsKey(rt.keys), 'feed.items_dropped')).toBe('18');
   });
 
   it('conditional GET: validators stored and echoed verbatim, 304 → no parse; same ETag or same body → unchanged', async () => {
