@@ -166,6 +166,9 @@ export function nameProcessor(
   };
 }
 
+/** The most characters internal-subset entities may add to one document, whatever its size. */
+const MAX_ENTITY_EXPANSION = 1_000_000;
+
 class Scanner {
   private out = '';
   private i = 0;
@@ -174,18 +177,31 @@ class Scanner {
   private readonly starts: number[] = [];
   private readonly entities = new Map<string, string>();
   private rootClosed = false;
+  /**
+   * Characters internal-subset entities may still expand to: no more than the document itself, and 1 MB at
+   * most — one large entity referenced many times no longer multiplies the input (a 1 MB feed made 500 MB).
+   * References past the budget stay as literal text.
+   */
+  private expansionLeft: number;
+  /** Where the next '<' and '&' are (-1: none left), so no step searches the rest of a large document again. */
+  private nextLt = -2;
+  private nextAmp = -2;
 
   constructor(
     private readonly s: string,
     private readonly canonical: (qname: string) => string,
     private readonly atomDoc: boolean,
-  ) {}
+  ) {
+    this.expansionLeft = Math.min(s.length, MAX_ENTITY_EXPANSION);
+  }
 
   run(): { text: string } {
     const s = this.s;
     while (this.i < s.length && !this.rootClosed) {
-      const lt = s.indexOf('<', this.i);
-      const amp = s.indexOf('&', this.i);
+      if (this.nextLt !== -1 && this.nextLt < this.i) this.nextLt = s.indexOf('<', this.i);
+      if (this.nextAmp !== -1 && this.nextAmp < this.i) this.nextAmp = s.indexOf('&', this.i);
+      const lt = this.nextLt;
+      const amp = this.nextAmp;
       const next = lt < 0 ? amp : amp < 0 ? lt : Math.min(lt, amp);
       if (next < 0) {
         this.text(s.slice(this.i));
@@ -451,7 +467,11 @@ class Scanner {
     }
     if (XML_ENTITIES.has(ref)) return [m[0], m[0].length];
     const declared = this.entities.get(ref);
-    if (declared !== undefined) return [escapeHtml(declared).replace(/"/g, '&quot;'), m[0].length];
+    if (declared !== undefined) {
+      if (declared.length > this.expansionLeft) return [`&amp;${ref};`, m[0].length];
+      this.expansionLeft -= declared.length;
+      return [escapeHtml(declared).replace(/"/g, '&quot;'), m[0].length];
+    }
     const html = namedEntity(ref);
     if (html !== null) return [charRefs(html), m[0].length];
     return [`&amp;${ref};`, m[0].length];
