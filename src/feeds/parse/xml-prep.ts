@@ -168,6 +168,8 @@ export function nameProcessor(
 
 /** The most characters internal-subset entities may add to one document, whatever its size. */
 const MAX_ENTITY_EXPANSION = 1_000_000;
+/** An unquoted attribute value, matched in place (sticky) rather than on a copy of the rest of the document. */
+const UNQUOTED = /[^\s>]*/y;
 
 class Scanner {
   private out = '';
@@ -186,6 +188,8 @@ class Scanner {
   /** Where the next '<' and '&' are (-1: none left), so no step searches the rest of a large document again. */
   private nextLt = -2;
   private nextAmp = -2;
+  /** Characters findInner may still scan ahead (see there). */
+  private innerBudget: number;
 
   constructor(
     private readonly s: string,
@@ -193,6 +197,7 @@ class Scanner {
     private readonly atomDoc: boolean,
   ) {
     this.expansionLeft = Math.min(s.length, MAX_ENTITY_EXPANSION);
+    this.innerBudget = 4 * s.length + 1_000_000;
   }
 
   run(): { text: string } {
@@ -326,6 +331,7 @@ class Scanner {
     const s = this.s;
     let j = this.i + 1 + name.length;
     const attrs: [string, string][] = [];
+    const names = new Set<string>();
     let selfClosing = false;
     let closed = false;
     while (j < s.length) {
@@ -359,7 +365,8 @@ class Scanner {
           value = s.slice(j + 1, endQ < 0 ? s.length : endQ);
           j = endQ < 0 ? s.length : endQ + 1;
         } else {
-          value = /^[^\s>]*/.exec(s.slice(j))?.[0] ?? '';
+          UNQUOTED.lastIndex = j;
+          value = UNQUOTED.exec(s)?.[0] ?? '';
           j += value.length;
           if (value.endsWith('/') && s[j] === '>') {
             value = value.slice(0, -1);
@@ -370,7 +377,8 @@ class Scanner {
           }
         }
       }
-      if (NAME.test(an) && NAME.exec(an)![0] === an && !attrs.some(([k]) => k === an)) {
+      if (NAME.test(an) && NAME.exec(an)![0] === an && !names.has(an)) {
+        names.add(an);
         attrs.push([an, value]);
       }
     }
@@ -414,6 +422,9 @@ class Scanner {
   /** The content of the element whose start tag just ended, up to its matching end tag (same-name nesting counted). */
   private findInner(name: string): { text: string; next: number } | undefined {
     const s = this.s;
+    // Each call scans ahead to the matching end tag; 40 000 unclosed <title>s made that quadratic (35 s). The
+    // look-ahead has a budget of a few passes over the document; past it, elements are read as they come.
+    if (this.innerBudget <= 0) return undefined;
     const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     const re = new RegExp(
       `<!\\[CDATA\\[[\\s\\S]*?\\]\\]>|<!--[\\s\\S]*?-->|<(/?)${esc}(?=[\\s/>])[^>]*?(/?)>`,
@@ -426,8 +437,12 @@ class Scanner {
       if (m[0].startsWith('<!')) continue;
       if (m[1]) depth--;
       else if (!m[2]) depth++;
-      if (depth === 0) return { text: s.slice(this.i, m.index), next: m.index + m[0].length };
+      if (depth === 0) {
+        this.innerBudget -= m.index - this.i;
+        return { text: s.slice(this.i, m.index), next: m.index + m[0].length };
+      }
     }
+    this.innerBudget -= s.length - this.i;
     return undefined;
   }
 

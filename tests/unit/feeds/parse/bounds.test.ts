@@ -33,4 +33,18 @@ describe('feed parser bounds', () => {
     expect(feed.items).toHaveLength(4_000);
     expect(feed.items.at(-1)!.title).toBe('Item 3999');
   });
+
+  it('40 000 unclosed <title>s and 40 000 attributes on one element parse, in one pass each', async () => {
+    const unclosed = await parseFeed(
+      rss('', `<item><link>https://example.org/1</link>${'<title>x'.repeat(40_000)}</item>`),
+    );
+    expect(unclosed.items.length).toBeLessThanOrEqual(1);
+    let attrs = '';
+    for (let i = 0; i < 40_000; i++) attrs += ` a${i}=v${i}`;
+    const many = await parseFeed(
+      rss('', `<item${attrs}><title>t</title><link>https://example.org/1</link></item>`),
+    );
+    expect(many.items).toHaveLength(1);
+    expect(many.items[0]!.title).toBe('t');
+  });
 });
