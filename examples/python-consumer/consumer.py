@@ -263,34 +263,24 @@ def main():
     handled = 0
 
     def handle(entry_id, event, deliveries):
-        nonlocal handled
-        if event["type"] == "story.expired":
-            # Retention removed the story: its body and member records are gone; drop what you derived from it.
-            print(json.dumps({
-                "id": entry_id,
-                "type": event["type"],
-                "storyId": event["storyId"],
-                "articleId": event["articleId"],
-                "url": event["url"],
-                "deliveries": deliveries,
-                "members": event["members"],
-            }), flush=True)
-            handled += 1
-            if args.limit and handled >= args.limit:
-                consumer.stopping = True
-            return
-        record = r.get(keys.article(event["articleId"]))
-        member = json.loads(record) if record else None
-        story_id = member["storyId"] if member else event["storyId"]
-        stored = raw.get(keys.story_body(story_id))
-        body = decode_body(stored) if stored else None
-        print(json.dumps({
+        line = {
             "id": entry_id,
             "type": event["type"],
             "storyId": event["storyId"],
             "articleId": event["articleId"],
             "url": event["url"],
             "deliveries": deliveries,
+        }
+        if event["type"] == "story.expired":
+            # Retention removed the story: its body and member records are gone; drop what you derived from it.
+            emit(dict(line, members=event["members"]))
+            return
+        record = r.get(keys.article(event["articleId"]))
+        member = json.loads(record) if record else None
+        story_id = member["storyId"] if member else event["storyId"]
+        stored = raw.get(keys.story_body(story_id))
+        body = decode_body(stored) if stored else None
+        emit(dict(line, **{
             "title": member["title"] if member else None,
             "relation": member["relation"] if member else None,
             # The page's declared canonical (else its final URL), and the dedupe key; a record written before
@@ -300,7 +290,11 @@ def main():
             "storyTitle": body["title"] if body else None,
             "storyWords": body["wordCount"] if body else None,
             "storyText": body["contentText"] if body else None,
-        }), flush=True)
+        }))
+
+    def emit(line):
+        nonlocal handled
+        print(json.dumps(line), flush=True)
         handled += 1
         if args.limit and handled >= args.limit:
             consumer.stopping = True

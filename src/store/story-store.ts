@@ -146,26 +146,9 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
       };
     },
     async articlesByTime(q) {
+      const range = [keys.articlesByTime, q.from, q.to, 'WITHSCORES', 'LIMIT', q.offset, q.limit] as const;
       const flat =
-        q.order === 'asc'
-          ? await redis.zrangebyscore(
-              keys.articlesByTime,
-              q.from,
-              q.to,
-              'WITHSCORES',
-              'LIMIT',
-              q.offset,
-              q.limit,
-            )
-          : await redis.zrevrangebyscore(
-              keys.articlesByTime,
-              q.from,
-              q.to,
-              'WITHSCORES',
-              'LIMIT',
-              q.offset,
-              q.limit,
-            );
+        q.order === 'asc' ? await redis.zrangebyscore(...range) : await redis.zrevrangebyscore(...range);
       const rows: { id: string; at: number }[] = [];
       for (let i = 0; i + 1 < flat.length; i += 2) rows.push({ id: flat[i]!, at: Number(flat[i + 1]) });
       return rows;
