@@ -95,9 +95,10 @@ export const serviceSchema = z
         maxRemoveShare: z.number().min(0).max(1).default(0.5),
         /**
          * Items taken from one poll of a feed (the first ones: feeds list newest first); the rest are dropped and
-         * counted. Bounds the jobs one hostile feed can enqueue and its seen set (10 × this at most).
+         * counted. Bounds the jobs one hostile feed can enqueue and its seen set (10 × this at most). Real feeds
+         * list 10–100 items; 1 000 leaves room for the few that publish whole archives.
          */
-        maxItemsPerPoll: z.number().int().min(1).max(5_000).default(500),
+        maxItemsPerPoll: z.number().int().min(1).max(5_000).default(1_000),
       })
       .strict()
       .prefault({}),
