@@ -1,5 +1,6 @@
 import { parseFeedDate } from './dates.js';
 import { FeedParseError } from './errors.js';
+import { capLength, FEED_LIMITS } from './limits.js';
 import { absolutizeHtml, collapse, escapeHtml, textOfUntyped } from './html.js';
 import { finishItem, mergeAuthors, unique } from './parse-xml.js';
 import type { FeedAuthor, FeedItem, ParsedFeed } from './types.js';
@@ -47,17 +48,15 @@ export function parseJsonFeed(text: string, baseUrl: string | null): ParsedFeed 
 function jsonItem(it: Record<string, unknown>, base: string | null, feedAuthors: FeedAuthor[]): FeedItem {
   const id = typeof it.id === 'number' ? String(it.id) : str(it.id)?.trim() || null;
   const link = resolveUrl(str(it.url), base) ?? resolveUrl(str(it.external_url), base);
-  const contentHtml = str(it.content_html)?.trim()
-    ? absolutizeHtml(str(it.content_html)!.trim(), link ?? base)
-    : str(it.content_text)?.trim()
-      ? escapeHtml(str(it.content_text)!.trim())
-      : null;
-  const summary = str(it.summary)?.trim();
+  const html = str(it.content_html, FEED_LIMITS.html)?.trim();
+  const text = str(it.content_text, FEED_LIMITS.html)?.trim();
+  const contentHtml = html ? absolutizeHtml(html, link ?? base) : text ? escapeHtml(text) : null;
+  const summary = str(it.summary, FEED_LIMITS.html)?.trim();
   const authors = authorsOf(it, base);
   const attachments = Array.isArray(it.attachments) ? it.attachments.filter(isRecord) : [];
   const imageAttachment = attachments.find(a => str(a.mime_type)?.toLowerCase().startsWith('image/'));
-  const published = parseFeedDate(it.date_published);
-  const updated = parseFeedDate(it.date_modified);
+  const published = dateOf(it.date_published);
+  const updated = dateOf(it.date_modified);
   return finishItem({
     guid: id,
     link,
@@ -65,7 +64,7 @@ function jsonItem(it: Record<string, unknown>, base: string | null, feedAuthors:
     publishedAt: published ?? updated,
     updatedAt: updated,
     authors: authors.length > 0 ? authors : feedAuthors.map(a => ({ ...a })),
-    categories: unique(Array.isArray(it.tags) ? it.tags.map(t => (typeof t === 'string' ? t : null)) : []),
+    categories: unique(Array.isArray(it.tags) ? it.tags.map(t => str(t)) : []),
     summaryHtml: summary ? escapeHtml(summary) : null,
     contentHtml,
     image:
@@ -85,7 +84,8 @@ function authorsOf(obj: Record<string, unknown>, base: string | null): FeedAutho
   const out: FeedAuthor[] = [];
   for (const a of list) {
     if (typeof a === 'string') {
-      if (a.trim()) out.push({ name: collapse(a) });
+      const name = collapse(capLength(a, FEED_LIMITS.text));
+      if (name) out.push({ name });
       continue;
     }
     if (!isRecord(a)) continue;
@@ -107,8 +107,13 @@ function plain(value: string | null): string | null {
   return textOfUntyped(value) || null;
 }
 
-function str(v: unknown): string | null {
-  return typeof v === 'string' ? v : null;
+/** A string field, cut to `max` before anything reads it (FEED_LIMITS). */
+function str(v: unknown, max: number = FEED_LIMITS.text): string | null {
+  return typeof v === 'string' ? capLength(v, max) : null;
+}
+
+function dateOf(v: unknown): string | null {
+  return typeof v === 'string' && v.length <= FEED_LIMITS.date ? parseFeedDate(v) : null;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {

@@ -12,6 +12,7 @@ import {
   xhtmlToHtml,
 } from './html.js';
 import { itemId } from './identity.js';
+import { FEED_LIMITS } from './limits.js';
 import type { FeedAuthor, FeedFormat, FeedItem, FeedItemSource, ParsedFeed } from './types.js';
 import { resolveUrl } from './urls.js';
 import { nameProcessor, prepareXml, RAW_MARKER, type PreparedXml } from './xml-prep.js';
@@ -169,7 +170,7 @@ function rssItem(item: XNode, feedBase: string | null, ctx: Ctx): FeedItem {
   const contentHtml =
     htmlField(child(item, 'content:encoded'), base, ctx) ??
     xhtmlField(child(item, 'xhtml:body') ?? child(item, 'body'), base, ctx) ??
-    atomText(child(item, 'atom:content'), base, ctx).html;
+    atomText(child(item, 'atom:content'), base, ctx, FEED_LIMITS.html).html;
 
   const authors = mergeAuthors([
     ...children(item, 'author').flatMap(a => rssAuthor(a, base)),
@@ -180,7 +181,7 @@ function rssItem(item: XNode, feedBase: string | null, ctx: Ctx): FeedItem {
 
   const categories = unique([
     ...children(item, 'category').map(c => attr(c, 'term') ?? textOf(c)),
-    ...children(item, 'dc:subject').map(textOf),
+    ...children(item, 'dc:subject').map(c => textOf(c)),
     ...children(item, 'atom:category').map(c => attr(c, 'term') ?? attr(c, 'label') ?? textOf(c)),
   ]);
 
@@ -329,8 +330,8 @@ function atomEntry(entry: XNode, feedBase: string | null, feedAuthors: FeedAutho
     categories: unique(
       children(entry, 'category').map(c => attr(c, 'term') ?? attr(c, 'label') ?? textOf(c)),
     ),
-    summaryHtml: atomText(child(entry, 'summary'), base, ctx).html,
-    contentHtml: atomText(child(entry, 'content'), base, ctx).html,
+    summaryHtml: atomText(child(entry, 'summary'), base, ctx, FEED_LIMITS.html).html,
+    contentHtml: atomText(child(entry, 'content'), base, ctx, FEED_LIMITS.html).html,
     image: itemImage(entry, base),
     source,
   });
@@ -398,13 +399,18 @@ const NONE: TextValue = { html: null, text: null };
  * An Atom text construct or content element. Atom 1.0: type text|html|xhtml or a MIME type (text/* is text,
  * XML types are inline, anything else is base64). Atom 0.3: MIME type plus mode xml|escaped|base64.
  */
-function atomText(node: XNode | undefined, base: string | null, ctx: Ctx): TextValue {
+function atomText(
+  node: XNode | undefined,
+  base: string | null,
+  ctx: Ctx,
+  max: number = FEED_LIMITS.text,
+): TextValue {
   if (node === undefined) return NONE;
   if (attr(node, 'src')) return NONE;
   const type = (attr(node, 'type') ?? '').trim().toLowerCase();
   const mode = (attr(node, 'mode') ?? '').trim().toLowerCase();
   const raw = attr(node, RAW_MARKER) === '1';
-  let value = textOf(node);
+  let value = textOf(node, max);
 
   let kind: 'text' | 'html' | 'xhtml';
   if (type === 'xhtml' || type === 'application/xhtml+xml') kind = 'xhtml';
@@ -458,8 +464,10 @@ function decodeBase64Text(value: string): string | null {
 function htmlField(node: XNode | undefined, base: string | null, ctx: Ctx): string | null {
   if (node === undefined) return null;
   const type = attr(node, 'type')?.trim().toLowerCase();
-  if (type && type !== 'html' && type !== 'text/html') return atomText(node, base, ctx).html;
-  const html = textOf(node).trim();
+  if (type && type !== 'html' && type !== 'text/html') {
+    return atomText(node, base, ctx, FEED_LIMITS.html).html;
+  }
+  const html = textOf(node, FEED_LIMITS.html).trim();
   if (!html) return null;
   const b = resolveUrl(attr(node, 'xml:base'), base) ?? base;
   return absolutizeHtml(attr(node, RAW_MARKER) === '1' ? xhtmlToHtml(html, ctx.xhtmlPrefixes) : html, b);
@@ -467,7 +475,7 @@ function htmlField(node: XNode | undefined, base: string | null, ctx: Ctx): stri
 
 function xhtmlField(node: XNode | undefined, base: string | null, ctx: Ctx): string | null {
   if (node === undefined) return null;
-  const html = textOf(node).trim();
+  const html = textOf(node, FEED_LIMITS.html).trim();
   if (!html) return null;
   return absolutizeHtml(
     attr(node, RAW_MARKER) === '1' ? xhtmlToHtml(html, ctx.xhtmlPrefixes) : escapeHtml(html),
@@ -538,7 +546,9 @@ function itemImage(item: XNode, base: string | null): string | null {
 function firstDate(node: unknown, names: readonly string[]): string | null {
   for (const n of names) {
     for (const c of children(node, n)) {
-      const d = parseFeedDate(textOf(c));
+      const raw = textOf(c, FEED_LIMITS.date + 1);
+      if (raw.length > FEED_LIMITS.date) continue;
+      const d = parseFeedDate(raw);
       if (d) return d;
     }
   }

@@ -2,6 +2,8 @@
  * Accessors for the object tree xml2js builds under rss-parser (explicitArray: every child is an array; a
  * text-only element without attributes is a bare string; text sits in `_`, attributes in `$`).
  */
+import { capLength, FEED_LIMITS } from './limits.js';
+
 export type XNode = string | XObject;
 export interface XObject {
   _?: string;
@@ -36,13 +38,16 @@ export function childOf(node: unknown, names: readonly string[]): XNode | undefi
 export function attr(node: unknown, name: string): string | undefined {
   if (!isObject(node) || !node.$) return undefined;
   const v = node.$[name];
-  return typeof v === 'string' ? v : undefined;
+  return typeof v === 'string' ? capLength(v, FEED_LIMITS.text) : undefined;
 }
 
-/** The element's own text (CDATA included); '' for none. */
-export function textOf(node: unknown): string {
-  if (typeof node === 'string') return node;
-  if (isObject(node) && typeof node._ === 'string') return node._;
+/**
+ * The element's own text (CDATA included), cut to `max` (FEED_LIMITS.text unless the field is a body); '' for
+ * none.
+ */
+export function textOf(node: unknown, max: number = FEED_LIMITS.text): string {
+  if (typeof node === 'string') return capLength(node, max);
+  if (isObject(node) && typeof node._ === 'string') return capLength(node._, max);
   return '';
 }
 

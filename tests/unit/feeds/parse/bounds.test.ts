@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { FEED_LIMITS } from '../../../../src/feeds/parse/limits.js';
 import { parseFeed } from '../../../../src/feeds/parse/parse.js';
 
 /** Issue 12 row 1/2: what one hostile feed can make the parser produce and do, bounded. */
@@ -46,5 +47,59 @@ describe('feed parser bounds', () => {
     );
     expect(many.items).toHaveLength(1);
     expect(many.items[0]!.title).toBe('t');
+  });
+
+  it('every field is cut to its limit before anything reads it: titles, names, dates, bodies (RSS and Atom)', async () => {
+    const longTitle = 'T'.repeat(120_000);
+    const body = `<p>${'x'.repeat(2 * FEED_LIMITS.html)}</p>`;
+    const rssDoc = rss(
+      '',
+      `<item><title>${longTitle}</title><link>https://example.org/1</link>` +
+        `<pubDate>Mon, 02 Jun 2025 10:00:00 GMT${' '.repeat(60_000)}x</pubDate>` +
+        `<dc:creator>${'N'.repeat(50_000)}</dc:creator><category>${'c'.repeat(50_000)}</category>` +
+        `<description><![CDATA[${body}]]></description></item>`,
+    );
+    const [item] = (await parseFeed(rssDoc)).items;
+    expect(item!.title).toBe('T'.repeat(FEED_LIMITS.text));
+    expect(item!.publishedAt).toBeNull();
+    expect(item!.authors[0]!.name).toHaveLength(FEED_LIMITS.text);
+    expect(item!.categories[0]).toHaveLength(FEED_LIMITS.text);
+    expect(item!.summaryHtml!.length).toBeLessThanOrEqual(FEED_LIMITS.html);
+    expect(item!.summaryHtml!.startsWith('<p>xxx')).toBe(true);
+
+    const atom =
+      `<feed xmlns="http://www.w3.org/2005/Atom"><title>F</title>` +
+      `<entry><id>urn:1</id><title type="html">${'&lt;b&gt;w'.repeat(30_000)}</title>` +
+      `<link href="https://example.org/a"/><updated>2025-06-02T10:00:00Z${'0'.repeat(300)}</updated>` +
+      `<content type="html">${'&lt;p&gt;y'.repeat(FEED_LIMITS.html / 2)}</content></entry></feed>`;
+    const [entry] = (await parseFeed(atom)).items;
+    expect(entry!.updatedAt).toBeNull();
+    expect(entry!.title).toMatch(/^w+$/);
+    expect(entry!.title!.length).toBeLessThan(FEED_LIMITS.text);
+    expect(entry!.contentHtml!.length).toBeLessThanOrEqual(FEED_LIMITS.html);
+  });
+
+  it('JSON Feed fields are cut the same way', async () => {
+    const doc = JSON.stringify({
+      version: 'https://jsonfeed.org/version/1.1',
+      title: 'F',
+      items: [
+        {
+          id: '1',
+          url: 'https://example.org/1',
+          title: 'T'.repeat(100_000),
+          date_published: `2025-06-02T10:00:00Z${' '.repeat(60_000)}`,
+          authors: ['A'.repeat(20_000)],
+          tags: ['t'.repeat(20_000)],
+          content_html: 'h'.repeat(FEED_LIMITS.html + 10),
+        },
+      ],
+    });
+    const [item] = (await parseFeed(doc)).items;
+    expect(item!.title).toHaveLength(FEED_LIMITS.text);
+    expect(item!.publishedAt).toBeNull();
+    expect(item!.authors[0]!.name).toHaveLength(FEED_LIMITS.text);
+    expect(item!.categories[0]).toHaveLength(FEED_LIMITS.text);
+    expect(item!.contentHtml).toHaveLength(FEED_LIMITS.html);
   });
 });
