@@ -99,6 +99,14 @@ export const serviceSchema = z
          * list 10–100 items; 1 000 leaves room for the few that publish whole archives.
          */
         maxItemsPerPoll: z.number().int().min(1).max(5_000).default(1_000),
+        /**
+         * Feeds are parsed in worker threads, off the event loop that renews locks and polls the other feeds. A
+         * document still parsing after parseTimeout fails its poll (`parse`, recorded on the feed) and costs its
+         * thread; parseHeapMb bounds what one document can allocate. Real feeds parse in milliseconds.
+         */
+        parseThreads: z.number().int().min(1).max(64).default(1),
+        parseTimeout: duration.default(10_000),
+        parseHeapMb: z.number().int().min(64).max(4096).default(256),
       })
       .strict()
       .prefault({}),

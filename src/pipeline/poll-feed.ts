@@ -20,7 +20,7 @@ import { acquireLease } from '../store/lease.js';
 import { FeedParseError, parseFeed } from '../feeds/parse/parse.js';
 import { countSeenLastWeek, markSeen } from '../feeds/seen.js';
 import { iso, msOf, readFeedState, writeFeedState, type FeedState } from '../feeds/state.js';
-import type { FeedItem, ParsedFeed } from '../feeds/parse/types.js';
+import type { FeedItem, ParsedFeed, ParseOptions } from '../feeds/parse/types.js';
 import type { WebSubHooks } from '../feeds/websub/hooks.js';
 import { readPush, releasePush } from '../feeds/websub/pushes.js';
 import type { StoryStore } from '../store/story-store.js';
@@ -110,6 +110,11 @@ export interface PollDeps {
   websub?: WebSubHooks | undefined;
   /** The fault suite's operation log; off when absent. */
   history?: History | undefined;
+  /**
+   * Parses a fetched document; the service passes its parse pool (off the event loop, under a deadline). Tests
+   * and tools may leave it out: the document is then parsed in this thread.
+   */
+  parse?: ((text: string, opts: ParseOptions) => Promise<ParsedFeed>) | undefined;
 }
 
 export interface PollOptions {
@@ -355,7 +360,10 @@ class Poll {
     }
     let parsed: ParsedFeed;
     try {
-      parsed = await parseFeed(res.text, { baseUrl: res.finalUrl, contentType: res.headers.contentType });
+      parsed = await (this.deps.parse ?? parseFeed)(res.text, {
+        baseUrl: res.finalUrl,
+        contentType: res.headers.contentType,
+      });
     } catch (err) {
       const reason = err instanceof FeedParseError ? err.message : `unexpected: ${(err as Error).message}`;
       return this.failed('parse', reason, res.status);

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Config } from '../config/load.js';
 import type { FeedConfig } from '../config/schema.js';
 import { createExtractPool } from '../extract/pool.js';
+import { createFeedParsePool } from '../feeds/parse/pool.js';
 import { createFetcher, fetcherOptionsFromConfig } from '../fetch/fetcher.js';
 import { MustWait, type Fetcher } from '../fetch/types.js';
 import { dedupeSettings } from '../dedupe/story.js';
@@ -123,6 +124,13 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
 export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJobData, PollOutcome> {
   const connection = createRedis(rt.redisUrl, 'worker');
   const websub = createWebSubHooks(rt.redis, rt.keys, rt.config.service, rt.log);
+  // Feed documents are untrusted: parsed in threads under a deadline, never on this event loop.
+  const p = rt.config.service.poller;
+  const parser = createFeedParsePool({
+    size: p.parseThreads,
+    heapMb: p.parseHeapMb,
+    timeoutMs: p.parseTimeout,
+  });
   const worker = new Worker<PollJobData, PollOutcome>(
     QUEUE.poll,
     async (job: Job<PollJobData, PollOutcome>, token) => {
@@ -145,6 +153,7 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
             now: rt.now,
             settings: pollSettingsFrom(rt.config.service),
             websub,
+            parse: (text, opts) => parser.parse(text, opts),
           },
           data,
           feed,
@@ -163,7 +172,10 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
   observeWorker(worker, rt, 'feed.poll');
   pauseUnderPressure(worker, rt);
   // A connection passed in is shared as far as BullMQ knows: release it once the worker has closed.
-  worker.on('closed', () => connection.disconnect());
+  worker.on('closed', () => {
+    connection.disconnect();
+    parser.close().catch((err: unknown) => rt.log.error({ err }, 'feed parse pool close failed'));
+  });
   return worker;
 }
 

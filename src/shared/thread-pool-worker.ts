@@ -13,21 +13,29 @@ export function poolWorkerData<T>(fallback: T): T {
 }
 
 export function serveTasks<Task, Result>(
-  handle: (task: Task) => Result,
+  handle: (task: Task) => Result | Promise<Result>,
   errorClass: (err: unknown) => string,
 ): void {
+  const failure = (id: number, err: unknown): TaskResponse<Result> => {
+    const e = err as Error;
+    return { id, ok: false, error: { errorClass: errorClass(err), message: e?.message || String(err) } };
+  };
   parentPort?.on('message', (msg: { id: number; task: Task }) => {
-    let res: TaskResponse<Result>;
+    let out: Result | Promise<Result>;
     try {
-      res = { id: msg.id, ok: true, result: handle(msg.task) };
+      out = handle(msg.task);
     } catch (err) {
-      const e = err as Error;
-      res = {
-        id: msg.id,
-        ok: false,
-        error: { errorClass: errorClass(err), message: e?.message || String(err) },
-      };
+      parentPort?.postMessage(failure(msg.id, err));
+      return;
     }
-    parentPort?.postMessage(res);
+    // Synchronous handlers answer in the same turn; asynchronous ones when they settle.
+    if (out instanceof Promise) {
+      out.then(
+        result => parentPort?.postMessage({ id: msg.id, ok: true, result } satisfies TaskResponse<Result>),
+        (err: unknown) => parentPort?.postMessage(failure(msg.id, err)),
+      );
+      return;
+    }
+    parentPort?.postMessage({ id: msg.id, ok: true, result: out } satisfies TaskResponse<Result>);
   });
 }

@@ -4,6 +4,7 @@ import { buildConfig } from '../../../src/config/load.js';
 import type { FeedConfig } from '../../../src/config/schema.js';
 import { canonicalUrlKey, hashKey } from '../../../src/dedupe/url-key.js';
 import { disabledFeedsKey, feedKeys, failuresKey, statsKey } from '../../../src/store/keys.js';
+import { createFeedParsePool } from '../../../src/feeds/parse/pool.js';
 import { readFeedState } from '../../../src/feeds/state.js';
 import { pollFeed, pollSettingsFrom, type PollDeps } from '../../../src/pipeline/poll-feed.js';
 import { articleJobId } from '../../../src/pipeline/queues.js';
@@ -88,6 +89,40 @@ describe('pollFeed against a local feed server (real Redis, real HTTP)', () => {
     expect(out.outcome === 'ok' && out.enqueued).toHaveLength(12);
     expect(await redis.zcard(feedKeys(rt.keys, feed.id).seen)).toBe(12);
     expect(await redis.hget(statsKey(rt.keys), 'feed.items_dropped')).toBe('18');
+  });
+
+  it('a feed whose parse overruns poller.parseTimeout fails its poll with the reason on the feed; the next poll parses (issue 12)', async () => {
+    const feed = newFeed();
+    const items = Array.from({ length: 20_000 }, (_, i) => ({
+      guid: `slow-${i}`,
+      link: `https://slow.example/a/${i}`,
+      title: `Item ${i} ${'of a long title '.repeat(8)}`,
+    }));
+    server.route(new URL(feed.url).pathname, () => ({ body: rssFeed(items, clock) }));
+    const parser = createFeedParsePool({ size: 1, heapMb: 256, timeoutMs: 5 });
+    try {
+      const out = await pollFeed({ ...deps, parse: (t, o) => parser.parse(t, o) }, feed);
+      expect(out).toMatchObject({
+        outcome: 'failed',
+        class: 'parse',
+        reason: 'parsing took longer than 5 ms',
+      });
+      expect(await readFeedState(redis, feedKeys(rt.keys, feed.id).state)).toMatchObject({
+        lastErrorClass: 'parse',
+        lastErrorReason: 'parsing took longer than 5 ms',
+        consecutiveErrors: 1,
+      });
+    } finally {
+      await parser.close();
+    }
+    server.route(new URL(feed.url).pathname, () => ({ body: rssFeed(items.slice(0, 5), clock) }));
+    const again = createFeedParsePool({ size: 1, heapMb: 256, timeoutMs: 30_000 });
+    try {
+      const out = await pollFeed({ ...deps, parse: (t, o) => again.parse(t, o) }, feed);
+      expect(out).toMatchObject({ outcome: 'ok', items: 5 });
+    } finally {
+      await again.close();
+    }
   });
 
   it('conditional GET: validators stored and echoed verbatim, 304 → no parse; same ETag or same body → unchanged', async () => {
