@@ -283,7 +283,11 @@ export abstract class LiteParent extends LiteNode {
     }
     if (ref && ref.parentNode !== this) throw new Error('insertBefore: reference node is not a child');
     if (node === ref) return node;
-    if (node.contains(this)) throw new Error('insertBefore: a node cannot contain itself');
+    // Only a node with children can contain `this` (other than itself): without that test every insert walked the
+    // whole depth, and a page of 140 000 unclosed <div>s took 53 s to parse.
+    if ((node as LiteNode) === this || (node.firstChild !== null && node.contains(this))) {
+      throw new Error('insertBefore: a node cannot contain itself');
+    }
     node.parentNode?.removeChild(node);
     node.parentNode = this;
     node.ownerDocument =
