@@ -86,18 +86,21 @@ export function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+// Every pattern on feed text is linear: a construct that is never closed runs to the end of the text (as it does
+// in an HTML parser) instead of being searched for again from each of its openings, and no quantifier inside a
+// tag can try every split of the same run of characters.
 const BLOCK =
-  /<\/?(?:p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|tr|td|th|table|section|article|header|footer|figure|figcaption|dd|dt|dl)\b[^>]*>/gi;
+  /<\/?(?:p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|tr|td|th|table|section|article|header|footer|figure|figcaption|dd|dt|dl)\b[^>]*(?:>|$)/gi;
 
 /** Visible text of an HTML fragment: tags dropped (blocks become spaces), entities decoded, whitespace collapsed. */
 export function htmlToText(html: string): string {
   return collapse(
     decodeEntities(
       html
-        .replace(/<!--[\s\S]*?-->/g, '')
-        .replace(/<(script|style|template)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, '')
+        .replace(/<!--[\s\S]*?(?:-->|$)/g, '')
+        .replace(/<(script|style|template)\b[^>]*(?:>[\s\S]*?(?:<\/\1\s*>|$)|$)/gi, '')
         .replace(BLOCK, ' ')
-        .replace(/<\/?[A-Za-z][^>]*>/g, ''),
+        .replace(/<\/?[A-Za-z][^>]*(?:>|$)/g, ''),
     ),
   );
 }
@@ -133,11 +136,11 @@ export function xhtmlToHtml(markup: string, xhtmlPrefixes: readonly string[] = [
     const p = prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     out = out.replace(new RegExp(`<(/?)${p}:`, 'g'), '<$1');
   }
-  out = out.replace(/\s+xmlns(?::[A-Za-z0-9_.-]+)?\s*=\s*("[^"]*"|'[^']*')/g, '');
+  out = out.replace(/\sxmlns(?::[A-Za-z0-9_.-]+)?\s*=\s*("[^"<>]{0,2048}"|'[^'<>]{0,2048}')/g, '');
   out = out.replace(
-    /<([A-Za-z][A-Za-z0-9]*)(\s[^<>]*?)?\s*\/>/g,
+    /<([A-Za-z][A-Za-z0-9]*)(\s[^<>]*)?\/>/g,
     (whole, tag: string, attrs: string | undefined) =>
-      VOID.test(tag) ? whole : `<${tag}${attrs ?? ''}></${tag}>`,
+      VOID.test(tag) ? whole : `<${tag}${attrs?.trimEnd() ?? ''}></${tag}>`,
   );
   const trimmed = out.trim();
   const wrapper = /^<div(?:\s[^>]*)?>([\s\S]*)<\/div>$/i.exec(trimmed);
@@ -148,7 +151,7 @@ export function xhtmlToHtml(markup: string, xhtmlPrefixes: readonly string[] = [
 /** True when `markup` is one element from start to end (its first start tag closes at the very end). */
 function isSingleElement(markup: string): boolean {
   let depth = 0;
-  const tags = /<(\/?)div\b[^>]*?(\/?)>/gi;
+  const tags = /<(\/?)div\b[^>]*?(?:(\/?)>|$)/gi;
   let m: RegExpExecArray | null;
   while ((m = tags.exec(markup))) {
     if (m[2]) continue;
@@ -158,9 +161,10 @@ function isSingleElement(markup: string): boolean {
   return false;
 }
 
+// The attributes before a URL attribute are bounded (2 KB): a longer run is not searched for one.
 const URL_ATTR =
-  /(<[A-Za-z][A-Za-z0-9:-]*\s[^<>]*?\b(?:href|src|poster|cite|data-src)\s*=\s*)(["'])([^"'<>]*)\2/g;
-const SRCSET_ATTR = /(<[A-Za-z][A-Za-z0-9:-]*\s[^<>]*?\bsrcset\s*=\s*)(["'])([^"'<>]*)\2/g;
+  /(<[A-Za-z][A-Za-z0-9:-]*\s[^<>]{0,2048}?\b(?:href|src|poster|cite|data-src)\s*=\s*)(["'])([^"'<>]*)\2/g;
+const SRCSET_ATTR = /(<[A-Za-z][A-Za-z0-9:-]*\s[^<>]{0,2048}?\bsrcset\s*=\s*)(["'])([^"'<>]*)\2/g;
 
 /**
  * Makes relative href/src/srcset URLs in an HTML fragment absolute against `base`; everything else in the

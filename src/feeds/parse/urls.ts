@@ -1,3 +1,5 @@
+import { FEED_LIMITS } from './limits.js';
+
 /**
  * Resolves a feed-supplied URL reference against a base (xml:base chain, then the feed URL). Without any base a
  * relative reference is returned as written rather than dropped: `parse-feed` on a file has no URL to resolve
@@ -10,7 +12,10 @@ export function resolveUrl(href: string | null | undefined, base: string | null 
   try {
     const u = new URL(h, base ?? undefined);
     // javascript:, data:, file: and friends are never links a reader should follow.
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : null;
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+    // Resolving and percent-encoding can triple a reference's length: the limit holds on what comes out.
+    const out = u.toString();
+    return out.length <= FEED_LIMITS.text ? out : null;
   } catch {
     if (base) return null;
     return /^[a-z][a-z0-9+.-]*:/i.test(h) ? null : h;

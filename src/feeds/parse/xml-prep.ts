@@ -111,14 +111,14 @@ export function prepareXml(input: string): PreparedXml {
   );
 
   const namespaces = new Map<string, string>();
-  for (const m of text.matchAll(/\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(["'])(.*?)\2/g)) {
+  // Bounded values: an unclosed quote is not searched for again from every later xmlns.
+  for (const m of text.matchAll(
+    /\sxmlns(?::([A-Za-z_][\w.-]*))?\s*=\s*(?:"([^"\n]{0,2048})"|'([^'\n]{0,2048})')/g,
+  )) {
     const prefix = m[1] ?? '';
-    if (!namespaces.has(prefix)) namespaces.set(prefix, m[3]!.trim());
+    if (!namespaces.has(prefix)) namespaces.set(prefix, (m[2] ?? m[3])!.trim());
   }
-  const rootTag = /<([A-Za-z_][\w.:-]*)/.exec(
-    text.replace(/<!--[\s\S]*?-->|<!DOCTYPE[^[>]*(\[[\s\S]*?\])?\s*>/gi, ''),
-  );
-  const rootQName = rootTag?.[1] ?? null;
+  const rootQName = rootElementName(text);
   const rootPrefix = rootQName?.includes(':') ? rootQName.split(':')[0]! : '';
   const rootNs = namespaces.get(rootPrefix);
   const isAtomDoc =
@@ -426,8 +426,9 @@ class Scanner {
     // look-ahead has a budget of a few passes over the document; past it, elements are read as they come.
     if (this.innerBudget <= 0) return undefined;
     const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    // An unclosed CDATA section, comment or tag runs to the end: found once, not again from each opening.
     const re = new RegExp(
-      `<!\\[CDATA\\[[\\s\\S]*?\\]\\]>|<!--[\\s\\S]*?-->|<(/?)${esc}(?=[\\s/>])[^>]*?(/?)>`,
+      `<!\\[CDATA\\[[\\s\\S]*?(?:\\]\\]>|$)|<!--[\\s\\S]*?(?:-->|$)|<(/?)${esc}(?=[\\s/>])[^>]*?(?:(/?)>|$)`,
       'g',
     );
     re.lastIndex = this.i;
@@ -505,12 +506,52 @@ function cdata(text: string): string {
 }
 
 function stripCdata(text: string): string {
-  return text.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, '');
+  return text.replace(/<!\[CDATA\[[\s\S]*?(?:\]\]>|$)/g, '');
 }
 
 /** Captured markup as HTML source: inner CDATA sections become escaped text, comments go. */
 function rawMarkup(inner: string): string {
   return inner
-    .replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, (_m, body: string) => escapeHtml(body))
-    .replace(/<!--[\s\S]*?-->/g, '');
+    .replace(/<!\[CDATA\[([\s\S]*?)(?:\]\]>|$)/g, (_m, body: string) => escapeHtml(body))
+    .replace(/<!--[\s\S]*?(?:-->|$)/g, '');
+}
+
+/**
+ * The document element's qualified name: the first start tag after the prolog (comments, processing
+ * instructions and a DOCTYPE with its internal subset skipped). One forward pass; null when there is none.
+ */
+export function rootElementName(text: string): string | null {
+  let i = text.indexOf('<');
+  while (i >= 0 && i < text.length) {
+    let next: number;
+    if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i + 4);
+      if (end < 0) return null;
+      next = end + 3;
+    } else if (text.startsWith('<?', i)) {
+      const end = text.indexOf('?>', i + 2);
+      if (end < 0) return null;
+      next = end + 2;
+    } else if (text.startsWith('<!', i)) {
+      // <!DOCTYPE …> with an optional [internal subset]; a '>' inside the subset does not end it.
+      const gt = text.indexOf('>', i + 2);
+      const open = text.indexOf('[', i + 2);
+      if (gt < 0) return null;
+      if (open >= 0 && open < gt) {
+        const close = text.indexOf(']', open + 1);
+        if (close < 0) return null;
+        const end = text.indexOf('>', close + 1);
+        if (end < 0) return null;
+        next = end + 1;
+      } else {
+        next = gt + 1;
+      }
+    } else {
+      const m = /^<([A-Za-z_][\w.:-]*)/.exec(text.slice(i, i + 256));
+      if (m) return m[1]!;
+      next = i + 1;
+    }
+    i = text.indexOf('<', next);
+  }
+  return null;
 }
