@@ -1,3 +1,4 @@
+import { jsonText } from '../../shared/text.js';
 import type { Command } from 'commander';
 import { createReader } from '../../consumer/reader.js';
 import { fail, openReadContext, writeOut } from './read-context.js';
@@ -18,10 +19,7 @@ export function registerArticles(program: Command): void {
       try {
         const view = await createReader(ctx.store).article(id);
         if (!view) fail('articles.notFound', `no article ${id} (under key prefix "${ctx.keys.prefix}")`);
-        await writeOut(
-          process.stdout,
-          opts.json ? `${JSON.stringify(view, null, 2)}\n` : `${formatArticleView(view)}\n`,
-        );
+        await writeOut(process.stdout, opts.json ? `${jsonText(view, 2)}\n` : `${formatArticleView(view)}\n`);
       } finally {
         await ctx.close();
       }

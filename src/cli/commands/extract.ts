@@ -1,3 +1,4 @@
+import { jsonText } from '../../shared/text.js';
 import { CommanderError, type Command } from 'commander';
 import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
@@ -308,7 +309,7 @@ export function registerExtract(program: Command): void {
           }
           const line = await (pending.shift() as Promise<Record<string, unknown>>);
           if ('error' in line) failed++;
-          if (!process.stdout.write(`${JSON.stringify(line)}\n`)) {
+          if (!process.stdout.write(`${jsonText(line)}\n`)) {
             await new Promise(done => process.stdout.once('drain', done));
           }
         }

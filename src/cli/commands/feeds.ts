@@ -1,3 +1,4 @@
+import { jsonText } from '../../shared/text.js';
 import { CommanderError, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../../config/load.js';
@@ -128,8 +129,7 @@ export function registerFeeds(program: Command): void {
         opts.json
           ? rows
               .map(
-                r =>
-                  `${JSON.stringify({ id: r.id, status: r.status, ...r.state, url: r.state.url ?? r.url })}\n`,
+                r => `${jsonText({ id: r.id, status: r.status, ...r.state, url: r.state.url ?? r.url })}\n`,
               )
               .join('')
           : `${rows.length === 0 ? 'no feeds in feeds.yaml' : formatFeedList(rows)}\n`,

@@ -1,3 +1,4 @@
+import { jsonText } from '../../shared/text.js';
 import { CommanderError, type Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { buildConfig, loadConfig, type Config } from '../../config/load.js';
@@ -80,7 +81,7 @@ export function registerParseFeed(program: Command): void {
         }
         const input = await load(source, opts, dir);
         const feed = await parseFeed(input.body, { baseUrl: input.baseUrl, contentType: input.contentType });
-        process.stdout.write(`${JSON.stringify(toFeedJson(feed), null, opts.pretty ? 2 : undefined)}\n`);
+        process.stdout.write(`${jsonText(toFeedJson(feed), opts.pretty ? 2 : undefined)}\n`);
       } catch (err) {
         if (err instanceof CommanderError) throw err;
         fail(err instanceof Error ? err.message : String(err));

@@ -1,3 +1,4 @@
+import { jsonText } from '../../shared/text.js';
 import type { Command } from 'commander';
 import { parseDurationMs } from '../../config/schema.js';
 import { ArchiveError, pruneStories } from '../../store/retention.js';
@@ -53,10 +54,10 @@ export function registerPrune(program: Command): void {
         const verb = opts.dryRun ? 'would remove' : 'removed';
         let out = '';
         for (const e of r.expired) {
-          out += opts.json ? `${JSON.stringify(e)}\n` : `${verb} story ${e.storyId} (${e.members} members)\n`;
+          out += opts.json ? `${jsonText(e)}\n` : `${verb} story ${e.storyId} (${e.members} members)\n`;
         }
         out += opts.json
-          ? `${JSON.stringify({ summary: true, dryRun: opts.dryRun === true, stories: r.expired.length, members, examined: r.examined })}\n`
+          ? `${jsonText({ summary: true, dryRun: opts.dryRun === true, stories: r.expired.length, members, examined: r.examined })}\n`
           : `${verb} ${r.expired.length} stories (${members} articles); ${r.examined} looked at\n`;
         await writeOut(process.stdout, out);
       } finally {

@@ -1,3 +1,4 @@
+import { jsonText } from '../../shared/text.js';
 import { CommanderError, type Command } from 'commander';
 import { runOnce, type RunSummary } from '../../pipeline/run-once.js';
 import { cliLogger, connectRedis, openRuntime, readConfig } from '../context.js';
@@ -42,7 +43,7 @@ export function registerRun(program: Command): void {
         try {
           const summary = await runOnce(rt);
           const { storedIds: _ids, ...printable } = summary;
-          process.stdout.write(opts.json ? `${JSON.stringify(printable)}\n` : `${formatSummary(summary)}\n`);
+          process.stdout.write(opts.json ? `${jsonText(printable)}\n` : `${formatSummary(summary)}\n`);
           failed = Object.values(summary.failures).reduce((a, b) => a + b, 0);
         } finally {
           await rt.close();

@@ -1,3 +1,4 @@
+import { jsonText } from '../../shared/text.js';
 import { Queue } from 'bullmq';
 import type { Command } from 'commander';
 import { readStatus } from '../../metrics/status.js';
@@ -35,7 +36,7 @@ export function registerStatus(program: Command): void {
         });
         await writeOut(
           process.stdout,
-          opts.json ? `${JSON.stringify(status)}\n` : `${formatStatus(status, ctx.keys.prefix)}\n`,
+          opts.json ? `${jsonText(status)}\n` : `${formatStatus(status, ctx.keys.prefix)}\n`,
         );
       } finally {
         await Promise.all(queues.map(q => q.close()));

@@ -1,3 +1,4 @@
+import { jsonText } from '../../shared/text.js';
 import type { Command } from 'commander';
 import { createReader } from '../../consumer/reader.js';
 import { fail, openReadContext, writeOut } from './read-context.js';
@@ -15,10 +16,7 @@ export function registerStoriesGet(program: Command): void {
       try {
         const view = await createReader(ctx.store).story(id);
         if (!view) fail('stories.notFound', `no story ${id} (under key prefix "${ctx.keys.prefix}")`);
-        await writeOut(
-          process.stdout,
-          opts.json ? `${JSON.stringify(view, null, 2)}\n` : `${formatStoryView(view)}\n`,
-        );
+        await writeOut(process.stdout, opts.json ? `${jsonText(view, 2)}\n` : `${formatStoryView(view)}\n`);
       } finally {
         await ctx.close();
       }

@@ -1,3 +1,4 @@
+import { jsonText } from '../../shared/text.js';
 import type { Command } from 'commander';
 import { toExportLine } from '../../dedupe/story.js';
 import { keysFor } from '../../store/keys.js';
@@ -27,7 +28,7 @@ export async function exportStories(
     for (const id of ids) {
       const story = await store.readStory(id);
       if (!story) continue;
-      await write(`${JSON.stringify(toExportLine(story))}\n`);
+      await write(`${jsonText(toExportLine(story))}\n`);
       n++;
     }
   }
