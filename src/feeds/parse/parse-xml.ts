@@ -1,5 +1,4 @@
-import type { EventEmitter } from 'node:events';
-import Parser from 'rss-parser';
+import { Parser as XmlParser } from 'xml2js';
 import { parseFeedDate } from './dates.js';
 import { FeedParseError } from './errors.js';
 import {
@@ -19,11 +18,8 @@ import { nameProcessor, prepareXml, RAW_MARKER, type PreparedXml } from './xml-p
 import { attr, child, childOf, children, childText, isObject, textOf, type XNode } from './xml-tree.js';
 
 /**
- * RSS 0.9x/1.0/2.0 and Atom 0.3/1.0. The text is made well-formed (`prepareXml`), parsed by rss-parser's
- * `parseString` (xml2js underneath, with namespace prefixes canonicalized), and normalized from the element tree
- * rss-parser builds from: its own output drops what normalization needs (xml:base, Atom text types, author
- * emails, `<source>`, base64 and XHTML content), and it rejects feeds whose tree it cannot map (an RSS without
- * `version`, an Atom date it cannot read) although the tree itself is fine.
+ * RSS 0.9x/1.0/2.0 and Atom 0.3/1.0. The text is made well-formed (`prepareXml`), parsed by xml2js (sax
+ * underneath, namespace prefixes canonicalized), and normalized from the element tree here.
  */
 export async function parseXmlFeed(text: string, baseUrl: string | null): Promise<ParsedFeed> {
   const prepared = prepareXml(text);
@@ -67,26 +63,23 @@ interface Ctx {
   atom03: boolean;
 }
 
-/** Runs rss-parser over the prepared text and returns xml2js's tree (explicit root). */
+/**
+ * xml2js's object tree of the prepared text (explicit root, every child an array, text in `_`, attributes in
+ * `$`), names canonicalized by the prepared prefix map. xml2js is called directly: rss-parser, which wraps it,
+ * only adds a mapping we do not use (its output drops what normalization needs) and, for every item, a text
+ * snippet by regexes that are quadratic on unclosed tags (70 000 `<p ` in one description: 44 s).
+ */
 async function xmlTree(prepared: PreparedXml): Promise<Record<string, XNode>> {
   const names = nameProcessor(prepared.prefixes, prepared.foldCase);
-  const parser = new Parser({
-    defaultRSS: 2,
-    xml2js: { tagNameProcessors: [names], attrNameProcessors: [names] },
-  });
+  const parser = new XmlParser({ tagNameProcessors: [names], attrNameProcessors: [names] });
   let tree: unknown;
-  // rss-parser hands xml2js's tree to its builders and keeps no reference: listen for it where xml2js emits it.
-  (parser as unknown as { xmlParser: EventEmitter }).xmlParser.on('end', (result: unknown) => {
-    tree = result;
-  });
-  let failure: unknown;
   try {
-    await parser.parseString(prepared.text);
+    tree = await parser.parseStringPromise(prepared.text);
   } catch (err) {
-    failure = err;
+    throw new FeedParseError(reasonOf(err));
   }
   if (isObject(tree)) return tree as Record<string, XNode>;
-  throw new FeedParseError(reasonOf(failure));
+  throw new FeedParseError(reasonOf(null));
 }
 
 function reasonOf(err: unknown): string {

@@ -1,5 +1,5 @@
 /**
- * Accessors for the object tree xml2js builds under rss-parser (explicitArray: every child is an array; a
+ * Accessors for the object tree xml2js builds (explicitArray: every child is an array; a
  * text-only element without attributes is a bare string; text sits in `_`, attributes in `$`).
  */
 import { capLength, FEED_LIMITS } from './limits.js';
