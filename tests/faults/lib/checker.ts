@@ -46,7 +46,9 @@ export async function checkInvariant(redis: Redis, keys: Keys, historyFile: stri
       if (seenTriples.has(triple)) violations.push(`event published twice: ${triple}`);
       seenTriples.add(triple);
     }
-    if (f.type === 'story.created' || f.type === 'story.member_added') {
+    // story.updated names the story's (new) representative: an original that arrives after its copy founded
+    // the story is announced that way, not as a member (docs/CONSUMING.md).
+    if (f.type === 'story.created' || f.type === 'story.member_added' || f.type === 'story.updated') {
       admissions.set(f.articleId ?? '', (admissions.get(f.articleId ?? '') ?? 0) + 1);
     }
   }
