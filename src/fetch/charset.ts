@@ -1,13 +1,22 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 import { encodingForLabel, iconvName } from './encoding-labels.js';
+import { parseContentType } from './http-semantics.js';
 import type { CharsetSource, FetchKind } from './types.js';
 
 /**
- * Which character encoding a body is in, and who said so. Order (WHATWG encoding sniffing, adapted to feeds):
- * BOM → Content-Type charset → XML declaration / HTML `<meta>` prescan → valid UTF-8 → windows-1252.
- * A label nobody knows is skipped, not trusted; a known label is obeyed even when the bytes disagree
- * (browsers do the same, so publishers see what we see).
+ * Bytes → text, the one rule set for everything newsflow reads: fetched feeds and pages, WebSub pushes, and files
+ * given to `parse-feed` and `extract`. Which encoding a body is in, and who said so — WHATWG encoding sniffing,
+ * adapted to feeds: BOM → Content-Type charset → XML declaration / HTML `<meta>` prescan → valid UTF-8 →
+ * windows-1252. A label nobody knows is skipped, not trusted.
+ *
+ * Two repairs, where the label and the bytes contradict each other in a way only one reading survives:
+ * - bytes that are valid UTF-8 with non-ASCII in them, labelled with a single-byte charset, are UTF-8 (old CMSes
+ *   label UTF-8 output ISO-8859-1; saved pages keep a stale `<meta>`). Text in a single-byte charset is
+ *   practically never valid multi-byte UTF-8 by accident, so this can only fix, never break.
+ * - bytes labelled UTF-8 with not one well-formed multi-byte sequence in them, and some invalid ones, are
+ *   windows-1252 (the label was a template default): UTF-8 would turn every accented letter into U+FFFD.
+ * Browsers obey the label in both cases; a reader of feeds has no publisher watching the page to fix it.
  */
 export interface CharsetDecision {
   /** WHATWG encoding name, e.g. `utf-8`, `windows-1251`, `shift_jis`. */
@@ -25,23 +34,87 @@ export function sniffCharset(
 ): CharsetDecision {
   const bom = bomEncoding(body);
   if (bom) return { charset: bom, source: 'bom' };
+  const declared = declaredCharset(body, contentTypeCharset, kind);
+  if (declared) return repaired(body, declared);
+  if (isUtf8(body)) return { charset: 'utf-8', source: 'utf8-valid' };
+  return { charset: 'windows-1252', source: 'fallback' };
+}
+
+/** What the transport or the document itself says, in that order; undefined when nothing known is said. */
+function declaredCharset(
+  body: Uint8Array,
+  contentTypeCharset: string | undefined,
+  kind: FetchKind,
+): CharsetDecision | undefined {
   if (contentTypeCharset) {
     const enc = encodingForLabel(contentTypeCharset);
     if (enc) return { charset: enc, source: 'content-type' };
   }
-  if (kind !== 'robots') {
-    const head = Buffer.from(body.buffer, body.byteOffset, Math.min(body.length, PRESCAN_BYTES)).toString(
-      'latin1',
-    );
-    if (kind === 'page') {
-      const meta = prescanMeta(head);
-      if (meta) return { charset: meta, source: 'meta' };
-    }
-    const declared = xmlDeclaredEncoding(head);
-    if (declared) return { charset: declared, source: 'xml-declaration' };
+  if (kind === 'robots') return undefined;
+  // XML without a BOM in UTF-16: "<?" with a zero byte before or after each character (XML 1.0 appendix F).
+  if (body[0] === 0x3c && body[1] === 0x00 && body[2] === 0x3f && body[3] === 0x00) {
+    return { charset: 'utf-16le', source: 'xml-declaration' };
   }
-  if (isUtf8(body)) return { charset: 'utf-8', source: 'utf8-valid' };
-  return { charset: 'windows-1252', source: 'fallback' };
+  if (body[0] === 0x00 && body[1] === 0x3c && body[2] === 0x00 && body[3] === 0x3f) {
+    return { charset: 'utf-16be', source: 'xml-declaration' };
+  }
+  const head = Buffer.from(body.buffer, body.byteOffset, Math.min(body.length, PRESCAN_BYTES)).toString(
+    'latin1',
+  );
+  if (kind === 'page') {
+    const meta = prescanMeta(head);
+    if (meta) return { charset: meta, source: 'meta' };
+  }
+  const declared = xmlDeclaredEncoding(head);
+  return declared ? { charset: declared, source: 'xml-declaration' } : undefined;
+}
+
+/** WHATWG single-byte encodings: those a valid multi-byte UTF-8 body cannot honestly be in. */
+const SINGLE_BYTE = /^(?:windows-125\d|windows-874|iso-8859-\d+|koi8-[ru]|macintosh|x-mac-cyrillic|ibm866)$/;
+
+/** The two repairs of the module comment; otherwise the declaration stands. */
+function repaired(body: Uint8Array, declared: CharsetDecision): CharsetDecision {
+  if (SINGLE_BYTE.test(declared.charset) && hasNonAscii(body) && isUtf8(body)) {
+    return { charset: 'utf-8', source: 'utf8-valid' };
+  }
+  if (declared.charset === 'utf-8' && !isUtf8(body) && !hasUtf8MultiByte(body)) {
+    return { charset: 'windows-1252', source: 'fallback' };
+  }
+  return declared;
+}
+
+function hasNonAscii(body: Uint8Array): boolean {
+  for (const b of body) if (b >= 0x80) return true;
+  return false;
+}
+
+/** Whether the bytes hold at least one well-formed UTF-8 multi-byte sequence. */
+function hasUtf8MultiByte(body: Uint8Array): boolean {
+  for (let i = 0; i < body.length - 1; i++) {
+    const b = body[i]!;
+    const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
+    if (need === 0) continue;
+    let ok = true;
+    for (let k = 1; k <= need && ok; k++) {
+      const c = body[i + k];
+      if (c === undefined || c < 0x80 || c > 0xbf) ok = false;
+    }
+    if (ok) return true;
+  }
+  return false;
+}
+
+export interface DecodedText extends CharsetDecision {
+  text: string;
+}
+
+/**
+ * Sniff and decode in one step, for bytes that did not come through the fetcher (files, WebSub pushes):
+ * `contentType` is the whole header value, when there is one.
+ */
+export function decodeBody(body: Buffer, contentType: string | undefined, kind: FetchKind): DecodedText {
+  const decision = sniffCharset(body, parseContentType(contentType).charset, kind);
+  return { ...decision, text: decodeBytes(body, decision.charset) };
 }
 
 function bomEncoding(b: Uint8Array): string | undefined {

@@ -1,6 +1,5 @@
 import { jsonText } from '../../shared/text.js';
 import { CommanderError, type Command } from 'commander';
-import { isUtf8 } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -10,7 +9,7 @@ import type { BlockDecision } from '../../extract/content/classifier.js';
 import { DOM_KINDS, type DomKind } from '../../extract/content/dom/kinds.js';
 import { createExtractPool, ExtractTaskError, type ExtractPool } from '../../extract/pool.js';
 import type { ExtractInput, ExtractOutcome, FeedItemHints } from '../../extract/types.js';
-import { decodeBytes, sniffCharset } from '../../fetch/charset.js';
+import { decodeBody } from '../../fetch/charset.js';
 import type { Fetcher } from '../../fetch/types.js';
 
 // Loaded when needed: with the thread pool the extraction stack loads in the threads only, and the fetcher
@@ -94,25 +93,10 @@ export async function readManifest(file: string): Promise<ExtractSource[]> {
   return out;
 }
 
-/**
- * Bytes → text: gunzip when gzipped (by magic number), then WHATWG charset sniffing as for fetched pages,
- * except that a file whose bytes are valid UTF-8 with non-ASCII in them is read as UTF-8 whatever its
- * <meta> says: saved pages are often re-encoded without their meta being updated, while text in a legacy
- * single-byte charset is practically never valid multi-byte UTF-8 by accident.
- */
+/** Bytes → text: gunzip when gzipped (by magic number), then the fetcher's own rules (`fetch/charset.ts`). */
 export function decodeHtmlFile(bytes: Buffer): string {
   const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes;
-  const sniffed = sniffCharset(raw, undefined, 'page');
-  const charset =
-    sniffed.source !== 'bom' && sniffed.charset !== 'utf-8' && hasNonAscii(raw) && isUtf8(raw)
-      ? 'utf-8'
-      : sniffed.charset;
-  return decodeBytes(raw, charset);
-}
-
-function hasNonAscii(b: Buffer): boolean {
-  for (const byte of b) if (byte >= 0x80) return true;
-  return false;
+  return decodeBody(raw, undefined, 'page').text;
 }
 
 async function loadSource(src: ExtractSource, fetcher: () => Promise<Fetcher>): Promise<ExtractInput> {

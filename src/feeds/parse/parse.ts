@@ -1,4 +1,4 @@
-import { decodeFeedBytes } from './decode.js';
+import { decodeBody } from '../../fetch/charset.js';
 import { FeedParseError } from './errors.js';
 import { parseJsonFeed } from './parse-json.js';
 import { parseXmlFeed } from './parse-xml.js';
@@ -8,7 +8,7 @@ export { FeedParseError } from './errors.js';
 
 /**
  * Parses a feed document into the normalized shape. Text is used as given (the fetcher already decoded it);
- * bytes are decoded here (BOM, Content-Type charset, XML declaration, UTF-8 validity). JSON vs XML is decided by
+ * bytes are decoded here by the fetcher's own rules (`fetch/charset.ts`), so a file and a fetch read alike. JSON vs XML is decided by
  * the body first (`{` or `<`), the Content-Type only when the body says nothing. Throws FeedParseError with a
  * one-line reason for anything that is not a readable feed; never anything else.
  */
@@ -17,7 +17,7 @@ export async function parseFeed(
   opts: ParseOptions | string = {},
 ): Promise<ParsedFeed> {
   const o: ParseOptions = typeof opts === 'string' ? { baseUrl: opts } : opts;
-  const text = typeof input === 'string' ? input : decodeFeedBytes(input, o.contentType).text;
+  const text = typeof input === 'string' ? input : decodeBody(input, o.contentType, 'feed').text;
   const baseUrl = o.baseUrl?.trim() ? o.baseUrl.trim() : null;
   const head = text.replace(/^[\uFEFF\s]+/, '').slice(0, 1);
   try {

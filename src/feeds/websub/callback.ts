@@ -6,7 +6,7 @@ import { sameSecret } from '../../shared/secrets.js';
 import { oneLine } from '../../shared/text.js';
 import { type Keys, feedKeys } from '../../store/keys.js';
 import { recordFailure } from '../../store/records.js';
-import { decodeFeedBytes } from '../parse/decode.js';
+import { decodeBody } from '../../fetch/charset.js';
 import { storePush, type PushLimits } from './pushes.js';
 import { verifySignature } from './signature.js';
 import {
@@ -142,7 +142,7 @@ export function websubCallback(deps: WebSubCallbackDeps): FastifyPluginAsync {
         deps.redis,
         deps.keys,
         feedId,
-        { text: decodeFeedBytes(body, contentType).text, contentType, bytes: body.length },
+        { text: decodeBody(body, contentType, 'feed').text, contentType, bytes: body.length },
         deps.limits,
         deps.now(),
       );
