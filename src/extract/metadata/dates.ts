@@ -1,19 +1,16 @@
 /**
  * Date parsing for publication metadata. Two kinds of input:
- * - machine-readable values (meta content, datetime attributes, JSON-LD): ISO 8601, RFC 2822, epoch seconds;
- * - human-written dates in bylines and URLs, in the languages newsflow sees most (en de fr es it pt nl + CJK).
+ * - machine-readable values (meta content, datetime attributes, JSON-LD): the one date parser, shared/dates.ts;
+ * - human-written dates in bylines and URLs, in the languages newsflow sees most (en de fr es it pt nl + CJK),
+ *   found here with the shared month table.
  * Every parse keeps the calendar day as the publisher wrote it (`day`) besides the UTC instant (`iso`):
  * a page stamped 00:30+02:00 was published on that day locally, the day before in UTC.
  */
 
-export interface ParsedDate {
-  /** ISO 8601 instant in UTC. Dates without a time are midnight UTC. */
-  iso: string;
-  /** The calendar day as written on the page, YYYY-MM-DD (no time-zone shift). */
-  day: string;
-  /** True when the source carried a time of day. */
-  hasTime: boolean;
-}
+import { foldAccents, MONTH_ALT, monthNumber, parseDate, type ParsedDate } from '../../shared/dates.js';
+
+export { foldAccents };
+export type { ParsedDate } from '../../shared/dates.js';
 
 export interface DateBounds {
   /** Epoch ms; later dates are rejected (a page cannot be published in the future). */
@@ -29,61 +26,6 @@ const FUTURE_SLACK_MS = 36 * 3600 * 1000;
 
 export function boundsFor(nowMs: number): DateBounds {
   return { min: MIN_PLAUSIBLE, max: nowMs + FUTURE_SLACK_MS };
-}
-
-const MONTHS: Record<string, number> = {};
-function addMonths(names: string[][]): void {
-  names.forEach((variants, i) => {
-    for (const v of variants) MONTHS[v] = i + 1;
-  });
-}
-// Full names and common abbreviations, accents stripped (see foldAccents) and lower-cased.
-addMonths([
-  [
-    'january',
-    'jan',
-    'januar',
-    'janner',
-    'janvier',
-    'janv',
-    'enero',
-    'ene',
-    'gennaio',
-    'gen',
-    'janeiro',
-    'januari',
-  ],
-  [
-    'february',
-    'feb',
-    'febr',
-    'februar',
-    'feber',
-    'fevrier',
-    'fevr',
-    'fev',
-    'febrero',
-    'febbraio',
-    'fevereiro',
-    'februari',
-  ],
-  ['march', 'mar', 'marz', 'mrz', 'mars', 'marzo', 'marco', 'maart', 'mrt'],
-  ['april', 'apr', 'avril', 'avr', 'abril', 'abr', 'aprile'],
-  ['may', 'mai', 'mayo', 'maggio', 'mag', 'maio', 'mei'],
-  ['june', 'jun', 'juni', 'juin', 'junio', 'giugno', 'giu', 'junho'],
-  ['july', 'jul', 'juli', 'juillet', 'juil', 'julio', 'luglio', 'lug', 'julho'],
-  ['august', 'aug', 'aout', 'agosto', 'ago', 'augustus'],
-  ['september', 'sep', 'sept', 'septembre', 'septiembre', 'setiembre', 'settembre', 'set', 'setembro'],
-  ['october', 'oct', 'oktober', 'okt', 'octobre', 'octubre', 'ottobre', 'ott', 'outubro', 'out'],
-  ['november', 'nov', 'novembre', 'noviembre', 'novembro'],
-  ['december', 'dec', 'dezember', 'dez', 'decembre', 'diciembre', 'dic', 'dicembre', 'dezembro'],
-]);
-const MONTH_ALT = Object.keys(MONTHS)
-  .sort((a, b) => b.length - a.length)
-  .join('|');
-
-export function foldAccents(s: string): string {
-  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
 }
 
 function pad(n: number, w = 2): string {
@@ -116,77 +58,32 @@ function build(
   return { iso: new Date(ms).toISOString(), day, hasTime: time !== null };
 }
 
-const ISO_RE =
-  /^(\d{4})-?(\d{1,2})-?(\d{1,2})(?!\d)(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?/i;
-
-/** Parses an ISO 8601 date/date-time at the start of `s` (the common machine-readable form). */
+/** Parses an ISO 8601 date/date-time (the common machine-readable form); other forms are null. */
 export function parseIso(s: string, bounds: DateBounds): ParsedDate | null {
-  const m = ISO_RE.exec(s.trim());
-  if (!m) return null;
-  // Compact YYYYMMDD only when it stands alone or is followed by T: "20201009" yes, "2020100912" no.
-  if (!s.includes('-') && !/^\s*\d{8}(?:T|\s*$)/.test(s)) return null;
-  const [, y, mo, d, h, mi, sec, tz] = m;
-  const time =
-    h !== undefined && mi !== undefined
-      ? { h: Number(h), mi: Number(mi), s: sec ? Number(sec) : 0, offsetMin: parseOffset(tz) }
-      : null;
-  return build(Number(y), Number(mo), Number(d), time, bounds);
+  if (!/^\s*\d{4}-?\d/.test(s)) return null;
+  return withinBounds(parseDate(s.trim()), bounds);
 }
 
-function parseOffset(tz: string | undefined): number | null {
-  if (!tz) return null;
-  if (/^(z|utc|gmt)$/i.test(tz)) return 0;
-  const m = /^([+-])(\d{2}):?(\d{2})?$/.exec(tz);
-  if (!m) return null;
-  const sign = m[1] === '-' ? -1 : 1;
-  return sign * (Number(m[2]) * 60 + Number(m[3] ?? 0));
-}
-
-const RFC2822_RE =
-  /^(?:[a-z]{3},?\s+)?(\d{1,2})\s+([a-z]{3,})\.?\s+(\d{4})(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(Z|UT|UTC|GMT|[ECMP][SD]T|[+-]\d{4})?)?/i;
-const US_ZONES: Record<string, number> = {
-  EST: -300,
-  EDT: -240,
-  CST: -360,
-  CDT: -300,
-  MST: -420,
-  MDT: -360,
-  PST: -480,
-  PDT: -420,
-};
-
-/** Parses a machine-readable date value: ISO 8601, RFC 2822, or epoch seconds/milliseconds. */
+/**
+ * Parses a machine-readable date value (meta content, datetime attributes, JSON-LD) with the one date parser
+ * (shared/dates.ts: ISO 8601, RFC 2822, epoch numbers and the rest), then as a human-written date.
+ */
 export function parseMachineDate(value: string | null | undefined, bounds: DateBounds): ParsedDate | null {
   if (!value) return null;
   const s = value.trim();
   if (!s) return null;
-  const iso = parseIso(s, bounds);
-  if (iso) return iso;
-  const rfc = RFC2822_RE.exec(foldAccents(s));
-  if (rfc) {
-    const [, d, mon, y, h, mi, sec, tz] = rfc;
-    const month = MONTHS[(mon ?? '').toLowerCase()];
-    if (month) {
-      const offset = tz
-        ? (US_ZONES[tz.toUpperCase()] ?? parseOffset(tz.replace(/^([+-]\d{2})(\d{2})$/, '$1:$2')))
-        : null;
-      const time =
-        h !== undefined && mi !== undefined
-          ? { h: Number(h), mi: Number(mi), s: Number(sec ?? 0), offsetMin: offset }
-          : null;
-      const r = build(Number(y), month, Number(d), time, bounds);
-      if (r) return r;
-    }
-  }
-  if (/^\d{10}(\d{3})?$/.test(s)) {
-    const ms = s.length === 13 ? Number(s) : Number(s) * 1000;
-    if (ms >= bounds.min && ms <= bounds.max) {
-      const iso2 = new Date(ms).toISOString();
-      return { iso: iso2, day: iso2.slice(0, 10), hasTime: true };
-    }
-    return null;
-  }
+  const parsed = parseDate(s);
+  if (parsed) return withinBounds(parsed, bounds);
   return parseHumanDate(s, bounds, {});
+}
+
+/** A day within the plausible range (the day as written; the instant only has to be representable). */
+function withinBounds(d: ParsedDate | null, bounds: DateBounds): ParsedDate | null {
+  // A year or a month alone is no publication date.
+  if (!d || d.partial) return null;
+  const [y, m, day] = d.day.split('-').map(Number) as [number, number, number];
+  const dayMs = Date.UTC(y, m - 1, day);
+  return dayMs < bounds.min || dayMs > bounds.max ? null : d;
 }
 
 export interface HumanDateContext {
@@ -244,7 +141,7 @@ const TEXT_PATTERNS: {
       'gi',
     ),
     pick: g => {
-      const m = MONTHS[(g[2] ?? '').toLowerCase()];
+      const m = monthNumber(g[2] ?? '');
       return m ? [Number(g[3]), m, Number(g[1])] : null;
     },
   },
@@ -252,7 +149,7 @@ const TEXT_PATTERNS: {
   {
     re: new RegExp(`\\b(${MONTH_ALT})\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})(?!\\d)`, 'gi'),
     pick: g => {
-      const m = MONTHS[(g[1] ?? '').toLowerCase()];
+      const m = monthNumber(g[1] ?? '');
       return m ? [Number(g[3]), m, Number(g[2])] : null;
     },
   },

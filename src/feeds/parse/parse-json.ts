@@ -1,4 +1,4 @@
-import { parseFeedDate } from './dates.js';
+import { parseFeedDate } from '../../shared/dates.js';
 import { FeedParseError } from './errors.js';
 import { capLength, FEED_LIMITS } from './limits.js';
 import { absolutizeHtml, collapse, escapeHtml, textOfUntyped } from './html.js';

@@ -1,5 +1,5 @@
 import { Parser as XmlParser } from 'xml2js';
-import { parseFeedDate } from './dates.js';
+import { parseFeedDate } from '../../shared/dates.js';
 import { FeedParseError } from './errors.js';
 import {
   absolutizeHtml,

@@ -1,8 +1,29 @@
 /**
- * Feed dates to ISO 8601 UTC. Feeds write RFC 822 with any zone name, W3CDTF with or without a zone, asctime,
- * US prose dates, localized month names and epoch numbers. A date without a zone is taken as UTC (never the
- * machine's local zone, so the result does not depend on where the poller runs). Anything unreadable is null.
+ * Dates, one parser for feeds and pages: RFC 822/2822 with any zone name, ISO 8601 / W3CDTF with or without a
+ * zone, asctime, US prose dates ("January 5, 2024 10:00 AM EST"), day-first dates with localized month names
+ * ("Mittwoch, 5. März 2024 10:00 MEZ"), YYYY/MM/DD and epoch numbers. One month table (en de fr es it pt nl,
+ * accents folded) and one zone table serve both this parser and the human-date finder of page metadata
+ * (extract/metadata/dates.ts). A date without a zone is UTC (never the machine's local zone, so a result does
+ * not depend on where the process runs). Input longer than 256 characters is not a date; every pattern is
+ * anchored, so each string is scanned a bounded number of times.
  */
+
+/** A parsed date: the instant, the calendar day as written (before any zone shift), and whether it had a time. */
+export interface ParsedDate {
+  /** ISO 8601 instant in UTC. Dates without a time are midnight UTC. */
+  iso: string;
+  /** The calendar day as written, YYYY-MM-DD. */
+  day: string;
+  hasTime: boolean;
+  /**
+   * W3CDTF allows a year ("2003") or a month ("2003-12") alone: such a value reads as its first day, and says so
+   * here. Feeds take it (it is all the feed says); a page's publication date must name its day.
+   */
+  partial?: true;
+}
+
+/** Longer strings are not dates (a hostile feed sends 60 KB pubDates). */
+export const MAX_DATE_CHARS = 256;
 
 const ZONES: Record<string, number> = {
   UT: 0,
@@ -53,75 +74,76 @@ const ZONES: Record<string, number> = {
   NZDT: 780,
 };
 
-/** Month names by their lower-case prefix; longer keys win (so `juil` beats `jui`). English first, then de/fr/es/it/nl/pt. */
-const MONTHS: [string, number][] = [
-  ['january', 1],
-  ['february', 2],
-  ['march', 3],
-  ['april', 4],
-  ['june', 6],
-  ['july', 7],
-  ['august', 8],
-  ['september', 9],
-  ['october', 10],
-  ['november', 11],
-  ['december', 12],
-  ['juin', 6],
-  ['juil', 7],
-  ['janv', 1],
-  ['févr', 2],
-  ['fevr', 2],
-  ['sept', 9],
-  ['août', 8],
-  ['aout', 8],
-  ['déc', 12],
-  ['jan', 1],
-  ['feb', 2],
-  ['fév', 2],
-  ['fev', 2],
-  ['mar', 3],
-  ['mär', 3],
-  ['mrz', 3],
-  ['mrt', 3],
-  ['apr', 4],
-  ['avr', 4],
-  ['abr', 4],
-  ['may', 5],
-  ['mai', 5],
-  ['mei', 5],
-  ['mag', 5],
-  ['jun', 6],
-  ['giu', 6],
-  ['jul', 7],
-  ['lug', 7],
-  ['aug', 8],
-  ['ago', 8],
-  ['sep', 9],
-  ['set', 9],
-  ['oct', 10],
-  ['okt', 10],
-  ['out', 10],
-  ['ott', 10],
-  ['nov', 11],
-  ['dec', 12],
-  ['dez', 12],
-  ['dic', 12],
-  ['ene', 1],
-  ['gen', 1],
-];
+const MONTHS: Record<string, number> = {};
+function addMonths(names: string[][]): void {
+  names.forEach((variants, i) => {
+    for (const v of variants) MONTHS[v] = i + 1;
+  });
+}
+// Full names and common abbreviations, accents stripped (see foldAccents) and lower-cased.
+addMonths([
+  [
+    'january',
+    'jan',
+    'januar',
+    'janner',
+    'janvier',
+    'janv',
+    'enero',
+    'ene',
+    'gennaio',
+    'gen',
+    'janeiro',
+    'januari',
+  ],
+  [
+    'february',
+    'feb',
+    'febr',
+    'februar',
+    'feber',
+    'fevrier',
+    'fevr',
+    'fev',
+    'febrero',
+    'febbraio',
+    'fevereiro',
+    'februari',
+  ],
+  ['march', 'mar', 'marz', 'mrz', 'mars', 'marzo', 'marco', 'maart', 'mrt'],
+  ['april', 'apr', 'avril', 'avr', 'abril', 'abr', 'aprile'],
+  ['may', 'mai', 'mayo', 'maggio', 'mag', 'maio', 'mei'],
+  ['june', 'jun', 'juni', 'juin', 'junio', 'giugno', 'giu', 'junho'],
+  ['july', 'jul', 'juli', 'juillet', 'juil', 'julio', 'luglio', 'lug', 'julho'],
+  ['august', 'aug', 'aout', 'agosto', 'ago', 'augustus'],
+  ['september', 'sep', 'sept', 'septembre', 'septiembre', 'setiembre', 'settembre', 'set', 'setembro'],
+  ['october', 'oct', 'oktober', 'okt', 'octobre', 'octubre', 'ottobre', 'ott', 'outubro', 'out'],
+  ['november', 'nov', 'novembre', 'noviembre', 'novembro'],
+  ['december', 'dec', 'dezember', 'dez', 'decembre', 'diciembre', 'dic', 'dicembre', 'dezembro'],
+]);
+const MONTH_NAMES = Object.keys(MONTHS).sort((a, b) => b.length - a.length);
 
-const MONTHS_BY_LENGTH = [...MONTHS].sort((a, b) => b[0].length - a[0].length);
+/** Month names, longest first, for regex alternations (page text). */
+export const MONTH_ALT = MONTH_NAMES.join('|');
 
-function monthNumber(word: string): number | null {
-  const w = word.toLowerCase().replace(/\.$/, '');
+export function foldAccents(s: string): string {
+  return s.normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+}
+
+/** The month a word names ("März", "Sept.", "juillet"), or null. Exact names first, then a known prefix. */
+export function monthNumber(word: string): number | null {
+  const w = foldAccents(word).toLowerCase().replace(/\.$/, '');
   if (w.length < 3) return null;
-  for (const [name, n] of MONTHS_BY_LENGTH) {
-    if (name.length >= 3 && (w.startsWith(name) || (name.startsWith(w) && name.length > 4))) return n;
+  const exact = MONTHS[w];
+  if (exact) return exact;
+  for (const name of MONTH_NAMES) {
+    if (name.length >= 3 && (w.startsWith(name) || (name.startsWith(w) && name.length > 4))) {
+      return MONTHS[name]!;
+    }
   }
   return null;
 }
 
-/** Offset in minutes east of UTC, or undefined when `zone` is not a zone we know. Empty → 0 (UTC). */
 /** Minutes east of UTC, or an IANA zone name (its offset depends on the date), or undefined when unknown. */
 function zoneOffset(raw: string): Offset | undefined {
   // "+0000 (UTC)", "GMT+0100 (Central European Standard Time)": the parenthesized name is commentary.
@@ -194,7 +216,7 @@ interface Parts {
   offsetMinutes: Offset;
 }
 
-function build(p: Parts): string | null {
+function build(p: Parts): ParsedDate | null {
   let hour = p.hour ?? 0;
   const minute = p.minute ?? 0;
   let second = p.second ?? 0;
@@ -221,7 +243,8 @@ function build(p: Parts): string | null {
     t = utc - (ianaOffset(p.offsetMinutes, first) ?? 0) * 60_000;
   }
   if (!Number.isFinite(t)) return null;
-  return new Date(t).toISOString();
+  const day = `${String(p.year).padStart(4, '0')}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+  return { iso: new Date(t).toISOString(), day, hasTime: p.hour !== undefined };
 }
 
 const TIME = String.raw`(\d{1,2})(?::(\d{2})(?::(\d{2})(?:[.,](\d+))?)?|\.(\d{2})(?:\.(\d{2}))?)?\s*([ap]\.?m\.?(?![a-z]))?`;
@@ -256,9 +279,15 @@ const ASCTIME = new RegExp(
 /** "2024/01/05 10:00:00", "2024.01.05" */
 const YMD = new RegExp(String.raw`^(\d{4})[/.](\d{1,2})[/.](\d{1,2})(?:(?:\s+|T)${TIME})?\s*(.*)$`, 'i');
 
+/** A feed's date as an ISO 8601 instant in UTC; null when it is not a date. */
 export function parseFeedDate(input: unknown): string | null {
+  return parseDate(input)?.iso ?? null;
+}
+
+/** Any date string (or epoch number) this module reads; null when it is not one. */
+export function parseDate(input: unknown): ParsedDate | null {
   if (typeof input === 'number') return fromEpoch(input);
-  if (typeof input !== 'string') return null;
+  if (typeof input !== 'string' || input.length > MAX_DATE_CHARS) return null;
   const s = input
     .replace(/[\u00a0\u2000-\u200b\u202f\u205f\u3000]/g, ' ')
     .replace(/\s+/g, ' ')
@@ -278,7 +307,8 @@ export function parseFeedDate(input: unknown): string | null {
   if (m) {
     const offset = zoneOffset(m[10] ?? '');
     if (offset !== undefined) {
-      return build({
+      const partial = m[3] === undefined && m[5] === undefined;
+      const d = build({
         year: Number(m[1]),
         month: Number(m[2] ?? m[4] ?? 1),
         day: Number(m[3] ?? m[5] ?? 1),
@@ -288,6 +318,7 @@ export function parseFeedDate(input: unknown): string | null {
         fraction: m[9],
         offsetMinutes: offset,
       });
+      return d && partial ? { ...d, partial: true } : d;
     }
   }
 
@@ -337,8 +368,29 @@ export function parseFeedDate(input: unknown): string | null {
       });
     }
   }
+
+  // Last, an ISO date-time at the start of a longer value ("2021-03-04T05:06:07+01:00 (CET)", "2020-10-09 und
+  // mehr"): page metadata carries such values; the date and time read are what the value begins with.
+  m = ISO_PREFIX.exec(s);
+  if (m) {
+    const offset = m[7] ? zoneOffset(m[7]) : 0;
+    if (offset !== undefined) {
+      return build({
+        year: Number(m[1]),
+        month: Number(m[2]),
+        day: Number(m[3]),
+        hour: m[4] !== undefined ? Number(m[4]) : undefined,
+        minute: m[5] !== undefined ? Number(m[5]) : undefined,
+        second: m[6] !== undefined ? Number(m[6]) : undefined,
+        offsetMinutes: offset,
+      });
+    }
+  }
   return null;
 }
+
+const ISO_PREFIX =
+  /^(\d{4})-(\d{1,2})-(\d{1,2})(?!\d)(?:[T\s]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2}|[+-]\d{2})?)?/i;
 
 /** Reads the 7 groups of TIME starting at index `i`. */
 function time(
@@ -355,10 +407,12 @@ function time(
   };
 }
 
-function fromEpoch(n: number): string | null {
-  // Below 1e8 s (1973) a number is not a plausible feed timestamp.
+function fromEpoch(n: number): ParsedDate | null {
+  // Below 1e8 s (1973) a number is not a plausible timestamp.
   if (!Number.isFinite(n) || n < 1e8) return null;
   const ms = n < 1e11 ? n * 1000 : n;
   const d = new Date(ms);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  if (Number.isNaN(d.getTime())) return null;
+  const iso = d.toISOString();
+  return { iso, day: iso.slice(0, 10), hasTime: true };
 }

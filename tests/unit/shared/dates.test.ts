@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFeedDate } from '../../../../src/feeds/parse/dates.js';
+import { MAX_DATE_CHARS, monthNumber, parseDate, parseFeedDate } from '../../../src/shared/dates.js';
 
 describe('parseFeedDate', () => {
   it.each([
@@ -72,5 +72,45 @@ describe('parseFeedDate', () => {
     expect(parseFeedDate(1704450000)).toBe('2024-01-05T10:20:00.000Z');
     expect(parseFeedDate(null)).toBeNull();
     expect(parseFeedDate({})).toBeNull();
+  });
+});
+
+describe('parseDate: one parser for feeds and pages (issue 14)', () => {
+  it.each([
+    // input, iso, day as written, hasTime, partial
+    ['2024-03-05T00:30:00+02:00', '2024-03-04T22:30:00.000Z', '2024-03-05', true, undefined],
+    ['Tue, 05 Mar 2024 10:00:00 MEZ', '2024-03-05T09:00:00.000Z', '2024-03-05', true, undefined],
+    ['5. März 2024', '2024-03-05T00:00:00.000Z', '2024-03-05', false, undefined],
+    ['2021-03-04T05:06:07+01:00 (CET)', '2021-03-04T04:06:07.000Z', '2021-03-04', true, undefined],
+    ['1700000000', '2023-11-14T22:13:20.000Z', '2023-11-14', true, undefined],
+    ['2003-12', '2003-12-01T00:00:00.000Z', '2003-12-01', false, true],
+    ['2003', '2003-01-01T00:00:00.000Z', '2003-01-01', false, true],
+  ])('%s', (input, iso, day, hasTime, partial) => {
+    expect(parseDate(input)).toEqual({ iso, day, hasTime, ...(partial ? { partial } : {}) });
+  });
+
+  it('one month table: the page finder and the feed parser read the same names', () => {
+    for (const [word, n] of [
+      ['janvier', 1],
+      ['Febr.', 2],
+      ['März', 3],
+      ['avr', 4],
+      ['maggio', 5],
+      ['junho', 6],
+      ['juil.', 7],
+      ['août', 8],
+      ['setiembre', 9],
+      ['outubro', 10],
+      ['noviembre', 11],
+      ['Dez', 12],
+    ] as const) {
+      expect(monthNumber(word), word).toBe(n);
+    }
+    expect(monthNumber('Mittwoch')).toBeNull();
+  });
+
+  it('a 60 KB value is not a date (read no further than MAX_DATE_CHARS)', () => {
+    expect(parseDate(`Mon, 02 Jun 2025 10:00:00 GMT${' '.repeat(60_000)}`)).toBeNull();
+    expect(parseDate(`2025-06-02${'0'.repeat(MAX_DATE_CHARS)}`)).toBeNull();
   });
 });
