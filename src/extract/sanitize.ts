@@ -1,3 +1,4 @@
+import { blockElementsExcept } from '../shared/blocks.js';
 import sanitize from 'sanitize-html';
 
 /**
@@ -291,42 +292,8 @@ export function precleanContent(root: Element): void {
 }
 
 /** Elements between which whitespace renders as nothing. */
-const BLOCKY = new Set([
-  'address',
-  'article',
-  'aside',
-  'blockquote',
-  'dd',
-  'details',
-  'div',
-  'dl',
-  'dt',
-  'figcaption',
-  'figure',
-  'footer',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'header',
-  'hr',
-  'li',
-  'main',
-  'nav',
-  'ol',
-  'p',
-  'section',
-  'table',
-  'tbody',
-  'td',
-  'tfoot',
-  'th',
-  'thead',
-  'tr',
-  'ul',
-]);
+// Whitespace inside pre is content; br and the form-ish blocks never survive sanitizing anyway.
+const BLOCKY = blockElementsExcept('br', 'caption', 'center', 'dialog', 'fieldset', 'form', 'pre', 'summary');
 
 const isBlocky = (n: ChildNode | null): boolean =>
   !n || (n.nodeType === 1 && BLOCKY.has((n as Element).localName));

@@ -9,49 +9,12 @@
  * shape — and say nothing about one site. The model weighting them is trained on the fit parts of the dev
  * corpora only (eval/extract/train-blocks.mjs).
  */
+import { blockElementsExcept } from '../../shared/blocks.js';
 import { siteOf } from '../../shared/site.js';
 
 /** Elements that start a block of their own. */
-const BLOCK_TAGS = new Set([
-  'address',
-  'article',
-  'aside',
-  'blockquote',
-  'caption',
-  'center',
-  'dd',
-  'details',
-  'div',
-  'dl',
-  'dt',
-  'fieldset',
-  'figcaption',
-  'figure',
-  'footer',
-  'form',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'header',
-  'li',
-  'main',
-  'nav',
-  'ol',
-  'p',
-  'pre',
-  'section',
-  'summary',
-  'table',
-  'tbody',
-  'td',
-  'th',
-  'thead',
-  'tr',
-  'ul',
-]);
+// Segmentation into blocks: line breaks (br, hr) split no block, and a dialog is never article text.
+const BLOCK_TAGS = blockElementsExcept('br', 'dialog', 'hr', 'tfoot');
 /** Text inside these is not article text (as in text.ts); their blocks are not built. */
 const SKIP_TAGS = new Set(['script', 'style', 'template', 'noscript']);
 

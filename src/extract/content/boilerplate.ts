@@ -9,6 +9,7 @@
  * removed, and a phrase rule only fires on short blocks.
  */
 
+import { blockElementsExcept } from '../../shared/blocks.js';
 import { siteOf } from '../../shared/site.js';
 import { classWords } from './class-words.js';
 import {
@@ -38,32 +39,27 @@ export interface BoilerplateReport {
   removed: Record<string, number>;
 }
 
-const BLOCKS = new Set([
-  'p',
-  'div',
-  'section',
-  'ul',
-  'ol',
-  'li',
-  'dl',
-  'table',
-  'blockquote',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'figure',
-  'aside',
-  'nav',
-  'header',
-  'footer',
-  'form',
-  'center',
-  'article',
-  'main',
-]);
+// The blocks boilerplate rules judge one by one: containers, not their lines, cells or captions.
+const BLOCKS = blockElementsExcept(
+  'address',
+  'br',
+  'caption',
+  'dd',
+  'details',
+  'dialog',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'hr',
+  'pre',
+  'summary',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'tr',
+);
 /** A div holding any of these (at any depth) is a container, judged by its blocks, not a paragraph. */
 const BLOCK_SELECTOR = Array.from(BLOCKS).join(', ');
 

@@ -1,3 +1,4 @@
+import { blockElementsExcept } from '../../shared/blocks.js';
 import { parseLiteDocument } from './dom/parse.js';
 
 /**
@@ -7,45 +8,8 @@ import { parseLiteDocument } from './dom/parse.js';
  * leaves them out for consumers that want the running text only.
  */
 
-const BLOCK = new Set([
-  'address',
-  'article',
-  'aside',
-  'blockquote',
-  'br',
-  'caption',
-  'dd',
-  'details',
-  'dialog',
-  'div',
-  'dl',
-  'dt',
-  'fieldset',
-  'figure',
-  'footer',
-  'form',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'header',
-  'hr',
-  'li',
-  'main',
-  'nav',
-  'ol',
-  'p',
-  'pre',
-  'section',
-  'summary',
-  'table',
-  'td',
-  'th',
-  'tr',
-  'ul',
-]);
+// Text boundaries for word counts; figcaption is skipped (SKIP), table sections add nothing their rows do not.
+const BLOCK = blockElementsExcept('center', 'figcaption', 'tbody', 'tfoot', 'thead');
 
 /** Elements whose text is not part of the article's text. */
 const SKIP = new Set(['figcaption', 'script', 'style', 'template', 'noscript']);

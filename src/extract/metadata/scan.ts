@@ -4,6 +4,7 @@
  * comments, related stories, site footer). Pages that state no date in their metadata nearly always print
  * it next to the headline; the same pass gives the byline region for author detection.
  */
+import { blockElementsExcept } from '../../shared/blocks.js';
 import {
   findHumanDates,
   parseMachineDate,
@@ -53,36 +54,23 @@ const SKIP_TAGS = new Set([
   'textarea',
   'head',
 ]);
-const BLOCK_TAGS = new Set([
-  'p',
-  'div',
-  'li',
-  'ul',
-  'ol',
-  'section',
-  'article',
-  'header',
-  'footer',
-  'h1',
-  'h2',
-  'h3',
-  'h4',
-  'h5',
-  'h6',
-  'br',
-  'tr',
-  'td',
-  'th',
-  'table',
-  'dd',
-  'dt',
-  'figure',
-  'figcaption',
-  'blockquote',
-  'aside',
-  'nav',
-  'main',
-]);
+// Boundaries the date scan reads text between: the containers a byline or dateline sits in.
+const BLOCK_TAGS = blockElementsExcept(
+  'address',
+  'caption',
+  'center',
+  'details',
+  'dialog',
+  'dl',
+  'fieldset',
+  'form',
+  'hr',
+  'pre',
+  'summary',
+  'tbody',
+  'tfoot',
+  'thead',
+);
 const PUBLISHED_CLASS_RE =
   /publish|entry-date|post-date|pubdate|date-created|datecreated|article-date|story-date|dateline|erschienen|veroeffentlicht/;
 const UPDATED_BEFORE_RE =

@@ -1,4 +1,5 @@
 import { decodeHTMLStrict } from 'entities';
+import { BLOCK_ELEMENTS } from '../../shared/blocks.js';
 
 /**
  * Small text/HTML helpers for feed fields. Character references are decoded by the `entities` library (the full
@@ -39,8 +40,8 @@ export function escapeHtml(text: string): string {
 // Every pattern on feed text is linear: a construct that is never closed runs to the end of the text (as it does
 // in an HTML parser) instead of being searched for again from each of its openings, and no quantifier inside a
 // tag can try every split of the same run of characters.
-const BLOCK =
-  /<\/?(?:p|div|br|hr|li|ul|ol|h[1-6]|blockquote|pre|tr|td|th|table|section|article|header|footer|figure|figcaption|dd|dt|dl)\b[^>]*(?:>|$)/gi;
+// Block elements (shared/blocks.ts) become spaces in text.
+const BLOCK = new RegExp(`<\\/?(?:${[...BLOCK_ELEMENTS].join('|')})\\b[^>]*(?:>|$)`, 'gi');
 
 /** Visible text of an HTML fragment: tags dropped (blocks become spaces), entities decoded, whitespace collapsed. */
 export function htmlToText(html: string): string {
