@@ -9,38 +9,35 @@
  * JSDOMParser), no namespaces beyond telling HTML elements from foreign ones, selectors as in select.ts.
  */
 import { compileSelector, matchesSelector, type CompiledSelector } from './select.js';
+import {
+  COMMENT_NODE,
+  DOCUMENT_FRAGMENT_NODE,
+  DOCUMENT_NODE,
+  ELEMENT_NODE,
+  HTML_NS,
+  LiteAttr,
+  LiteStyle,
+  TEXT_NODE,
+} from './lite-parts.js';
 import { serializeChildren, serializeNode } from './serialize.js';
 
-export const ELEMENT_NODE = 1;
-export const TEXT_NODE = 3;
-export const COMMENT_NODE = 8;
-export const DOCUMENT_NODE = 9;
-export const DOCUMENT_TYPE_NODE = 10;
-export const DOCUMENT_FRAGMENT_NODE = 11;
-
-export const HTML_NS = 'http://www.w3.org/1999/xhtml';
+export {
+  COMMENT_NODE,
+  DOCUMENT_FRAGMENT_NODE,
+  DOCUMENT_NODE,
+  DOCUMENT_TYPE_NODE,
+  ELEMENT_NODE,
+  HTML_NS,
+  LiteAttr,
+  LiteStyle,
+  TEXT_NODE,
+} from './lite-parts.js';
 
 /** Parses markup into children of `context`; installed by parse.ts (keeps this module free of parse5). */
 export type FragmentParser = (html: string, context: LiteElement) => LiteFragment;
 let fragmentParser: FragmentParser | null = null;
 export function setFragmentParser(parser: FragmentParser): void {
   fragmentParser = parser;
-}
-
-export class LiteAttr {
-  constructor(
-    public name: string,
-    public value: string,
-  ) {}
-  get localName(): string {
-    return this.name;
-  }
-  get nodeName(): string {
-    return this.name;
-  }
-  cloneNode(): LiteAttr {
-    return new LiteAttr(this.name, this.value);
-  }
 }
 
 export abstract class LiteNode {
@@ -137,15 +134,14 @@ export abstract class LiteNode {
 const EMPTY: LiteNode[] = [];
 Object.freeze(EMPTY);
 
-export class LiteText extends LiteNode {
+/** Text and comments: a node that is its `data`. */
+abstract class LiteCharacterData extends LiteNode {
   constructor(
     public data: string,
+    nodeType: number,
     doc: LiteDocument,
   ) {
-    super(TEXT_NODE, doc);
-  }
-  get nodeName(): string {
-    return '#text';
+    super(nodeType, doc);
   }
   get textContent(): string {
     return this.data;
@@ -159,61 +155,35 @@ export class LiteText extends LiteNode {
   override set nodeValue(value: string | null) {
     this.data = value ?? '';
   }
-  get wholeText(): string {
-    return this.data;
-  }
   get length(): number {
     return this.data.length;
+  }
+}
+
+export class LiteText extends LiteCharacterData {
+  constructor(data: string, doc: LiteDocument) {
+    super(data, TEXT_NODE, doc);
+  }
+  get nodeName(): string {
+    return '#text';
+  }
+  get wholeText(): string {
+    return this.data;
   }
   cloneNode(): LiteText {
     return new LiteText(this.data, this.ownerDocument);
   }
 }
 
-export class LiteComment extends LiteNode {
-  constructor(
-    public data: string,
-    doc: LiteDocument,
-  ) {
-    super(COMMENT_NODE, doc);
+export class LiteComment extends LiteCharacterData {
+  constructor(data: string, doc: LiteDocument) {
+    super(data, COMMENT_NODE, doc);
   }
   get nodeName(): string {
     return '#comment';
   }
-  get textContent(): string {
-    return this.data;
-  }
-  set textContent(value: string | null) {
-    this.data = value ?? '';
-  }
-  override get nodeValue(): string {
-    return this.data;
-  }
   cloneNode(): LiteComment {
     return new LiteComment(this.data, this.ownerDocument);
-  }
-}
-
-export class LiteDocumentType extends LiteNode {
-  constructor(
-    public name: string,
-    public publicId: string,
-    public systemId: string,
-    doc: LiteDocument,
-  ) {
-    super(DOCUMENT_TYPE_NODE, doc);
-  }
-  get nodeName(): string {
-    return this.name;
-  }
-  get textContent(): null {
-    return null;
-  }
-  set textContent(_value: string | null) {
-    // Setting textContent on a doctype does nothing, as in the DOM.
-  }
-  cloneNode(): LiteDocumentType {
-    return new LiteDocumentType(this.name, this.publicId, this.systemId, this.ownerDocument);
   }
 }
 
@@ -437,33 +407,6 @@ function collectText(root: LiteParent): string {
     n = n ? n.nextSibling : null;
   }
   return out;
-}
-
-/** The inline style attribute read as a declaration map; Readability asks for `display` and `visibility`. */
-export class LiteStyle {
-  constructor(private readonly el: LiteElement) {}
-  getPropertyValue(name: string): string {
-    const css = this.el.getAttribute('style');
-    if (!css) return '';
-    let value = '';
-    for (const decl of css.split(';')) {
-      const i = decl.indexOf(':');
-      if (i > 0 && decl.slice(0, i).trim().toLowerCase() === name) {
-        value = decl
-          .slice(i + 1)
-          .replace(/!important/i, '')
-          .trim()
-          .toLowerCase();
-      }
-    }
-    return value;
-  }
-  get display(): string {
-    return this.getPropertyValue('display');
-  }
-  get visibility(): string {
-    return this.getPropertyValue('visibility');
-  }
 }
 
 export class LiteElement extends LiteParent {

@@ -7,7 +7,6 @@ import {
   LiteAttr,
   LiteComment,
   LiteDocument,
-  LiteDocumentType,
   LiteElement,
   LiteFragment,
   type LiteNode,
@@ -15,6 +14,7 @@ import {
   LiteText,
   setFragmentParser,
 } from './lite-dom.js';
+import { LiteDocumentType } from './lite-doctype.js';
 
 type LiteMap = TreeAdapterTypeMap<
   LiteNode,
