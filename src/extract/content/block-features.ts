@@ -4,112 +4,12 @@
  * as evidence.
  */
 import type { Block, Segmentation } from './blocks.js';
+import { CLASS_GROUPS } from './class-words.js';
 
-/**
- * Template vocabulary: parts of class/id names that page templates give their boxes, by what the box is.
- * Matched against the parts of each token ("share-buttons" → share, buttons) and whole tokens.
- */
-const CLASS_GROUPS: Record<string, string[]> = {
-  recirc: [
-    'related',
-    'relatedposts',
-    'yarpp',
-    'recommended',
-    'recommendations',
-    'recirc',
-    'recirculation',
-    'outbrain',
-    'taboola',
-    'trending',
-    'mostread',
-    'mostpopular',
-    'popular',
-    'more',
-    'teaser',
-    'teasers',
-  ],
-  share: [
-    'share',
-    'sharing',
-    'shares',
-    'social',
-    'socials',
-    'sharebar',
-    'sharedaddy',
-    'addtoany',
-    'a2a',
-    'print',
-  ],
-  promo: [
-    'newsletter',
-    'newsletters',
-    'subscribe',
-    'subscription',
-    'signup',
-    'optin',
-    'promo',
-    'promotion',
-    'cta',
-    'paywall',
-  ],
-  ad: ['advert', 'advertisement', 'adsbygoogle', 'ads', 'ad', 'dfp', 'sponsor', 'sponsored', 'banner'],
-  meta: [
-    'byline',
-    'bylines',
-    'dateline',
-    'timestamp',
-    'meta',
-    'date',
-    'time',
-    'posted',
-    'published',
-    'updated',
-  ],
-  author: ['author', 'authors', 'bio', 'avatar', 'profile', 'contributor'],
-  tags: [
-    'tags',
-    'tag',
-    'taglist',
-    'categories',
-    'category',
-    'cat',
-    'topics',
-    'keywords',
-    'breadcrumb',
-    'breadcrumbs',
-  ],
-  comment: ['comment', 'comments', 'disqus', 'reply', 'respond', 'discussion'],
-  nav: [
-    'nav',
-    'navigation',
-    'menu',
-    'sidebar',
-    'pagination',
-    'pager',
-    'footer',
-    'header',
-    'widget',
-    'toolbar',
-  ],
-  caption: [
-    'caption',
-    'figcaption',
-    'credit',
-    'credits',
-    'copyright',
-    'photo',
-    'image',
-    'img',
-    'media',
-    'gallery',
-  ],
-  legal: ['disclaimer', 'cookie', 'cookies', 'consent', 'gdpr', 'legal', 'notice'],
-  content: ['content', 'body', 'article', 'entry', 'post', 'text', 'story', 'main', 'blog', 'prose'],
-};
 const GROUP_NAMES = Object.keys(CLASS_GROUPS);
 const WORD_GROUP = new Map<string, number>();
 GROUP_NAMES.forEach((g, i) => {
-  for (const w of CLASS_GROUPS[g] as string[]) WORD_GROUP.set(w, i);
+  for (const w of CLASS_GROUPS[g] ?? []) WORD_GROUP.set(w, i);
 });
 
 /** Which class groups an element's class and id name, as a bit set. */
