@@ -22,6 +22,8 @@
   Returns { kind, articleId, storyId, relation, representativeChanged, via }
     kind: 'created' | 'joined' | 'exists' (the URL key was already taken: nothing written, nothing published)
 ]]
+--- @include "publish-event"
+
 local base = ARGV[1]
 local p = cjson.decode(ARGV[2])
 local sig = ARGV[3]
@@ -477,9 +479,7 @@ if rel ~= 'same-url' then
 end
 
 local function publish(kind, sId, articleId, url)
-  return redis.call('XADD', KEYS[2], 'MAXLEN', '~', p.maxLen, '*',
-    'type', kind, 'storyId', sId, 'articleId', articleId, 'url', url,
-    'version', p.eventVersion, 'at', p.at)
+  return publishEvent(KEYS[2], p.maxLen, kind, sId, articleId, url, {}, p.eventVersion, p.at)
 end
 
 local cls = 1

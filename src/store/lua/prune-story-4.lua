@@ -20,6 +20,8 @@
 
   Returns { verdict, members } with verdict 'expired' | 'active' | 'missing' | 'merged'.
 ]]
+--- @include "publish-event"
+
 local base = ARGV[1]
 local storyId = ARGV[2]
 local cutoff = tonumber(ARGV[3])
@@ -77,7 +79,6 @@ end
 redis.call('DEL', KEYS[1], KEYS[1] .. ':m', KEYS[1] .. ':body')
 redis.call('ZREM', KEYS[3], storyId)
 
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*',
-  'type', 'story.expired', 'storyId', storyId, 'articleId', f[4] or storyId, 'url', repUrl,
-  'members', (#members > 0 and cjson.encode(members)) or '[]', 'version', ARGV[7], 'at', ARGV[5])
+publishEvent(KEYS[2], ARGV[6], 'story.expired', storyId, f[4] or storyId, repUrl,
+  { 'members', (#members > 0 and cjson.encode(members)) or '[]' }, ARGV[7], ARGV[5])
 return { 'expired', #members }
