@@ -1,13 +1,13 @@
 /** The doctype node of the lite DOM; only the parser (parse.ts) makes one. */
 import { DOCUMENT_TYPE_NODE } from './lite-parts.js';
-import { LiteNode, type LiteDocument } from './lite-dom.js';
+import { LiteNode, type LiteOwnerDocument } from './lite-dom.js';
 
 export class LiteDocumentType extends LiteNode {
   constructor(
     public name: string,
     public publicId: string,
     public systemId: string,
-    doc: LiteDocument,
+    doc: LiteOwnerDocument,
   ) {
     super(DOCUMENT_TYPE_NODE, doc);
   }

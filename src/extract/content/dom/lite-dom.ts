@@ -34,10 +34,18 @@ export {
 } from './lite-parts.js';
 
 /** Parses markup into children of `context`; installed by parse.ts (keeps this module free of parse5). */
-export type FragmentParser = (html: string, context: LiteElement) => LiteFragment;
+export type FragmentParser = (html: string, context: LiteElement) => LiteParent;
 let fragmentParser: FragmentParser | null = null;
 export function setFragmentParser(parser: FragmentParser): void {
   fragmentParser = parser;
+}
+
+/**
+ * A node's document, as the node classes use it. lite-document.ts holds the one implementation (LiteDocument);
+ * nodes name it through this interface so that module can build on this one without an import cycle.
+ */
+export interface LiteOwnerDocument extends LiteParent {
+  createTextNode(data: string): LiteText;
 }
 
 export abstract class LiteNode {
@@ -56,7 +64,7 @@ export abstract class LiteNode {
 
   constructor(
     public readonly nodeType: number,
-    public ownerDocument: LiteDocument,
+    public ownerDocument: LiteOwnerDocument,
   ) {}
 
   abstract get nodeName(): string;
@@ -139,7 +147,7 @@ abstract class LiteCharacterData extends LiteNode {
   constructor(
     public data: string,
     nodeType: number,
-    doc: LiteDocument,
+    doc: LiteOwnerDocument,
   ) {
     super(nodeType, doc);
   }
@@ -161,7 +169,7 @@ abstract class LiteCharacterData extends LiteNode {
 }
 
 export class LiteText extends LiteCharacterData {
-  constructor(data: string, doc: LiteDocument) {
+  constructor(data: string, doc: LiteOwnerDocument) {
     super(data, TEXT_NODE, doc);
   }
   get nodeName(): string {
@@ -176,7 +184,7 @@ export class LiteText extends LiteCharacterData {
 }
 
 export class LiteComment extends LiteCharacterData {
-  constructor(data: string, doc: LiteDocument) {
+  constructor(data: string, doc: LiteOwnerDocument) {
     super(data, COMMENT_NODE, doc);
   }
   get nodeName(): string {
@@ -247,7 +255,7 @@ export abstract class LiteParent extends LiteNode {
 
   insertBefore<T extends LiteNode>(node: T, ref: LiteNode | null): T {
     if (node.nodeType === DOCUMENT_FRAGMENT_NODE) {
-      const frag = node as unknown as LiteFragment;
+      const frag = node as unknown as LiteParent;
       for (let c = frag.firstChild; c; c = frag.firstChild) this.insertBefore(c, ref);
       return node;
     }
@@ -261,7 +269,7 @@ export abstract class LiteParent extends LiteNode {
     node.parentNode?.removeChild(node);
     node.parentNode = this;
     node.ownerDocument =
-      this.nodeType === DOCUMENT_NODE ? (this as unknown as LiteDocument) : this.ownerDocument;
+      this.nodeType === DOCUMENT_NODE ? (this as unknown as LiteOwnerDocument) : this.ownerDocument;
     if (ref) {
       const prev = ref.previousSibling;
       node.previousSibling = prev;
@@ -418,7 +426,7 @@ export class LiteElement extends LiteParent {
 
   constructor(
     name: string,
-    doc: LiteDocument,
+    doc: LiteOwnerDocument,
     public readonly namespaceURI: string = HTML_NS,
     attributes: LiteAttr[] = [],
   ) {
@@ -554,99 +562,6 @@ export class LiteElement extends LiteParent {
     // Readability may have renamed this element in place: copy the names as they are now.
     copy.localName = this.localName;
     copy.tagName = this.tagName;
-    if (deep) for (let c = this.firstChild; c; c = c.nextSibling) copy.appendChild(c.cloneNode(true));
-    return copy;
-  }
-}
-
-export class LiteFragment extends LiteParent {
-  constructor(doc: LiteDocument) {
-    super(DOCUMENT_FRAGMENT_NODE, doc);
-  }
-  get nodeName(): string {
-    return '#document-fragment';
-  }
-  cloneNode(deep = false): LiteFragment {
-    const copy = new LiteFragment(this.ownerDocument);
-    if (deep) for (let c = this.firstChild; c; c = c.nextSibling) copy.appendChild(c.cloneNode(true));
-    return copy;
-  }
-}
-
-export class LiteDocument extends LiteParent {
-  /** The document's address; `baseURI` also honours `<base href>`. */
-  readonly documentURI: string;
-  mode: 'no-quirks' | 'quirks' | 'limited-quirks' = 'no-quirks';
-
-  constructor(url: string) {
-    // A document owns itself; `this` is not available before super(), so patch it right after.
-    super(DOCUMENT_NODE, null as unknown as LiteDocument);
-    this.ownerDocument = this;
-    this.documentURI = url;
-  }
-
-  get nodeName(): string {
-    return '#document';
-  }
-  get URL(): string {
-    return this.documentURI;
-  }
-
-  get documentElement(): LiteElement | null {
-    return this.firstElementChild;
-  }
-  get head(): LiteElement | null {
-    return this.documentElement?.children.find(c => c.localName === 'head') ?? null;
-  }
-  get body(): LiteElement | null {
-    return this.documentElement?.children.find(c => c.localName === 'body') ?? null;
-  }
-
-  /** As the DOM defines it: the first <title>'s text, whitespace stripped and collapsed. */
-  get title(): string {
-    const t = this.descendants('title', [])[0];
-    return t ? (t.textContent ?? '').replace(/[\t\n\f\r ]+/g, ' ').trim() : '';
-  }
-
-  get baseURI(): string {
-    const base = this.descendants('base', []).find(b => b.hasAttribute('href'));
-    if (!base) return this.documentURI;
-    try {
-      return new URL(base.getAttribute('href') ?? '', this.documentURI).href;
-    } catch {
-      return this.documentURI;
-    }
-  }
-
-  override get textContent(): null {
-    return null;
-  }
-  override set textContent(_value: string | null) {
-    // A document's textContent cannot be set (DOM: no-op).
-  }
-
-  createElement(name: string): LiteElement {
-    return new LiteElement(name, this);
-  }
-  createElementNS(ns: string, name: string): LiteElement {
-    return new LiteElement(name, this, ns);
-  }
-  createTextNode(data: string): LiteText {
-    return new LiteText(data, this);
-  }
-  createComment(data: string): LiteComment {
-    return new LiteComment(data, this);
-  }
-  createDocumentFragment(): LiteFragment {
-    return new LiteFragment(this);
-  }
-
-  getElementById(id: string): LiteElement | null {
-    return this.descendants(null, []).find(el => el.getAttribute('id') === id) ?? null;
-  }
-
-  cloneNode(deep = false): LiteDocument {
-    const copy = new LiteDocument(this.documentURI);
     if (deep) for (let c = this.firstChild; c; c = c.nextSibling) copy.appendChild(c.cloneNode(true));
     return copy;
   }

@@ -6,15 +6,14 @@ import { parse, parseFragment, type TreeAdapter, type TreeAdapterTypeMap, type h
 import {
   LiteAttr,
   LiteComment,
-  LiteDocument,
   LiteElement,
-  LiteFragment,
   type LiteNode,
   type LiteParent,
   LiteText,
   setFragmentParser,
 } from './lite-dom.js';
 import { LiteDocumentType } from './lite-doctype.js';
+import { LiteDocument, LiteFragment } from './lite-document.js';
 
 type LiteMap = TreeAdapterTypeMap<
   LiteNode,
@@ -131,7 +130,8 @@ export function parseLiteDocument(html: string, url: string): LiteDocument {
 /** Parses markup as the children of `context` (innerHTML semantics). */
 export function parseLiteFragment(html: string, context: LiteElement): LiteFragment {
   const previous = owner;
-  owner = context.ownerDocument;
+  // Every document in the lite DOM is a LiteDocument (this module makes them); nodes name it by an interface.
+  owner = context.ownerDocument as LiteDocument;
   parsingFragment = true;
   try {
     return parseFragment<LiteMap>(context, html, options);
