@@ -346,22 +346,10 @@ export abstract class LiteParent extends LiteNode {
 
   /** Descendant elements in document order, optionally only those named `localName` (lower case). */
   protected descendants(localName: string | null, out: LiteElement[]): LiteElement[] {
-    let n: LiteNode | null = this.first;
-    while (n) {
-      if (n.nodeType === ELEMENT_NODE) {
-        const el = n as LiteElement;
-        if (localName === null || el.localName === localName) out.push(el);
-        const child = el.firstChild;
-        if (child) {
-          n = child;
-          continue;
-        }
-      }
-      while (n && !n.nextSibling) {
-        n = n.parentNode;
-        if (n === this) return out;
-      }
-      n = n ? n.nextSibling : null;
+    for (let n = this.first; n; n = following(n, this)) {
+      if (n.nodeType !== ELEMENT_NODE) continue;
+      const el = n as LiteElement;
+      if (localName === null || el.localName === localName) out.push(el);
     }
     return out;
   }
@@ -398,23 +386,24 @@ export abstract class LiteParent extends LiteNode {
 
 function collectText(root: LiteParent): string {
   let out = '';
-  let n: LiteNode | null = root.firstChild;
-  while (n) {
+  for (let n = root.firstChild; n; n = following(n, root)) {
     if (n.nodeType === TEXT_NODE) out += (n as LiteText).data;
-    else if (n.nodeType === ELEMENT_NODE) {
-      const child = n.firstChild;
-      if (child) {
-        n = child;
-        continue;
-      }
-    }
-    while (n && !n.nextSibling) {
-      n = n.parentNode;
-      if (n === root) return out;
-    }
-    n = n ? n.nextSibling : null;
   }
   return out;
+}
+
+/** The node after `n` in document order, inside `root` (into an element's children first); null at the end. */
+function following(n: LiteNode, root: LiteNode): LiteNode | null {
+  if (n.nodeType === ELEMENT_NODE) {
+    const child = n.firstChild;
+    if (child) return child;
+  }
+  let m: LiteNode | null = n;
+  while (m && !m.nextSibling) {
+    m = m.parentNode;
+    if (m === root) return null;
+  }
+  return m ? m.nextSibling : null;
 }
 
 export class LiteElement extends LiteParent {
