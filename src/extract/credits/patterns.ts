@@ -45,56 +45,26 @@ const T = '(?<title>[^\\n]+?)';
 const S = '(?<site>[^\\s][^\\n]{0,120}?)';
 const END = '[^\\S\\n]*[.!]?\\s*$';
 
+/** A plugin's feed footer, "<before> <title> <middle> <site>." (Yoast and AIOSEO, in their translations). */
+function footer(method: CreditMethod, lang: string, before: string, middle: string): Pattern {
+  return {
+    method,
+    lang,
+    links: 'title-then-site',
+    re: new RegExp(`^${before} ${T} ${middle} ${S}${END}`, 'i'),
+  };
+}
+
 const PATTERNS: Pattern[] = [
   // All in One SEO first: its "first appeared on" would otherwise be read as Yoast's sibling.
-  {
-    method: 'aioseo-footer',
-    lang: 'en',
-    links: 'title-then-site',
-    re: new RegExp(`^The post ${T} first appeared on ${S}${END}`, 'i'),
-  },
-  {
-    method: 'yoast-footer',
-    lang: 'en',
-    links: 'title-then-site',
-    re: new RegExp(`^The post ${T} appeared first on ${S}${END}`, 'i'),
-  },
-  {
-    method: 'yoast-footer',
-    lang: 'de',
-    links: 'title-then-site',
-    re: new RegExp(`^Der Beitrag ${T} erschien zuerst auf ${S}${END}`, 'i'),
-  },
-  {
-    method: 'yoast-footer',
-    lang: 'fr',
-    links: 'title-then-site',
-    re: new RegExp(`^L'article ${T} est apparu en premier sur ${S}${END}`, 'i'),
-  },
-  {
-    method: 'yoast-footer',
-    lang: 'es',
-    links: 'title-then-site',
-    re: new RegExp(`^La entrada ${T} se publicó primero en ${S}${END}`, 'i'),
-  },
-  {
-    method: 'yoast-footer',
-    lang: 'it',
-    links: 'title-then-site',
-    re: new RegExp(`^L'articolo ${T} proviene da ${S}${END}`, 'i'),
-  },
-  {
-    method: 'yoast-footer',
-    lang: 'pt',
-    links: 'title-then-site',
-    re: new RegExp(`^O post ${T} apareceu primeiro em ${S}${END}`, 'i'),
-  },
-  {
-    method: 'yoast-footer',
-    lang: 'nl',
-    links: 'title-then-site',
-    re: new RegExp(`^Het bericht ${T} verscheen eerst op ${S}${END}`, 'i'),
-  },
+  footer('aioseo-footer', 'en', 'The post', 'first appeared on'),
+  footer('yoast-footer', 'en', 'The post', 'appeared first on'),
+  footer('yoast-footer', 'de', 'Der Beitrag', 'erschien zuerst auf'),
+  footer('yoast-footer', 'fr', "L'article", 'est apparu en premier sur'),
+  footer('yoast-footer', 'es', 'La entrada', 'se publicó primero en'),
+  footer('yoast-footer', 'it', "L'articolo", 'proviene da'),
+  footer('yoast-footer', 'pt', 'O post', 'apareceu primeiro em'),
+  footer('yoast-footer', 'nl', 'Het bericht', 'verscheen eerst op'),
   {
     method: 'republication-credit',
     lang: 'en',
