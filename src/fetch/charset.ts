@@ -11,9 +11,10 @@ import type { CharsetSource, FetchKind } from './types.js';
  * windows-1252. A label nobody knows is skipped, not trusted.
  *
  * Two repairs, where the label and the bytes contradict each other in a way only one reading survives:
- * - bytes that are valid UTF-8 with non-ASCII in them, labelled with a single-byte charset, are UTF-8 (old CMSes
- *   label UTF-8 output ISO-8859-1; saved pages keep a stale `<meta>`). Text in a single-byte charset is
- *   practically never valid multi-byte UTF-8 by accident, so this can only fix, never break.
+ * - bytes that are valid UTF-8 with non-ASCII in them, labelled with any other charset, are UTF-8 (old CMSes
+ *   label UTF-8 output ISO-8859-1; saved pages keep a stale `<meta charset=gb2312>`). Text in a legacy
+ *   charset, single- or double-byte, is practically never valid multi-byte UTF-8 by accident (GBK's 中 is
+ *   D6 D0: a UTF-8 lead byte without its continuation), so this can only fix, never break.
  * - bytes labelled UTF-8 with not one well-formed multi-byte sequence in them, and some invalid ones, are
  *   windows-1252 (the label was a template default): UTF-8 would turn every accented letter into U+FFFD.
  * Browsers obey the label in both cases; a reader of feeds has no publisher watching the page to fix it.
@@ -69,12 +70,10 @@ function declaredCharset(
   return declared ? { charset: declared, source: 'xml-declaration' } : undefined;
 }
 
-/** WHATWG single-byte encodings: those a valid multi-byte UTF-8 body cannot honestly be in. */
-const SINGLE_BYTE = /^(?:windows-125\d|windows-874|iso-8859-\d+|koi8-[ru]|macintosh|x-mac-cyrillic|ibm866)$/;
-
 /** The two repairs of the module comment; otherwise the declaration stands. */
 function repaired(body: Uint8Array, declared: CharsetDecision): CharsetDecision {
-  if (SINGLE_BYTE.test(declared.charset) && hasNonAscii(body) && isUtf8(body)) {
+  const unicode = declared.charset === 'utf-8' || declared.charset.startsWith('utf-16');
+  if (!unicode && hasNonAscii(body) && isUtf8(body)) {
     return { charset: 'utf-8', source: 'utf8-valid' };
   }
   if (declared.charset === 'utf-8' && !isUtf8(body) && !hasUtf8MultiByte(body)) {

@@ -130,6 +130,25 @@ describe('sniffCharset order: BOM → Content-Type → prolog/meta → UTF-8 →
       'utf8-valid',
     ],
     [
+      'repair: valid UTF-8 under a stale double-byte <meta> (gb2312) is UTF-8',
+      Buffer.from('<html><head><meta charset="gb2312"></head><p>新闻 — 中文</p>'),
+      undefined,
+      'page',
+      'utf-8',
+      'utf8-valid',
+    ],
+    [
+      'GBK bytes under their own label stay GBK (they are not valid UTF-8)',
+      Buffer.concat([
+        Buffer.from('<html><head><meta charset="gbk"></head><p>'),
+        iconv.encode('新闻中文', 'gbk'),
+      ]),
+      undefined,
+      'page',
+      'gbk',
+      'meta',
+    ],
+    [
       'a single-byte label on pure ASCII stands (nothing to repair)',
       Buffer.from('<?xml version="1.0" encoding="koi8-r"?><rss/>'),
       undefined,
