@@ -7,6 +7,7 @@
  * them are copies of earlier ones (exact, feed excerpt, ~5 % of words edited) — the reprint share news has.
  * Memory is the sum of MEMORY USAGE over the run's own keys (the Redis may be shared, so INFO would not do).
  */
+import { rng } from '../eval/dedupe/corpus.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Redis } from 'ioredis';
@@ -23,17 +24,6 @@ redis.call('SET', KEYS[2], ARGV[1])
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', 1000000, '*', 'type', 'story.created', 'storyId', ARGV[1],
   'articleId', ARGV[1], 'url', ARGV[3], 'version', 1, 'at', ARGV[4])
 return 1`;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const rand = rng(42);
 const SYLLABLES = [

@@ -21,17 +21,8 @@ import {
 } from './lite-parts.js';
 import { serializeChildren, serializeNode } from './serialize.js';
 
-export {
-  COMMENT_NODE,
-  DOCUMENT_FRAGMENT_NODE,
-  DOCUMENT_NODE,
-  DOCUMENT_TYPE_NODE,
-  ELEMENT_NODE,
-  HTML_NS,
-  LiteAttr,
-  LiteStyle,
-  TEXT_NODE,
-} from './lite-parts.js';
+// Node types, attributes and the style view are part of this module's surface (lite-parts.ts holds them).
+export * from './lite-parts.js';
 
 /** Parses markup into children of `context`; installed by parse.ts (keeps this module free of parse5). */
 export type FragmentParser = (html: string, context: LiteElement) => LiteParent;
