@@ -102,9 +102,10 @@ export const serviceSchema = z
         /**
          * Feeds are parsed in worker threads, off the event loop that renews locks and polls the other feeds. A
          * document still parsing after parseTimeout fails its poll (`parse`, recorded on the feed) and costs its
-         * thread; parseHeapMb bounds what one document can allocate. Real feeds parse in milliseconds.
+         * thread; parseHeapMb bounds what one document can allocate. Real feeds parse in milliseconds; two
+         * threads, so one slow document never holds up the others.
          */
-        parseThreads: z.number().int().min(1).max(64).default(1),
+        parseThreads: z.number().int().min(1).max(64).default(2),
         parseTimeout: duration.default(10_000),
         parseHeapMb: z.number().int().min(64).max(4096).default(256),
       })
