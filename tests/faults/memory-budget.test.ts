@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
 import { fieldsToRecord } from '../../src/consumer/events.js';
 import { failuresKey, keysFor, statsKey } from '../../src/store/keys.js';
 import { readMemory } from '../../src/store/memory.js';
@@ -32,6 +33,57 @@ const BUDGET = 4 * 1024 * 1024;
  */
 const RETENTION_BUDGET = 6 * 1024 * 1024;
 
+/** used_memory sampled every 50 ms until stopped (or the test's cleanup); `peak()` is the largest seen. */
+function sampleUsedMemory(redis: Redis): { peak(): number; stop(): Promise<void> } {
+  let peak = 0;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, (await readMemory(redis)).used);
+      await sleep(50);
+    }
+  })();
+  const stop = async (): Promise<void> => {
+    sampling = false;
+    await sampler;
+  };
+  cleanups.push(stop);
+  return { peak: () => peak, stop };
+}
+
+/**
+ * Both scenarios: a Redis of their own with maxmemory `budget` above its empty use, a synthetic site whose
+ * feed publishes over time (as a real one does: the poller enqueues as items appear, until it pauses), and a
+ * poller and an extractor process on it.
+ */
+async function startRun(budget: number, prefixName: string, service: Record<string, unknown>) {
+  const own = await startOwnRedis();
+  cleanups.push(() => own.stop());
+  const redis = createRedis(own.url, 'worker');
+  cleanups.push(() => redis.disconnect());
+  await waitReady(redis);
+  const empty = await readMemory(redis);
+  const max = empty.used + budget;
+  await redis.config('SET', 'maxmemory', String(max));
+  const feed = growingFeed({ count: COUNT, initial: 60, perSecond: 60 });
+  const site: SyntheticSite = await startSyntheticSite({
+    count: COUNT,
+    routes: { '/feed.xml': feed.route(() => site.origin) },
+  });
+  cleanups.push(() => site.close());
+  const prefix = testPrefix(prefixName);
+  const keys = keysFor(prefix);
+  const cluster = startCluster(
+    faultService({ redisUrl: own.url, prefix, ports: [Number(new URL(site.origin).port)], service }),
+    [{ id: 'synthetic', url: site.feedUrl, interval: '1s' }],
+  );
+  cleanups.push(() => cluster.killAll());
+  const env = { REDIS_URL: own.url };
+  const poller = cluster.spawn('poller', env);
+  const extractor = cluster.spawn('extractor', env);
+  return { own, redis, empty, max, feed, site, prefix, keys, cluster, poller, extractor };
+}
+
 /**
  * Issue 11 item 7: the service on a Redis of its own whose maxmemory the run needs about three times over.
  * Back-pressure must hold memory under maxmemory (sampled every 50 ms), with no failure record caused by OOM
@@ -41,51 +93,14 @@ const RETENTION_BUDGET = 6 * 1024 * 1024;
  */
 describe.skipIf(!redisServerInstalled())('Redis memory budget: back-pressure instead of OOM failures', () => {
   it('pauses at the high watermark, never exceeds maxmemory, records no OOM failure, and resumes', async () => {
-    const own = await startOwnRedis();
-    cleanups.push(() => own.stop());
-    const redis = createRedis(own.url, 'worker');
-    cleanups.push(() => redis.disconnect());
-    await waitReady(redis);
-    const empty = await readMemory(redis);
-    const max = empty.used + BUDGET;
-    await redis.config('SET', 'maxmemory', String(max));
-
-    // The feed publishes over time, as a real one does: the poller enqueues as items appear, until it pauses.
-    const feed = growingFeed({ count: COUNT, initial: 60, perSecond: 60 });
-    const site: SyntheticSite = await startSyntheticSite({
-      count: COUNT,
-      routes: { '/feed.xml': feed.route(() => site.origin) },
-    });
-    cleanups.push(() => site.close());
-    const prefix = testPrefix('faults-mem');
-    const keys = keysFor(prefix);
-    const cluster = startCluster(
-      faultService({
-        redisUrl: own.url,
-        prefix,
-        ports: [Number(new URL(site.origin).port)],
-        service: { memory: { checkInterval: '100ms' } },
-      }),
-      [{ id: 'synthetic', url: site.feedUrl, interval: '1s' }],
+    const { redis, empty, max, site, keys, cluster, poller, extractor } = await startRun(
+      BUDGET,
+      'faults-mem',
+      { memory: { checkInterval: '100ms' } },
     );
-    cleanups.push(() => cluster.killAll());
-    const env = { REDIS_URL: own.url };
-    const poller = cluster.spawn('poller', env);
-    const extractor = cluster.spawn('extractor', env);
 
     // used_memory sampled all along.
-    let peak = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        peak = Math.max(peak, (await readMemory(redis)).used);
-        await sleep(50);
-      }
-    })();
-    cleanups.push(async () => {
-      sampling = false;
-      await sampler;
-    });
+    const used = sampleUsedMemory(redis);
 
     // The extractor reaches the high watermark and pauses; stored articles stop growing.
     const paused = (): boolean => extractor.logs.some(l => /high watermark/.test(String(l.msg)));
@@ -105,7 +120,7 @@ describe.skipIf(!redisServerInstalled())('Redis memory budget: back-pressure ins
     const storedAtBudget = last;
     expect(storedAtBudget).toBeGreaterThan(10);
     expect(storedAtBudget).toBeLessThan(COUNT);
-    const peakAtBudget = peak;
+    const peakAtBudget = used.peak();
     expect(peakAtBudget).toBeLessThanOrEqual(max);
     // One line per transition per process, not one per job.
     expect(extractor.logs.filter(l => /high watermark/.test(String(l.msg)))).toHaveLength(1);
@@ -135,8 +150,7 @@ describe.skipIf(!redisServerInstalled())('Redis memory budget: back-pressure ins
     expect(report.violations).toEqual([]);
     expect(report.failed).toBe(0);
     expect(report.stored).toBe(COUNT);
-    sampling = false;
-    await sampler;
+    await used.stop();
 
     poller.child.kill('SIGTERM');
     extractor.child.kill('SIGTERM');
@@ -144,57 +158,21 @@ describe.skipIf(!redisServerInstalled())('Redis memory budget: back-pressure ins
     console.log(
       `memory-budget: maxmemory ${max} B (empty ${empty.used} B), ${storedAtBudget} of ${COUNT} stored at the ` +
         `budget, peak used_memory ${peakAtBudget} B; after raising maxmemory ${report.stored} stored, ` +
-        `${report.failed} failed, used_memory ${after.used} B then ${peak} B at the end`,
+        `${report.failed} failed, used_memory ${after.used} B then ${used.peak()} B at the end`,
     );
   }, 300_000);
   it('with short retention the pruner makes room: the run goes through the budget, pausing and resuming', async () => {
-    const own = await startOwnRedis();
-    cleanups.push(() => own.stop());
-    const redis = createRedis(own.url, 'worker');
-    cleanups.push(() => redis.disconnect());
-    await waitReady(redis);
-    const empty = await readMemory(redis);
-    const max = empty.used + RETENTION_BUDGET;
-    await redis.config('SET', 'maxmemory', String(max));
-
-    const feed = growingFeed({ count: COUNT, initial: 60, perSecond: 60 });
-    const site: SyntheticSite = await startSyntheticSite({
-      count: COUNT,
-      routes: { '/feed.xml': feed.route(() => site.origin) },
-    });
-    cleanups.push(() => site.close());
-    const prefix = testPrefix('faults-mem-prune');
-    const keys = keysFor(prefix);
-    const cluster = startCluster(
-      faultService({
-        redisUrl: own.url,
-        prefix,
-        ports: [Number(new URL(site.origin).port)],
-        service: {
-          memory: { checkInterval: '100ms' },
-          dedupe: { window: '3s' },
-          retention: { stories: '3s', urls: '1h', interval: '500ms', batch: 500 },
-        },
-      }),
-      [{ id: 'synthetic', url: site.feedUrl, interval: '1s' }],
+    const { redis, max, feed, site, keys, poller, extractor } = await startRun(
+      RETENTION_BUDGET,
+      'faults-mem-prune',
+      {
+        memory: { checkInterval: '100ms' },
+        dedupe: { window: '3s' },
+        retention: { stories: '3s', urls: '1h', interval: '500ms', batch: 500 },
+      },
     );
-    cleanups.push(() => cluster.killAll());
-    const env = { REDIS_URL: own.url };
-    const poller = cluster.spawn('poller', env);
-    const extractor = cluster.spawn('extractor', env);
 
-    let peak = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        peak = Math.max(peak, (await readMemory(redis)).used);
-        await sleep(50);
-      }
-    })();
-    cleanups.push(async () => {
-      sampling = false;
-      await sampler;
-    });
+    const used = sampleUsedMemory(redis);
 
     // Every page ends stored or expired (its URL key a tombstone), none failed.
     expect(
@@ -203,9 +181,8 @@ describe.skipIf(!redisServerInstalled())('Redis memory budget: back-pressure ins
         { timeoutMs: 150_000, pollMs: 500 },
       ),
     ).toBe(true);
-    sampling = false;
-    await sampler;
-    expect(peak).toBeLessThanOrEqual(max);
+    await used.stop();
+    expect(used.peak()).toBeLessThanOrEqual(max);
     const failures = await redis.xrange(failuresKey(keys), '-', '+');
     expect(failures.filter(([, f]) => /OOM|maxmemory/i.test(f.join(' ')))).toEqual([]);
     expect(failures).toEqual([]);
@@ -229,7 +206,7 @@ describe.skipIf(!redisServerInstalled())('Redis memory budget: back-pressure ins
     extractor.child.kill('SIGTERM');
     expect(await Promise.all([poller.exited, extractor.exited])).toEqual([0, 0]);
     console.log(
-      `memory-budget with retention 3s: maxmemory ${max} B, peak used_memory ${peak} B, ${expired.length} stories ` +
+      `memory-budget with retention 3s: maxmemory ${max} B, peak used_memory ${used.peak()} B, ${expired.length} stories ` +
         `expired, extractor paused ${paused} and resumed ${resumed} times, 0 failures`,
     );
   }, 300_000);
