@@ -75,6 +75,29 @@ export function canonicalUrlKey(raw: string, base?: string): string | null {
   return `https://${host}${path}${u.search}`;
 }
 
+/**
+ * The address to fetch and store for a feed link: the link as written, less its fragment and its tracking
+ * parameters (they name the campaign, not the page). Feeds list one page under several spellings; the first to
+ * be enqueued is the one fetched and stored, so without this a story's URL could carry `?utm_source=…&fbclid=…`
+ * depending on which feed was read first. Null for URLs that are not http(s).
+ */
+export function fetchUrlOf(raw: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(raw.trim());
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return null;
+  u.hash = '';
+  const kept = [...u.searchParams.entries()].filter(([k]) => !isTrackingParam(k));
+  if (kept.length !== [...u.searchParams.keys()].length) {
+    u.search = '';
+    for (const [k, v] of kept) u.searchParams.append(k, v);
+  }
+  return u.toString();
+}
+
 /** Short stable hash used in Redis keys and BullMQ job ids (hex, 32 chars = 128 bits). */
 export function hashKey(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);

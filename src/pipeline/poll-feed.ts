@@ -2,7 +2,7 @@ import type { Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { SERVICE_DEFAULTS, type FeedConfig, type ServiceConfig } from '../config/schema.js';
-import { canonicalUrlKey, hashKey } from '../dedupe/url-key.js';
+import { canonicalUrlKey, fetchUrlOf, hashKey } from '../dedupe/url-key.js';
 import type { FetchResult, Fetcher } from '../fetch/types.js';
 import { judgeFailure, permanentMove } from '../feeds/health.js';
 import { auditIds, idKey, itemId, type IdPolicy } from '../feeds/parse/identity.js';
@@ -481,7 +481,7 @@ class Poll {
       if (hashes.has(urlHash)) continue;
       hashes.add(urlHash);
       candidates.push({
-        url: item.link,
+        url: fetchUrlOf(item.link) ?? item.link,
         urlKey,
         urlHash,
         feed: { id: this.feed.id, url: feedUrl },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalUrlKey, hashKey } from '../../../src/dedupe/url-key.js';
+import { canonicalUrlKey, fetchUrlOf, hashKey } from '../../../src/dedupe/url-key.js';
 
 describe('canonicalUrlKey', () => {
   it.each([
@@ -60,5 +60,21 @@ describe('hashKey', () => {
     expect(hashKey('a')).toMatch(/^[0-9a-f]{32}$/);
     expect(hashKey('a')).toBe(hashKey('a'));
     expect(hashKey('a')).not.toBe(hashKey('b'));
+  });
+});
+
+describe('fetchUrlOf: the address fetched and stored for a feed link', () => {
+  it.each([
+    ['https://news.example/a/1/?utm_source=hub&fbclid=abc', 'https://news.example/a/1/'],
+    ['https://news.example/a?id=7&utm_medium=rss#top', 'https://news.example/a?id=7'],
+    ['HTTP://News.Example/a?b=2&a=1', 'http://news.example/a?b=2&a=1'],
+    ['https://news.example/a?id=7', 'https://news.example/a?id=7'],
+  ])('%s → %s', (link, url) => {
+    expect(fetchUrlOf(link)).toBe(url);
+  });
+
+  it('is null for what is not http(s)', () => {
+    expect(fetchUrlOf('javascript:alert(1)')).toBeNull();
+    expect(fetchUrlOf('not a url')).toBeNull();
   });
 });
