@@ -192,62 +192,52 @@ if p.pubKey ~= '' then
   end
 end
 
+-- The story a copy reserved for the original it names ('u:<urlHash>' or 't:<site and title>'), if any.
+local function awaited(key)
+  return redis.call('GET', k('await:' .. key)) or nil
+end
+
 -- 2. A copy already named this page as its original: by address, or by site and title.
 if not storyId then
-  local s = redis.call('GET', k('await:u:' .. p.urlHash))
-  if s then
-    storyId, rel, via, isOriginal = s, 'original', 'attribution', true
-  end
-end
-if not storyId and pubHolds then
-  for _, t in ipairs(p.awaitTitles) do
-    local s = redis.call('GET', k('await:t:' .. t))
-    if s then
-      storyId, rel, via, isOriginal = s, 'original', 'attribution', true
-      break
+  storyId = awaited('u:' .. p.urlHash)
+  if not storyId and pubHolds then
+    for _, t in ipairs(p.awaitTitles) do
+      storyId = awaited('t:' .. t)
+      if storyId then
+        break
+      end
     end
+  end
+  if storyId then
+    rel, via, isOriginal = 'original', 'attribution', true
   end
 end
 
--- 3. This page names its original.
-if not storyId and p.origHash ~= '' then
-  local oid = redis.call('GET', k('url:' .. p.origHash))
+-- 3. This page names its original: the story of the stored original (storedKey names it), else the story
+--    another copy reserved for it; with neither, this page will reserve awaitKey (returned).
+local function followOriginal(storedKey, awaitPrefix, awaitKey)
+  local oid = storedKey and redis.call('GET', k(storedKey))
   if oid then
     storyId, matched = storyOf(oid), oid
-    if storyId then
-      via = 'attribution'
-    end
-  else
-    local s = redis.call('GET', k('await:u:' .. p.origHash))
-    if s then
-      storyId, via = s, 'attribution'
-    else
-      awaitUrl = p.origHash
-    end
   end
+  if not storyId then
+    storyId = awaited(awaitPrefix .. awaitKey)
+  end
+  if storyId then
+    via = 'attribution'
+    return nil
+  end
+  return awaitKey
+end
+if not storyId and p.origHash ~= '' then
+  awaitUrl = followOriginal('url:' .. p.origHash, 'u:', p.origHash)
 end
 if not storyId and p.origHash == '' and p.origPublisher ~= '' and p.origTitle ~= '' then
   local dom = p.origDomain
   if dom == '' then
     dom = redis.call('HGET', k('pub:' .. p.origPubKey), 'dom')
   end
-  if dom then
-    local oid = redis.call('GET', k('title:' .. dom .. ':' .. p.origTitle))
-    if oid then
-      storyId, matched = storyOf(oid), oid
-      if storyId then
-        via = 'attribution'
-      end
-    end
-  end
-  if not storyId then
-    local s = redis.call('GET', k('await:t:' .. p.origAwait))
-    if s then
-      storyId, via = s, 'attribution'
-    else
-      awaitTitle = p.origAwait
-    end
-  end
+  awaitTitle = followOriginal(dom and ('title:' .. dom .. ':' .. p.origTitle), 't:', p.origAwait)
 end
 
 -- Content keys are read even when a stronger key already found the story: a text matching another story
@@ -390,10 +380,13 @@ if storyId and rel ~= 'same-url' then
   table.sort(mergeIds)
 end
 
-local story = nil
-if storyId then
-  local f = redis.call('HMGET', k('story:' .. storyId), 'rep', 'repCls', 'repPub', 'repN', 'orig', 'origMember')
-  story = {
+-- A story's representative and original, or nil when the story hash is gone.
+local function readStory(sId)
+  local f = redis.call('HMGET', k('story:' .. sId), 'rep', 'repCls', 'repPub', 'repN', 'orig', 'origMember')
+  if not f[1] then
+    return nil
+  end
+  return {
     rep = f[1],
     repCls = tonumber(f[2]) or 1,
     repPub = tonumber(f[3]) or 0,
@@ -401,7 +394,12 @@ if storyId then
     orig = f[5] or '',
     origMember = f[6] or '',
   }
-  if story.orig == p.urlHash then
+end
+
+local story = nil
+if storyId then
+  story = readStory(storyId)
+  if story and story.orig == p.urlHash then
     isOriginal, rel = true, 'original'
   end
 end
@@ -500,6 +498,16 @@ local function saveMember(sId, relation, score)
   redis.call('ZADD', k('story:' .. sId .. ':m'), score, id)
 end
 
+-- The original this copy names is not stored yet: its story waits for it under the await key.
+local function reserveOriginal()
+  if awaitUrl then
+    redis.call('SET', k('await:u:' .. awaitUrl), storyId, 'NX', 'PX', window)
+  end
+  if awaitTitle then
+    redis.call('SET', k('await:t:' .. awaitTitle), storyId, 'NX', 'PX', window)
+  end
+end
+
 if not story then
   storyId = id
   redis.call('HSET', k('story:' .. storyId),
@@ -509,12 +517,7 @@ if not story then
   redis.call('SET', k('story:' .. storyId .. ':body'), ARGV[5])
   redis.call('ZADD', KEYS[3], p.nowMs, storyId)
   saveMember(storyId, rel, 1)
-  if awaitUrl then
-    redis.call('SET', k('await:u:' .. awaitUrl), storyId, 'NX', 'PX', window)
-  end
-  if awaitTitle then
-    redis.call('SET', k('await:t:' .. awaitTitle), storyId, 'NX', 'PX', window)
-  end
+  reserveOriginal()
   publish('story.created', storyId, id, p.url)
   return { 'created', id, storyId, rel, 0, 'new' }
 end
@@ -536,8 +539,8 @@ end
 local repMoved = false
 local function absorb(otherId)
   local okey = k('story:' .. otherId)
-  local f = redis.call('HMGET', okey, 'rep', 'repCls', 'repPub', 'repN', 'orig', 'origMember')
-  if not f[1] then
+  local other = readStory(otherId)
+  if not other then
     return
   end
   local ids = redis.call('ZRANGE', okey .. ':m', 0, -1)
@@ -554,14 +557,6 @@ local function absorb(otherId)
       publish('story.member_added', storyId, mid, m.url or '')
     end
   end
-  local other = {
-    rep = f[1],
-    repCls = tonumber(f[2]) or 1,
-    repPub = tonumber(f[3]) or 0,
-    repN = tonumber(f[4]) or 0,
-    orig = f[5] or '',
-    origMember = f[6] or '',
-  }
   if ranksBefore(other, story) and redis.call('EXISTS', okey .. ':body') == 1 then
     redis.call('RENAME', okey .. ':body', skey .. ':body')
     story.rep, story.repCls, story.repPub, story.repN = other.rep, other.repCls, other.repPub, other.repN
@@ -615,12 +610,7 @@ end
 local n = redis.call('HINCRBY', skey, 'n', 1)
 saveMember(storyId, rel, n)
 redis.call('HSET', skey, 'updated', p.nowMs)
-if awaitUrl then
-  redis.call('SET', k('await:u:' .. awaitUrl), storyId, 'NX', 'PX', window)
-end
-if awaitTitle then
-  redis.call('SET', k('await:t:' .. awaitTitle), storyId, 'NX', 'PX', window)
-end
+reserveOriginal()
 -- A founder is called the original only for want of a credit: the first credit naming another page ends that.
 if p.attributed and story.orig == '' and story.origMember ~= ''
     and not (via == 'attribution' and matched == story.origMember) then
