@@ -179,23 +179,17 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     properties: { id: { type: 'string', pattern: ID_PATTERN } },
   } as const;
 
-  app.get<{ Params: { id: string } }>(
-    '/articles/:id',
-    { schema: { params: idParams } },
-    async (req, reply) => {
-      const article = await reader.article(req.params.id);
-      return article ?? sendError(reply, 404, 'not_found', `no article ${req.params.id}`);
-    },
-  );
-
-  app.get<{ Params: { id: string } }>(
-    '/stories/:id',
-    { schema: { params: idParams } },
-    async (req, reply) => {
-      const story = await reader.story(req.params.id);
-      return story ?? sendError(reply, 404, 'not_found', `no story ${req.params.id}`);
-    },
-  );
+  // One record by id, or 404 with what was not found.
+  const byId = (noun: 'article' | 'story', read: (id: string) => Promise<unknown>): void => {
+    app.get<{ Params: { id: string } }>(
+      noun === 'article' ? '/articles/:id' : '/stories/:id',
+      { schema: { params: idParams } },
+      async (req, reply) =>
+        (await read(req.params.id)) ?? sendError(reply, 404, 'not_found', `no ${noun} ${req.params.id}`),
+    );
+  };
+  byId('article', id => reader.article(id));
+  byId('story', id => reader.story(id));
 
   app.get('/feeds', async () => ({ feeds: await readFeeds(deps.redis, deps.keys, deps.feeds()) }));
 

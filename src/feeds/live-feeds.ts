@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import type { FeedConfig } from '../config/schema.js';
 import { FEEDS_FILE } from '../config/load.js';
 import type { Logger } from '../shared/logger.js';
+import { serialRunner } from '../shared/serial.js';
 import { feedsFilePath, parseFeedsText } from './feeds-file.js';
 
 /**
@@ -59,8 +60,6 @@ export function startLiveFeeds(opts: LiveFeedsOptions): LiveFeeds {
   let badText: string | null = null;
   let pending: { text: string; since: number } | null = null;
   let timer: NodeJS.Timeout | undefined;
-  let running: Promise<void> | null = null;
-  let again = false;
   let closed = false;
   let watcher: FSWatcher | undefined;
   const sleep = (ms: number): Promise<void> => new Promise(r => setTimeout(r, ms));
@@ -138,25 +137,12 @@ export function startLiveFeeds(opts: LiveFeedsOptions): LiveFeeds {
     opts.onChange?.(next);
   }
 
-  function run(): void {
-    if (closed) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await reload();
-        } catch (err) {
-          opts.log.error({ err }, `${FEEDS_FILE} reload failed`);
-        }
-      } while (again && !closed);
-    })().finally(() => {
-      running = null;
-    });
-  }
+  const reloads = serialRunner(
+    reload,
+    err => opts.log.error({ err }, `${FEEDS_FILE} reload failed`),
+    () => closed,
+  );
+  const run = (): void => void reloads.poke();
 
   function schedule(ms: number): void {
     if (closed) return;
@@ -188,10 +174,10 @@ export function startLiveFeeds(opts: LiveFeedsOptions): LiveFeeds {
     current: () => feeds,
     check() {
       // A pending removal keeps its own timer; the loop's poke must not restart it.
-      if (opts.watch && !timer && !running) run();
+      if (opts.watch && !timer && !reloads.current()) run();
     },
     async idle() {
-      while (timer || running) await (running ?? sleep(20));
+      while (timer || reloads.current()) await (reloads.current() ?? sleep(20));
     },
     close() {
       closed = true;

@@ -5,6 +5,7 @@ import type { FeedConfig } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import { type Keys, disabledFeedsKey, feedKeys, reconcilerLeaseKey } from '../store/keys.js';
 import { releaseLease, renewLease, takeLease } from '../store/lease.js';
+import { serialRunner } from '../shared/serial.js';
 import type { LiveFeeds } from './live-feeds.js';
 import type { WebSubManager } from './websub/manager.js';
 
@@ -175,8 +176,6 @@ export function startFeedScheduler(deps: FeedSchedulerDeps): FeedScheduler {
   let leader = false;
   let dirty = true;
   let stopped = false;
-  let running: Promise<void> | null = null;
-  let again = false;
 
   async function lead(): Promise<boolean> {
     if (leader) {
@@ -218,26 +217,12 @@ export function startFeedScheduler(deps: FeedSchedulerDeps): FeedScheduler {
     dirty = false;
   }
 
-  async function tick(): Promise<void> {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await once();
-        } catch (err) {
-          deps.log.error({ err }, 'feed scheduler loop failed');
-        }
-      } while (again && !stopped);
-    })().finally(() => {
-      running = null;
-    });
-    return running;
-  }
+  const loop = serialRunner(
+    once,
+    err => deps.log.error({ err }, 'feed scheduler loop failed'),
+    () => stopped,
+  );
+  const tick = (): Promise<void> => loop.poke();
 
   const timer = setInterval(() => void tick(), deps.loopMs);
   timer.unref();
@@ -250,7 +235,7 @@ export function startFeedScheduler(deps: FeedSchedulerDeps): FeedScheduler {
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running;
+      await loop.current();
       if (leader) await releaseLease(deps.redis, leaseKey, me);
       leader = false;
     },

@@ -83,6 +83,9 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     };
     registry.registerMetric(metric as unknown as Metric);
   };
+  /** A metric with one unlabelled value. */
+  const one = (name: string, help: string, type: 'counter' | 'gauge', value: (s: Snapshot) => number): void =>
+    add(name, help, type, s => [{ value: value(s) }]);
 
   add(
     'newsflow_polls_total',
@@ -90,22 +93,23 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     'counter',
     s => statsSamples(s.stats, /^feed\.poll\.(.+)$/, ['result']),
   );
-  add('newsflow_articles_stored_total', 'Articles stored (each published one stream event)', 'counter', s => [
-    { value: s.stats['article.stored'] ?? 0 },
-  ]);
+  one(
+    'newsflow_articles_stored_total',
+    'Articles stored (each published one stream event)',
+    'counter',
+    s => s.stats['article.stored'] ?? 0,
+  );
   add('newsflow_duplicates_total', 'Articles recognised as duplicates, by kind', 'counter', s =>
     statsSamples(s.stats, /^(?:article|dedupe)\.duplicate\.(.+)$/, ['kind']).filter(
       // Stats written before originals got their own counter hold them here; they are counted below.
       sample => sample.labels?.kind !== 'original',
     ),
   );
-  add(
+  one(
     'newsflow_originals_joined_total',
     "Originals that arrived after a copy and joined the copy's story (usually becoming its representative)",
     'counter',
-    s => [
-      { value: (s.stats['article.original-joined'] ?? 0) + (s.stats['article.duplicate.original'] ?? 0) },
-    ],
+    s => (s.stats['article.original-joined'] ?? 0) + (s.stats['article.duplicate.original'] ?? 0),
   );
   add(
     'newsflow_retention_total',
@@ -160,9 +164,12 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     'gauge',
     s => Object.entries(s.deadLetters.byReason).map(([reason, value]) => ({ labels: { reason }, value })),
   );
-  add('newsflow_dead_letter_stream_length', 'Entries in the dead-letter stream', 'gauge', s => [
-    { value: s.deadLetters.total },
-  ]);
+  one(
+    'newsflow_dead_letter_stream_length',
+    'Entries in the dead-letter stream',
+    'gauge',
+    s => s.deadLetters.total,
+  );
   add(
     'newsflow_feeds',
     'Configured feeds by health (ok, backing-off, disabled, never-polled)',
@@ -173,15 +180,19 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
       return Object.entries(by).map(([health, value]) => ({ labels: { health }, value }));
     },
   );
-  add('newsflow_redis_memory_used_bytes', 'Redis used_memory (INFO memory)', 'gauge', s => [
-    { value: s.memory.used },
-  ]);
-  add('newsflow_redis_memory_max_bytes', 'Redis maxmemory (0 = no limit, no back-pressure)', 'gauge', s => [
-    { value: s.memory.max },
-  ]);
-  add('newsflow_redis_memory_ratio', 'used_memory / maxmemory (0 when there is no limit)', 'gauge', s => [
-    { value: s.memory.ratio },
-  ]);
+  one('newsflow_redis_memory_used_bytes', 'Redis used_memory (INFO memory)', 'gauge', s => s.memory.used);
+  one(
+    'newsflow_redis_memory_max_bytes',
+    'Redis maxmemory (0 = no limit, no back-pressure)',
+    'gauge',
+    s => s.memory.max,
+  );
+  one(
+    'newsflow_redis_memory_ratio',
+    'used_memory / maxmemory (0 when there is no limit)',
+    'gauge',
+    s => s.memory.ratio,
+  );
   add(
     'newsflow_memory_backpressure',
     'Memory back-pressure state: 1 for the current one (high = intake paused; between = paused roles stay paused until below the low watermark)',

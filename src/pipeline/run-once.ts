@@ -5,17 +5,22 @@ import { formatBytes, isOomError, readMemory, type MemoryGauge } from '../store/
 import { pollJobOptions, type ArticleOutcome, type PollOutcome } from './queues.js';
 import { createArticleWorker, createPollWorker, type Runtime } from './runtime.js';
 
+/** What `newsflow run --once` prints (one JSON object): counts of this run's jobs only. */
 export interface RunSummary {
+  /** Feeds polled, whatever the result; of those, the ones that failed and the ones answering 304. */
   feedsPolled: number;
   feedsFailed: number;
   feedsNotModified: number;
+  /** Items the polled feeds listed, and of those the ones whose article was stored before this run. */
   itemsSeen: number;
-  /** Items whose article was already stored before this run. */
   itemsKnown: number;
+  /** Articles this run stored that founded a story, and those that joined one (stored as members, no body). */
   articlesStored: number;
   duplicates: number;
+  /** Pages not stored because they are not articles, by reason; recorded failures by `scope:class`. */
   skipped: Record<string, number>;
   failures: Record<string, number>;
+  /** The ids of the articles that founded a story, in completion order. */
   storedIds: string[];
 }
 

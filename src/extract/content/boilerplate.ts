@@ -39,27 +39,11 @@ export interface BoilerplateReport {
   removed: Record<string, number>;
 }
 
-// The blocks boilerplate rules judge one by one: containers, not their lines, cells or captions.
-const BLOCKS = blockElementsExcept(
-  'address',
-  'br',
-  'caption',
-  'dd',
-  'details',
-  'dialog',
-  'dt',
-  'fieldset',
-  'figcaption',
-  'hr',
-  'pre',
-  'summary',
-  'tbody',
-  'td',
-  'tfoot',
-  'th',
-  'thead',
-  'tr',
-);
+// The blocks boilerplate rules judge one by one: containers, not their lines, cells, captions or parts.
+const LINES = ['address', 'br', 'hr', 'pre'];
+const TABLE_PARTS = ['caption', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr'];
+const PARTS = ['dd', 'details', 'dialog', 'dt', 'fieldset', 'figcaption', 'summary'];
+const BLOCKS = blockElementsExcept(...LINES, ...TABLE_PARTS, ...PARTS);
 /** A div holding any of these (at any depth) is a container, judged by its blocks, not a paragraph. */
 const BLOCK_SELECTOR = Array.from(BLOCKS).join(', ');
 

@@ -39,7 +39,8 @@ export function indexDocument(doc: Document): DocIndex {
   const stack: Element[] = [root];
   while (stack.length) {
     const el = stack.pop() as Element;
-    switch (tagOf(el)) {
+    const tag = tagOf(el);
+    switch (tag) {
       case 'meta':
         idx.metas.push(el);
         break;
@@ -53,13 +54,9 @@ export function indexDocument(doc: Document): DocIndex {
         idx.title ??= el;
         break;
       case 'h1':
-        idx.h1.push(el);
-        break;
       case 'h2':
-        idx.h2.push(el);
-        break;
       case 'h3':
-        idx.h3.push(el);
+        idx[tag].push(el);
         break;
       case 'address':
         idx.addresses.push(el);

@@ -1,14 +1,8 @@
 /** The page's publication and modification dates: JSON-LD, meta, itemprop, <time>, the headline's dateline, the URL. */
 import { indexOf, type MetaMap } from './meta.js';
 import type { FeedItemHints } from '../types.js';
-import {
-  dateFromUrl,
-  findHumanDates,
-  parseMachineDate,
-  type DateBounds,
-  type HumanDateContext,
-  type ParsedDate,
-} from './dates.js';
+import { dateFromUrl, findHumanDates, parseMachineDate } from './dates.js';
+import type { DateBounds, HumanDateContext, ParsedDate } from './dates.js';
 import { attr, tagOf, text } from './dom.js';
 import { pickFirstText, pickFirstTime, pickHeadlineDate, pickMarkedDate, type DocumentScan } from './scan.js';
 import { str, type JsonLdData, type JsonObject } from './jsonld.js';

@@ -5,13 +5,8 @@
  * it next to the headline; the same pass gives the byline region for author detection.
  */
 import { blockElementsExcept } from '../../shared/blocks.js';
-import {
-  findHumanDates,
-  parseMachineDate,
-  type DateBounds,
-  type HumanDateContext,
-  type ParsedDate,
-} from './dates.js';
+import { findHumanDates, parseMachineDate } from './dates.js';
+import type { DateBounds, HumanDateContext, ParsedDate } from './dates.js';
 import { classId, isBoilerplateClass, parentOf, tagOf } from './dom.js';
 
 export interface DateMention {

@@ -77,15 +77,11 @@ export abstract class LiteNode {
   }
 
   get nextElementSibling(): LiteElement | null {
-    let n = this.nextSibling;
-    while (n && n.nodeType !== ELEMENT_NODE) n = n.nextSibling;
-    return n as LiteElement | null;
+    return elementAfter(this.nextSibling);
   }
 
   get previousElementSibling(): LiteElement | null {
-    let n = this.previousSibling;
-    while (n && n.nodeType !== ELEMENT_NODE) n = n.previousSibling;
-    return n as LiteElement | null;
+    return elementBefore(this.previousSibling);
   }
 
   get nodeValue(): string | null {
@@ -223,15 +219,11 @@ export abstract class LiteParent extends LiteNode {
   }
 
   get firstElementChild(): LiteElement | null {
-    let n = this.first;
-    while (n && n.nodeType !== ELEMENT_NODE) n = n.nextSibling;
-    return n as LiteElement | null;
+    return elementAfter(this.first);
   }
 
   get lastElementChild(): LiteElement | null {
-    let n = this.last;
-    while (n && n.nodeType !== ELEMENT_NODE) n = n.previousSibling;
-    return n as LiteElement | null;
+    return elementBefore(this.last);
   }
 
   /** Drops the cached child arrays; every mutation of this node's children calls it. */
@@ -373,6 +365,18 @@ export abstract class LiteParent extends LiteNode {
     const compiled = compileSelector(selector);
     return this.descendants(null, []).find(el => matchesSelector(el, compiled)) ?? null;
   }
+}
+
+/** The first element at or after `n` among its siblings. */
+function elementAfter(n: LiteNode | null): LiteElement | null {
+  while (n && n.nodeType !== ELEMENT_NODE) n = n.nextSibling;
+  return n as LiteElement | null;
+}
+
+/** The first element at or before `n` among its siblings. */
+function elementBefore(n: LiteNode | null): LiteElement | null {
+  while (n && n.nodeType !== ELEMENT_NODE) n = n.previousSibling;
+  return n as LiteElement | null;
 }
 
 function collectText(root: LiteParent): string {
