@@ -40,9 +40,9 @@ describe('serialRunner', () => {
     const errors: unknown[] = [];
     let n = 0;
     const runner = serialRunner(
-      async () => {
+      () => {
         n++;
-        if (n === 1) throw new Error('boom');
+        return n === 1 ? Promise.reject(new Error('boom')) : Promise.resolve();
       },
       err => errors.push(err),
       () => false,
