@@ -58,7 +58,7 @@ describe('serialRunner', () => {
     let n = 0;
     let stopped = false;
     const runner = serialRunner(
-      async () => void n++,
+      () => Promise.resolve(void n++),
       () => {},
       () => stopped,
     );
