@@ -5,6 +5,9 @@
 //
 //   npm run eval:extract [-- --corpora DIR] [--only aeb,rp,traf,dates] [--dom lite|jsdom|linkedom]
 //                        [--threads N] [--out DIR] [--part fit|validation|both] [--reuse]
+//                        [--without STEP,…] [--summary FILE]
+// --without leaves extraction steps out (`newsflow extract --without`); eval/extract/ablate.mjs runs it once
+// per step. --summary writes the table's figures as JSON.
 // Every corpus is split into a fit and a validation part (eval/split.mjs); each metric is scored on both and
 // on the whole set, and the table shows the gap. `--part fit` extracts and scores the fit pages only: the
 // way to iterate on rules without reading validation pages.
@@ -196,6 +199,7 @@ for (const key of args.only) {
   }
 }
 printTable(rows);
+if (args.summary) writeFileSync(args.summary, JSON.stringify(rows, null, 1));
 
 function parseArgs(argv) {
   const a = {
@@ -206,6 +210,8 @@ function parseArgs(argv) {
     out: resolve('.eval/extract'),
     parts: [...PARTS],
     reuse: false,
+    without: null,
+    summary: null,
   };
   for (let i = 0; i < argv.length; i += 2) {
     const [k, v] = [argv[i], argv[i + 1]];
@@ -218,6 +224,8 @@ function parseArgs(argv) {
     else if (k === '--only') a.only = v.split(',');
     else if (k === '--dom') a.dom = v;
     else if (k === '--threads') a.threads = v;
+    else if (k === '--without') a.without = v;
+    else if (k === '--summary') a.summary = resolve(v);
     else if (k === '--out') a.out = resolve(v);
     else if (k === '--part' && (PARTS.includes(v) || v === 'both')) a.parts = v === 'both' ? [...PARTS] : [v];
     else {
@@ -245,6 +253,7 @@ function runCli(manifest) {
   const cliArgs = [cli, 'extract', '--manifest', manifest];
   if (args.dom) cliArgs.push('--dom', args.dom);
   if (args.threads) cliArgs.push('--threads', args.threads);
+  if (args.without) cliArgs.push('--without', args.without);
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, cliArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
     const lines = [];

@@ -36,6 +36,11 @@ export interface ExtractOptions {
   explain?: ClassifyOptions['explain'];
   /** Another block model; null: no classifier, the rules alone (for measuring what it adds). */
   blockModel?: BlockModel | null | undefined;
+  /**
+   * Steps left out, by the names `trace` reports (steps.ts):
+   * `newsflow extract --without`, for measuring what each step adds on a corpus (eval:extract --without).
+   */
+  without?: ReadonlySet<string> | undefined;
 }
 
 /** Input extraction refuses to work on; the pipeline records it as a failure with `class`. */
@@ -190,7 +195,11 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
     if (odd) {
       reread = openDocument(stripped, input.url, opts.dom ?? 'lite');
       const container = storyContainer(reread.document);
-      if (container && missedByReadability(container, root.textContent ?? '')) {
+      if (
+        container &&
+        !opts.without?.has('story-container') &&
+        missedByReadability(container, root.textContent ?? '')
+      ) {
         opts.trace?.('story-container', `Readability chose ${odd}; using <${container.localName}>`);
         cleanContainer(container);
         root = container;
@@ -201,9 +210,10 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
       pageUrl: input.url,
       trace: opts.trace,
       protect: isCredit,
+      without: opts.without,
     });
     // What the rules leave, the block classifier trims (content/classifier.ts).
-    if (opts.blockModel !== null) {
+    if (opts.blockModel !== null && !opts.without?.has('block-model')) {
       classifyBlocks(root, {
         title: merged.title,
         pageUrl: input.url,

@@ -22,15 +22,18 @@ export interface PoolResult {
 interface WorkerConfig {
   dom: DomKind;
   maxHtmlChars?: number | undefined;
+  without?: string[] | undefined;
 }
 
 const config = poolWorkerData<WorkerConfig>({ dom: 'lite' });
+const without = config.without?.length ? new Set(config.without) : undefined;
 
 function handle(req: PoolRequest): PoolResult {
   const trace: [string, string][] = [];
   const outcome = extractArticle(req.input, {
     dom: config.dom,
     maxHtmlChars: config.maxHtmlChars,
+    without,
     now: () => req.nowMs,
     ...(req.trace ? { trace: (rule: string, text: string) => void trace.push([rule, text]) } : {}),
   });

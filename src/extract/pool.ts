@@ -16,6 +16,8 @@ export interface ExtractPoolOptions {
   /** Old-generation heap limit per thread, MB. */
   heapMb?: number | undefined;
   dom?: DomKind | undefined;
+  /** Extraction steps left out (ExtractOptions.without). */
+  without?: readonly string[] | undefined;
   /** Pages longer than this many characters are refused (class `too-large`). */
   maxHtmlChars?: number | undefined;
   /** A task running longer than this kills its thread and fails with class `timeout`. */
@@ -62,7 +64,7 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
   const pool = createThreadPool<PoolRequest, PoolExtractResult>({
     name: 'extraction',
     entry: new URL('./pool-worker.js', import.meta.url),
-    workerData: { dom: opts.dom ?? 'lite', maxHtmlChars: opts.maxHtmlChars },
+    workerData: { dom: opts.dom ?? 'lite', maxHtmlChars: opts.maxHtmlChars, without: opts.without ?? [] },
     size: opts.size,
     heapMb: opts.heapMb ?? DEFAULT_HEAP_MB,
     taskTimeoutMs: opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS,

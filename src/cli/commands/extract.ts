@@ -8,6 +8,7 @@ import { buildConfig, loadConfig, type Config } from '../../config/load.js';
 import type { BlockDecision } from '../../extract/content/classifier.js';
 import { DOM_KINDS, type DomKind } from '../../extract/content/dom/kinds.js';
 import { createExtractPool, ExtractTaskError, type ExtractPool } from '../../extract/pool.js';
+import { EXTRACT_STEPS } from '../../extract/steps.js';
 import type { ExtractInput, ExtractOutcome, FeedItemHints } from '../../extract/types.js';
 import { decodeBody } from '../../fetch/charset.js';
 import type { Fetcher } from '../../fetch/types.js';
@@ -35,6 +36,7 @@ interface ExtractCliOptions {
   threads?: string;
   trace?: boolean;
   explain?: boolean;
+  without?: string;
 }
 
 /** A per-input failure: printed as that input's line, never fatal to the run. */
@@ -197,6 +199,11 @@ export function registerExtract(program: Command): void {
       `DOM to run Readability on: ${DOM_KINDS.join(' | ')} (default: config extract.dom)`,
     )
     .option('--threads <n>', 'extraction threads (default: config extract.threads; 0 = one per core)')
+    .option(
+      '--without <steps>',
+      'leave these extraction steps out (comma-separated rule names as --trace prints them, block-model, ' +
+        'story-container): what each adds on your pages (eval:extract --without)',
+    )
     .option('--trace', 'print each boilerplate removal to stderr as "input<TAB>rule<TAB>text"')
     .option(
       '--explain',
@@ -211,6 +218,17 @@ export function registerExtract(program: Command): void {
         usage(`--dom must be one of ${DOM_KINDS.join(', ')}`);
       }
       const dom = (opts.dom ?? ex.dom) as DomKind;
+      const without = opts.without
+        ? opts.without
+            .split(',')
+            .map(s => s.trim())
+            .filter(Boolean)
+        : [];
+      const unknown = without.filter(s => !EXTRACT_STEPS.includes(s));
+      if (unknown.length) {
+        usage(`--without: no step ${unknown.join(', ')} (steps: ${EXTRACT_STEPS.join(', ')})`);
+      }
+      const withoutSet = without.length ? new Set(without) : undefined;
       const threadsOpt = opts.threads !== undefined ? Number(opts.threads) : ex.threads;
       if (!Number.isInteger(threadsOpt) || threadsOpt < 0) usage('--threads must be a whole number ≥ 0');
       if (opts.url !== undefined && !/^https?:\/\/./i.test(opts.url)) {
@@ -235,6 +253,7 @@ export function registerExtract(program: Command): void {
             size: threadsOpt || undefined,
             heapMb: ex.heapMb,
             dom,
+            without,
             maxHtmlChars: ex.maxHtmlChars,
             taskTimeoutMs: ex.timeout,
           })
@@ -253,6 +272,7 @@ export function registerExtract(program: Command): void {
           } else {
             outcome = (await loadInProcess()).extractArticle(input, {
               dom,
+              without: withoutSet,
               maxHtmlChars: ex.maxHtmlChars,
               ...(opts.trace || opts.explain
                 ? { trace: (rule: string, text: string) => void trace.push([rule, text]) }

@@ -32,6 +32,8 @@ export interface BoilerplateOptions {
   pageUrl?: string | undefined;
   /** Blocks whose text this accepts are never removed (credit lines: the credits pass needs them). */
   protect?: ((text: string) => boolean) | undefined;
+  /** Rules not applied (their names as `trace` reports them): measuring what each rule adds. */
+  without?: ReadonlySet<string> | undefined;
 }
 
 export interface BoilerplateReport {
@@ -238,6 +240,7 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
   // Elements that stood right before something this pass removed: a heading left at the end announced it.
   const announcedRemoved = new WeakSet<Element>();
   const drop = (el: Element, rule: string): void => {
+    if (opts.without?.has(rule)) return;
     const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
     if (opts.protect && text && protectedInside(el, opts.protect)) return;
     opts.trace?.(rule, text.slice(0, 200));
@@ -349,6 +352,7 @@ export function removeBoilerplate(root: Element, opts: BoilerplateOptions = {}):
       drop(h, 'tail-heading');
       continue;
     }
+    if (opts.without?.has('tail-section')) continue;
     opts.trace?.('tail-section', t);
     removeFrom(h, root);
     invalidate();

@@ -136,6 +136,27 @@ describe('newsflow extract', () => {
     expect(r.stderr).toMatch(/give files, URLs or --manifest/);
     const bad = await runCli(['extract', '--dom', 'gecko', page('amp-page')]);
     expect(bad.code).toBe(2);
+    const step = await runCli(['extract', '--without', 'nav,navigation', page('amp-page')]);
+    expect(step.code).toBe(2);
+    expect(step.stderr).toMatch(/--without: no step navigation/);
+  });
+
+  it('--without leaves a step out, in process and in the threads alike', async () => {
+    // wp-boilerplate's template boxes go by the class rule (its golden expected.json).
+    const inputs = [page('wp-boilerplate'), page('wp-boilerplate')];
+    const run = async (args: string[]): Promise<string[]> => {
+      const r = await runCli(['extract', ...args, ...inputs]);
+      expect(r.code).toBe(0);
+      return r.stdout
+        .trim()
+        .split('\n')
+        .map(l => String((JSON.parse(l) as { contentText: string }).contentText));
+    };
+    const all = await run(['--threads', '2']);
+    const threads = await run(['--threads', '2', '--without', 'class']);
+    const inProcess = await run(['--threads', '1', '--without', 'class']);
+    expect(threads).toEqual(inProcess);
+    expect(threads[0]?.length).toBeGreaterThan(all[0]?.length ?? 0);
   });
 });
 
