@@ -38,8 +38,10 @@ function run(step) {
     throw new Error(`eval:extract failed for ${name}`);
   }
   const figures = {};
+  // Content metrics only: the steps remove content; authors and dates do not depend on them.
   for (const row of JSON.parse(readFileSync(summary, 'utf8'))) {
-    figures[row.name] = { fit: row.scored.fit[0], validation: row.scored.validation[0] };
+    if (!['aeb', 'snippets'].includes(row.scored.fit.json.method)) continue;
+    figures[row.name] = { fit: row.scored.fit.json.f1, validation: row.scored.validation.json.f1 };
   }
   return figures;
 }
