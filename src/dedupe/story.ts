@@ -26,6 +26,22 @@ export interface StoryEvent {
   at: string;
 }
 
+/**
+ * The key that put an article in its story, in the order the decision script tries them: `new` (it founded
+ * the story), `url` (another address of a stored page), `attribution` (it names the original, or the original
+ * arrived after a copy naming it), `body` (the same text), `lead` (the same opening), `minhash` (similar text).
+ */
+export type MatchVia = 'new' | 'url' | 'attribution' | 'body' | 'lead' | 'minhash';
+
+/** Why a member is in its story: written by the decision script when the member is stored. */
+export interface MemberMatch {
+  via: MatchVia;
+  /** The member the key led to (absent for `new`, and for `attribution` through a copy waiting for its original). */
+  articleId?: string;
+  /** For content keys: the texts' estimated Jaccard similarity (MinHash; 1 for the same body). */
+  similarity?: number;
+}
+
 /** What every member keeps: metadata and a pointer to its story, never a body of its own. */
 export interface StoryMemberRecord {
   articleId: string;
@@ -52,6 +68,8 @@ export interface StoryMemberRecord {
     originalPublisher: string | null;
     method: AttributionMethod;
   } | null;
+  /** Why the member is in its story; absent in records stored before 2026-12-05. */
+  match?: MemberMatch;
 }
 
 export interface DedupeSettings {
@@ -403,6 +421,44 @@ export function toExportLine(story: StoryRecord): StoryExportLine {
       };
     }),
   };
+}
+
+/** One line of `newsflow stories explain`: a member, how it joined, and whom it credits. */
+export interface MemberExplanation {
+  articleId: string;
+  url: string;
+  siteName: string | null;
+  relation: StoryRelation;
+  representative: boolean;
+  /** null for records stored before the decision script wrote its evidence. */
+  via: MatchVia | null;
+  matched: { articleId: string; url: string | null } | null;
+  similarity: number | null;
+  credit: { method: AttributionMethod; originalUrl: string | null; originalPublisher: string | null } | null;
+}
+
+/** Why each member of a story is in it: the evidence the decision script stored, in membership order. */
+export function explainStory(story: StoryRecord): MemberExplanation[] {
+  const urls = new Map(story.members.map(m => [m.articleId, m.url]));
+  return story.members.map(m => ({
+    articleId: m.articleId,
+    url: m.url,
+    siteName: m.siteName,
+    relation: m.relation,
+    representative: m.articleId === story.representativeId,
+    via: m.match?.via ?? null,
+    matched: m.match?.articleId
+      ? { articleId: m.match.articleId, url: urls.get(m.match.articleId) ?? null }
+      : null,
+    similarity: m.match?.similarity === undefined ? null : Math.round(m.match.similarity * 1000) / 1000,
+    credit: m.attribution
+      ? {
+          method: m.attribution.method,
+          originalUrl: m.attribution.originalUrl,
+          originalPublisher: m.attribution.originalPublisher,
+        }
+      : null,
+  }));
 }
 
 /** A member record as stored, read by every version: one written before schema 2 kept its key in canonicalUrl. */

@@ -250,7 +250,7 @@ if p.bodyHash ~= '' then
   local cand = redis.call('GET', k('body:' .. p.bodyHash))
   local s = cand and sameSiteOk(cand) and storyOf(cand)
   if s then
-    content[#content + 1] = { story = s, rel = 'syndicated-copy', via = 'body', cand = cand }
+    content[#content + 1] = { story = s, rel = 'syndicated-copy', via = 'body', cand = cand, j = 1 }
   end
 end
 
@@ -261,13 +261,14 @@ if p.leadHash ~= '' then
   if s then
     local f = redis.call('HMGET', k('sig:' .. cand), 's', 'n')
     local n = tonumber(f[2]) or 0
+    local j = f[1] and jaccard(sig, f[1]) or nil
     local short = p.excerpt or (n > 0 and math.min(n, p.shingles) <= p.shortRatio * math.max(n, p.shingles))
-    if short or (f[1] and jaccard(sig, f[1]) >= p.editedJaccard) then
+    if short or (j and j >= p.editedJaccard) then
       local r = 'syndicated-copy'
       if p.shingles < n then
         r = 'excerpt-copy'
       end
-      content[#content + 1] = { story = s, rel = r, via = 'lead', cand = cand, n = n }
+      content[#content + 1] = { story = s, rel = r, via = 'lead', cand = cand, n = n, j = j }
     end
   end
 end
@@ -347,8 +348,10 @@ local function relationOfMember(memberId)
   return nil
 end
 
+local similarity = nil
 if not storyId and content[1] then
   storyId, rel, via, matched = content[1].story, content[1].rel, content[1].via, content[1].cand
+  similarity = content[1].j
 end
 
 -- A story merged into another answers with the survivor (an await key may still name the old id).
@@ -489,11 +492,14 @@ if pub < 0 then
   pub = 9e15
 end
 
+-- Why the article is in its story (`newsflow stories explain`): the key that found the story, the member it
+-- matched and, for content keys, the estimated Jaccard similarity of the two texts.
 local function saveMember(sId, relation, score)
   local m = cjson.decode(ARGV[4])
   m.id = id
   m.storyId = sId
   m.relation = relation
+  m.match = { via = via or 'new', articleId = matched, similarity = similarity }
   redis.call('SET', k('art:' .. id), cjson.encode(m))
   redis.call('ZADD', k('story:' .. sId .. ':m'), score, id)
 end
@@ -509,7 +515,7 @@ local function reserveOriginal()
 end
 
 if not story then
-  storyId = id
+  storyId, via, matched, similarity = id, 'new', nil, nil
   redis.call('HSET', k('story:' .. storyId),
     'rep', id, 'repCls', cls, 'repPub', pub, 'repN', p.shingles,
     'orig', awaitUrl or awaitTitle or '', 'origMember', (rel == 'original' and id) or '',

@@ -113,6 +113,23 @@ describe('newsflow status / tail / articles get / stories get / export', { timeo
     expect(story.stdout).toMatch(/— 2 members/);
     expect(story.stdout).toContain(String(copy.url));
 
+    // stories explain: one JSON line per member, the key that joined the copy and the member it matched.
+    const explained = await cli('stories', 'explain', String(copy.storyId));
+    expect(explained.code).toBe(0);
+    const lines = explained.stdout
+      .trim()
+      .split('\n')
+      .map(
+        l =>
+          JSON.parse(l) as { articleId: string; via: string | null; matched: { articleId: string } | null },
+      );
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatchObject({ via: 'new', matched: null, representative: true });
+    const member = lines.find(l => l.articleId === copyId);
+    expect(member?.via).toMatch(/^(attribution|body|lead|minhash|url)$/);
+    expect(member?.matched?.articleId).toBe(lines[0]?.articleId);
+    expect((await cli('stories', 'explain', 'no-such-story')).code).toBe(1);
+
     const missing = await cli('stories', 'get', 'no-such-story');
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe(`newsflow: no story no-such-story (under key prefix "${pub.prefix}")`);

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_DEDUPE, planDecision, toExportLine } from '../../../src/dedupe/story.js';
+import { DEFAULT_DEDUPE, explainStory, planDecision, toExportLine } from '../../../src/dedupe/story.js';
 import { hashKey } from '../../../src/dedupe/url-key.js';
 import type { Attribution } from '../../../src/extract/types.js';
 import { keysFor, type Keys } from '../../../src/store/keys.js';
@@ -177,6 +177,25 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     });
     expect(await decide(store, template)).toMatchObject({ kind: 'created' });
     expect(await bodyKeys(redis, keys.prefix)).toHaveLength(3);
+
+    // Each member keeps the evidence that put it there (`newsflow stories explain`).
+    const story = await store.readStory(base.id);
+    const why = explainStory(story as NonNullable<typeof story>);
+    expect(why.map(e => [e.url, e.via])).toEqual([
+      [base.url, 'new'],
+      [same.url, 'body'],
+      [excerpt.url, 'lead'],
+      [edited.url, 'minhash'],
+    ]);
+    expect(why[0]?.matched).toBeNull();
+    expect(why[1]?.matched).toEqual({ articleId: base.id, url: base.url });
+    // The edited copy matched a full text of the story: the original or its same-body copy (equal similarity).
+    expect([base.id, same.id]).toContain(why[3]?.matched?.articleId);
+    expect(why[1]?.similarity).toBe(1);
+    const editedSimilarity = why[3]?.similarity ?? 0;
+    expect(editedSimilarity).toBeGreaterThanOrEqual(DEFAULT_DEDUPE.editedJaccard);
+    expect(editedSimilarity).toBeLessThan(1);
+    expect(why.filter(e => e.representative).map(e => e.articleId)).toEqual([base.id]);
   });
 
   it('a text matching two stories bridges them: the excerpt-first and the edited-copy stories merge', async () => {
