@@ -4,7 +4,9 @@
  * - All in One SEO's `The post %post_link% first appeared on %site_link%.`;
  * - the Republication Tracker Tool's `This article first appeared on SITE and is republished here under …`;
  * - The Conversation's `This article is republished from The Conversation under a Creative Commons license.`;
- * - free text such as `This article was originally published on SITE.`
+ * - free text such as `This article was originally published on SITE.`, in English, German, French, Spanish;
+ * - the line a truncated copy ends with: `Continue reading on SITE`, `Read the full story at SITE` (the link on
+ *   SITE is then the original article), and a bare `Source: SITE` naming a site by its proper name.
  * A credit is a whole paragraph (or the tail of one): patterns are anchored at both ends, so the same words
  * inside prose ("the mainframe first appeared on the computing landscape") never match.
  */
@@ -37,6 +39,11 @@ interface Pattern {
   re: RegExp;
   /** How links in the credit map to the original and the site (HTML mode). */
   links: 'title-then-site' | 'article-word' | 'original-article' | 'site';
+  /**
+   * The site must be written as a proper name (capitalized words or a domain): for the bare "Source: …"
+   * forms, where "Source: company reports" names no site.
+   */
+  properName?: boolean;
 }
 
 // Titles and site names may contain anything but must be non-empty; the final period is optional.
@@ -54,6 +61,19 @@ function footer(method: CreditMethod, lang: string, before: string, middle: stri
     re: new RegExp(`^${before} ${T} ${middle} ${S}${END}`, 'i'),
   };
 }
+
+/** A credit in free text naming the site, the original linked from the site's name when a link survives. */
+function textCredit(lang: string, lead: string, properName = false): Pattern {
+  return {
+    method: 'text-credit',
+    lang,
+    links: 'site',
+    re: new RegExp(`^(?:${lead}) ${S}${END}`, 'i'),
+    properName,
+  };
+}
+
+const ARTICLE_WORD = '(?:article|story|post|piece|report|essay|interview|column)';
 
 const PATTERNS: Pattern[] = [
   // All in One SEO first: its "first appeared on" would otherwise be read as Yoast's sibling.
@@ -101,7 +121,48 @@ const PATTERNS: Pattern[] = [
       'i',
     ),
   },
+  // A truncated copy's last line. "Read more" is not one: it ends teaser boxes of this site's own stories.
+  textCredit(
+    'en',
+    `(?:Continue|Keep) reading(?: (?:the|this) (?:full |whole |complete |original )?${ARTICLE_WORD})? (?:on|at)`,
+  ),
+  textCredit(
+    'en',
+    `Read (?:the )?(?:full|complete|whole|original|entire|rest of the) ${ARTICLE_WORD}(?: here)? (?:on|at)`,
+  ),
+  textCredit('en', '(?:Source|Via|Courtesy of)\\s*:', true),
+  textCredit(
+    'de',
+    '(?:Weiterlesen|Lesen Sie weiter|Den (?:ganzen|vollständigen) (?:Artikel|Beitrag) lesen Sie) (?:auf|bei)',
+  ),
+  textCredit(
+    'de',
+    '(?:Dieser|Der) (?:Artikel|Beitrag|Text) erschien (?:zuerst|ursprünglich|erstmals) (?:auf|bei|in)',
+  ),
+  textCredit('de', 'Quelle\\s*:', true),
+  textCredit(
+    'fr',
+    "(?:Lire la suite|Lire l'article (?:complet|original|en entier)|Continuer la lecture) (?:sur|dans)",
+  ),
+  textCredit(
+    'fr',
+    "(?:Cet|L') ?article a (?:d'abord |initialement |originellement )?été (?:d'abord |initialement |originellement )?publié (?:d'abord |initialement )?(?:sur|dans|par)",
+  ),
+  textCredit('fr', 'Source\\s*:', true),
+  textCredit(
+    'es',
+    '(?:Sigue|Seguir|Continúa|Continuar) leyendo (?:en)|Lee (?:el artículo|la nota|la noticia) (?:completa?|original) en',
+  ),
+  textCredit(
+    'es',
+    '(?:Este|El) (?:artículo|texto) (?:fue publicado|se publicó) (?:originalmente|primero|por primera vez) en',
+  ),
+  textCredit('es', 'Fuente\\s*:', true),
 ];
+
+/** Capitalized words (a few lower-case joining words allowed) or a domain: "Reuters", "The Daily Star", "invezz.com". */
+const PROPER_NAME_RE =
+  /^(?:[\p{Lu}\d][\p{L}\d&'.-]*|[\p{Ll}\d-]+\.[\p{Ll}]{2,}(?:\/\S*)?)(?: (?:(?:of|the|and|de|del|la|le|der|die|das|für|du|des|y|et|und|for|on)(?= )|[\p{Lu}\d&][\p{L}\d&'.-]*))*$/u;
 
 const NOT_A_SITE_RE =
   /^(?:\d|(?:english|spanish|french|german|italian|portuguese|dutch|russian|chinese|japanese|arabic|print|hardcover|paperback|(?:the\s+)?(?:same|this|our|my|his|her)\b))/i;
@@ -185,6 +246,13 @@ export function matchCreditText(text: string): CreditMatch | null {
     if (site.name && !site.url && NOT_A_SITE_RE.test(site.name)) continue;
     // A site's name is a name, not a clause: "a small forum before the redesign, which …" is prose.
     if (site.name && (site.name.split(' ').length > 8 || /,\s/.test(site.name))) continue;
+    if (
+      p.properName &&
+      !site.url &&
+      !(site.name && site.name.split(' ').length <= 5 && PROPER_NAME_RE.test(site.name))
+    ) {
+      continue;
+    }
     const title = m.groups.title ? stripQuotes(m.groups.title) : null;
     return {
       method: p.method,

@@ -633,6 +633,17 @@ if isOriginal then
     redis.call('DEL', k('await:t:' .. t))
   end
   redis.call('DEL', k('await:u:' .. p.urlHash))
+  -- Copies that came first were judged without the original's length: one much shorter than the original is an
+  -- excerpt, as it would have been called had the original come first (the rule for a credited copy joining).
+  for _, mid in ipairs(redis.call('ZRANGE', skey .. ':m', 0, p.maxMerge)) do
+    local m = mid ~= id and memberOf(mid)
+    if m and m.relation == 'syndicated-copy' then
+      local n = tonumber(redis.call('HGET', k('sig:' .. mid), 'n')) or 0
+      if n > 0 and p.shingles > 0 and n < p.shortRatio * p.shingles then
+        setRelation(mid, 'excerpt-copy')
+      end
+    end
+  end
 end
 -- A copy naming the current representative makes it the attributed original.
 if via == 'attribution' and matched and matched == story.rep and story.repCls ~= 0 then

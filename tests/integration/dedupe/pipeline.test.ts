@@ -274,4 +274,68 @@ describe('dedupe in the pipeline (real HTTP, BullMQ, Redis)', () => {
     expect(events.map(e => e.type)).toEqual(['story.created', 'story.updated']);
     expect(events[1]).toMatchObject({ storyId: copyId, url: origUrl });
   });
+
+  it('a truncated copy under a new headline ending "Continue reading on <a>Publisher</a>" joins its original, credited', async () => {
+    const prefix = testPrefix('dd-continue');
+    prefixes.push(prefix);
+    const [ledger, hub] = (sites = await Promise.all([startSite(), startSite()]));
+    const origUrl = `${ledger!.origin}/2026/11/22/dredging/`;
+    const full = text(700, 400);
+    ledger!.pages.set('/2026/11/22/dredging', {
+      type: 'text/html',
+      body: articlePage({
+        title: 'Dredging of the old berth starts',
+        siteName: 'Harbor Ledger',
+        paragraphs: paragraphs(full),
+        canonical: origUrl,
+        publishedAt: '2026-11-22T08:00:00Z',
+      }),
+    });
+    // The aggregator keeps the first paragraphs only, under its own headline, and links the original.
+    const firstParagraphs = paragraphs(full).slice(0, 2);
+    hub!.pages.set('/news/berth-works', {
+      type: 'text/html',
+      body: articlePage({
+        title: 'Work begins at the old berth',
+        siteName: 'Daily Market Hub',
+        paragraphs: firstParagraphs,
+        tail: `<p>Continue reading on <a href="${origUrl}">Harbor Ledger</a></p>`,
+        publishedAt: '2026-11-22T09:00:00Z',
+      }),
+    });
+    hub!.pages.set('/feed.xml', {
+      type: 'application/rss+xml',
+      body: rssFeed('Daily Market Hub', hub!.origin, [
+        {
+          title: 'Work begins at the old berth',
+          link: `${hub!.origin}/news/berth-works`,
+          publishedAt: '2026-11-22T09:00:00Z',
+          summary: firstParagraphs[0]!,
+        },
+      ]),
+    });
+
+    rt = await runtimeFor(prefix, sites, [{ id: 'hub', url: `${hub!.origin}/feed.xml` }]);
+    const summary = await runOnce(rt, { pollIntervalMs: 50 });
+    expect(summary.articlesStored).toBe(1);
+    const copyId = summary.storedIds[0]!;
+    const worker = createArticleWorker(rt, 1);
+    try {
+      expect(await waitForJob(rt, articleJobId(hashKey(canonicalUrlKey(origUrl)!)))).toBe('completed');
+    } finally {
+      await worker.close();
+    }
+
+    const story = toExportLine((await rt.store.readStory(copyId))!);
+    expect(story.representativeUrl).toBe(origUrl);
+    const copy = story.members.find(m => m.url === `${hub!.origin}/news/berth-works`);
+    expect(copy?.relation).toBe('excerpt-copy');
+    expect(copy?.attribution).toMatchObject({
+      method: 'text-credit',
+      originalUrl: origUrl,
+      originalPublisher: 'Harbor Ledger',
+    });
+    expect(story.members.find(m => m.url === origUrl)?.relation).toBe('original');
+    expect(await bodyKeys(redis, prefix)).toHaveLength(1);
+  });
 });

@@ -117,6 +117,50 @@ const CASES: FooterCase[] = [
     text: 'This article was originally published on Example Blog.',
     expect: { siteName: 'Example Blog' },
   },
+  // A truncated copy's last line links the original article from the site's name.
+  {
+    id: 'continue-reading',
+    method: 'text-credit',
+    html: '<p>Body paragraph one.</p><p>Continue reading on <a href="https://ledger.example/2026/11/20/cranes/">Harbor Ledger</a></p>',
+    expect: { originalUrl: 'https://ledger.example/2026/11/20/cranes/', siteName: 'Harbor Ledger' },
+  },
+  {
+    id: 'read-the-full-story',
+    method: 'text-credit',
+    html: '<p>Body paragraph one.</p><p>Read the full story at <a href="https://ledger.example/2026/11/20/cranes/">Harbor Ledger</a>.</p>',
+    expect: { originalUrl: 'https://ledger.example/2026/11/20/cranes/', siteName: 'Harbor Ledger' },
+  },
+  {
+    id: 'weiterlesen',
+    method: 'text-credit',
+    html: '<p>Body paragraph one.</p><p>Weiterlesen auf <a href="https://hafen.example/2026/kraene">Hafenblatt</a></p>',
+    expect: { originalUrl: 'https://hafen.example/2026/kraene', siteName: 'Hafenblatt' },
+  },
+  {
+    id: 'source-text',
+    method: 'text-credit',
+    text: 'Source: Harbor Ledger',
+    expect: { siteName: 'Harbor Ledger' },
+  },
+  {
+    id: 'quelle-text',
+    method: 'text-credit',
+    text: 'Quelle: Hafenblatt Online',
+    expect: { siteName: 'Hafenblatt Online' },
+  },
+  { id: 'fuente-text', method: 'text-credit', text: 'Fuente: El Puerto', expect: { siteName: 'El Puerto' } },
+  {
+    id: 'lire-la-suite',
+    method: 'text-credit',
+    text: 'Cet article a été initialement publié sur Le Port.',
+    expect: { siteName: 'Le Port' },
+  },
+  {
+    id: 'publicado-originalmente',
+    method: 'text-credit',
+    text: 'Este artículo fue publicado originalmente en El Puerto.',
+    expect: { siteName: 'El Puerto' },
+  },
   {
     id: 'negative-1',
     method: null,
@@ -183,6 +227,11 @@ describe('credit negatives', () => {
     'Originally published in Spanish.',
     'The post was created in 2019 and first appeared on a small forum before the site redesign, which moved everything.',
     'This article is part of our series on energy.',
+    // Not a site: a bare "Source:" must name one by its proper name; "Continue reading" must say where.
+    'Source: company reports',
+    'Source: Bloomberg data and our own calculations',
+    'Continue reading about the new cranes',
+    'Read more at Harbor Ledger',
   ])('%s', text => {
     expect(matchCreditText(text)).toBeNull();
     const html = `<p>Some body text here.</p><p>${text}</p>`;
