@@ -27,15 +27,30 @@ export interface SourcePage {
 }
 
 export type CopyKind = 'full' | 'excerpt' | 'edited' | 'canonical';
-export type ItemKind = 'original' | 'negative' | CopyKind;
+/** The hard cases (hard.ts): copies aggregators really make, and negatives that share most of their words. */
+export type HardKind =
+  | 'link-credit'
+  | 'text-credit'
+  | 'inserted'
+  | 'typography'
+  | 'release'
+  | 'release-copy'
+  | 'report'
+  | 'report-copy';
+export type ItemKind = 'original' | 'negative' | CopyKind | HardKind;
 
 export interface CorpusItem {
   url: string;
   kind: ItemKind;
   /** Ground-truth cluster: the original's page id (a negative is its own cluster). */
   group: string;
-  /** Expected attribution of a copy that carries a footer or a canonical. */
-  expect: { originalUrl: string; publisher: string | null } | null;
+  /**
+   * Expected attribution of a copy that carries a credit or a canonical; originalUrl null for a credit that
+   * names the publisher only (the copy must still join its original's story).
+   */
+  expect: { originalUrl: string | null; publisher: string | null } | null;
+  /** One of the hard cases (scored apart from the easy site). */
+  hard?: boolean;
 }
 
 export interface FeedItemSpec {
@@ -123,7 +138,7 @@ export function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
-function paragraphsOf(body: string): string[] {
+export function paragraphsOf(body: string): string[] {
   return body
     .split(/\n+/)
     .map(p => p.trim())
@@ -218,12 +233,12 @@ export function editWords(text: string, share: number, pool: readonly string[], 
 
 const HEADLINE_PREFIXES = ['Report:', 'Update:', 'Explained:', 'Analysis:'];
 
-function editHeadline(title: string, pool: readonly string[], rand: () => number): string {
+export function editHeadline(title: string, pool: readonly string[], rand: () => number): string {
   const prefix = HEADLINE_PREFIXES[Math.floor(rand() * HEADLINE_PREFIXES.length)]!;
   return `${prefix} ${editWords(title, 0.3, pool, rand)}`;
 }
 
-function slug(text: string, n: number): string {
+export function slug(text: string, n: number): string {
   const s = text
     .toLowerCase()
     .normalize('NFKD')
@@ -237,6 +252,8 @@ export interface BuiltCorpus {
   items: CorpusItem[];
   /** One feed per site. */
   feeds: { id: string; url: string }[];
+  /** Each original as served: its page, local address and the publisher name its credits use. */
+  originals: { page: SourcePage; url: string; publisher: string }[];
 }
 
 /**
@@ -268,6 +285,7 @@ export function buildCorpus(opts: {
     ),
   ].sort();
   const base = Date.parse('2026-11-20T06:00:00Z');
+  const served: BuiltCorpus['originals'] = [];
   const usedPaths = new Set<string>();
 
   const place = (page: SourcePage): { site: LocalSite; url: string } => {
@@ -303,6 +321,7 @@ export function buildCorpus(opts: {
 
     // The footer names the site as the original declares itself; a page declaring nothing goes by its host.
     const publisher = page.siteName ?? new URL(page.realUrl).host.replace(/^www\./, '');
+    served.push({ page, url: origUrl, publisher });
     const footer = yoastFooter(origUrl, page.title, `${site.origin}/`, publisher);
     const footerText = `The post ${page.title} appeared first on ${publisher}.`;
     const paras = paragraphsOf(page.body);
@@ -370,5 +389,5 @@ export function buildCorpus(opts: {
     });
     feeds.push({ id: `site-${n++}`, url: `${site.origin}/feed.xml` });
   }
-  return { items, feeds };
+  return { items, feeds, originals: served };
 }

@@ -20,6 +20,7 @@ import { deleteByPattern } from '../../src/store/redis.js';
 import { resolveRedis } from '../../src/store/redis-server.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { buildCorpus, loadAebPages, rng, type CorpusItem, type ItemKind } from './corpus.js';
+import { buildHardCases } from './hard.js';
 import { pairwiseScores } from './score.js';
 import { startLocalSite, type LocalSite } from './sites.js';
 
@@ -106,13 +107,28 @@ export async function main(argv: string[]): Promise<number> {
   const copiers: LocalSite[] = [];
   for (let i = 0; i < 4; i++) copiers.push(await startLocalSite());
   sites.push(...copiers);
-  const corpus = buildCorpus({
+  const easy = buildCorpus({
     originals,
     negatives,
     publisherFor: host => publishers.get(host)!,
     copiers,
     seed: args.seed,
   });
+  // The hard cases on sites of their own (hard.ts), scored apart so the easy figures stay comparable.
+  const hardCopiers: LocalSite[] = [];
+  for (let i = 0; i < 3; i++) hardCopiers.push(await startLocalSite());
+  const [issuer, markets] = [await startLocalSite(), await startLocalSite()];
+  sites.push(...hardCopiers, issuer, markets);
+  const pool = [
+    ...new Set(
+      negatives
+        .flatMap(p => p.body.split(/\s+/))
+        .map(w => w.replace(/[^\p{L}]/gu, '').toLowerCase())
+        .filter(w => w.length >= 3),
+    ),
+  ].sort();
+  const hard = buildHardCases({ easy, copiers: hardCopiers, issuer, markets, pool, seed: args.seed });
+  const corpus = { items: [...easy.items, ...hard.items], feeds: [...easy.feeds, ...hard.feeds] };
 
   const prefix = `newsflow-eval-dedupe-${process.pid}`;
   const config = buildConfig(
@@ -160,32 +176,86 @@ export async function main(argv: string[]): Promise<number> {
         memberOf.set(m.urlKey, m);
       }
     }
-    const truth = new Map(corpus.items.map(i => [key(i.url), i.group]));
     const predicted = new Map<string, string>();
     for (const i of corpus.items) {
       const s = storyOf.get(key(i.url));
       if (s) predicted.set(key(i.url), s);
     }
-    const pairs = pairwiseScores(truth, predicted);
 
-    // Attribution: right original URL and, where the evidence names one, the publisher.
-    const attributed = corpus.items.filter(
-      (i): i is CorpusItem & { expect: NonNullable<CorpusItem['expect']> } => !!i.expect,
-    );
-    const wrong: { url: string; kind: ItemKind; got: unknown; want: unknown }[] = [];
-    for (const i of attributed) {
-      const got = memberOf.get(key(i.url))?.attribution ?? null;
-      const urlOk = !!got && key(got.originalUrl) === key(i.expect.originalUrl);
-      const pubOk =
-        i.expect.publisher === null ||
-        normalizeName(got?.originalPublisher) === normalizeName(i.expect.publisher);
-      if (!urlOk || !pubOk) wrong.push({ url: i.url, kind: i.kind, got, want: i.expect });
-    }
-    const falseAttributions = corpus.items.filter(
-      i => (i.kind === 'original' || i.kind === 'negative') && memberOf.get(key(i.url))?.attribution,
-    ).length;
+    /** Pairs, attribution and per-kind joins over one set of items (the easy site, or the hard cases). */
+    const scoreSet = (set: CorpusItem[]) => {
+      const pairs = pairwiseScores(new Map(set.map(i => [key(i.url), i.group])), predicted);
+      // Attribution: right original URL (where the credit links one) and, where it names one, the publisher.
+      const attributed = set.filter(
+        (i): i is CorpusItem & { expect: NonNullable<CorpusItem['expect']> } => !!i.expect,
+      );
+      const wrong: { url: string; kind: ItemKind; got: unknown; want: unknown }[] = [];
+      for (const i of attributed) {
+        const got = memberOf.get(key(i.url))?.attribution ?? null;
+        const urlOk =
+          !!got && (i.expect.originalUrl === null || key(got.originalUrl) === key(i.expect.originalUrl));
+        const pubOk =
+          i.expect.publisher === null ||
+          normalizeName(got?.originalPublisher) === normalizeName(i.expect.publisher);
+        if (!urlOk || !pubOk) wrong.push({ url: i.url, kind: i.kind, got, want: i.expect });
+      }
+      const falseAttributions = set.filter(
+        i => (i.kind === 'original' || i.kind === 'negative') && memberOf.get(key(i.url))?.attribution,
+      ).length;
+      const storiesPerGroup = new Map<string, Set<string>>();
+      for (const i of set) {
+        const s = predicted.get(key(i.url));
+        if (!s) continue;
+        const stories = storiesPerGroup.get(i.group) ?? new Set<string>();
+        stories.add(s);
+        storiesPerGroup.set(i.group, stories);
+      }
+      const splitGroups = [...storiesPerGroup.values()].filter(v => v.size > 1).length;
+      // A copy joins its original's story; a negative (release, report) keeps a story of its own.
+      const perKind: Record<string, { total: number; joined: number; missing: number }> = {};
+      const firstOfGroup = new Map<string, string | undefined>();
+      for (const i of set)
+        if (!firstOfGroup.has(i.group)) firstOfGroup.set(i.group, predicted.get(key(i.url)));
+      const storyCount = new Map<string, number>();
+      for (const i of set) {
+        const s = predicted.get(key(i.url));
+        if (s) storyCount.set(s, (storyCount.get(s) ?? 0) + 1);
+      }
+      for (const i of set) {
+        if (i.kind === 'original' || i.kind === 'negative') continue;
+        const k = (perKind[i.kind] ??= { total: 0, joined: 0, missing: 0 });
+        k.total++;
+        const s = predicted.get(key(i.url));
+        const alone = i.kind === 'release' || i.kind === 'report';
+        if (!s) k.missing++;
+        else if (
+          alone
+            ? set.filter(o => o.group === i.group).length === storyCount.get(s)
+            : s === firstOfGroup.get(i.group)
+        ) {
+          k.joined++;
+        }
+      }
+      const accuracy = attributed.length ? (attributed.length - wrong.length) / attributed.length : 1;
+      return {
+        pairs,
+        attributed: attributed.length,
+        wrong,
+        accuracy,
+        falseAttributions,
+        splitGroups,
+        perKind,
+      };
+    };
+    const easySet = corpus.items.filter(i => !i.hard);
+    const hardGroups = new Set(hard.items.map(i => i.group));
+    const hardSet = [...easySet.filter(i => i.kind === 'original' && hardGroups.has(i.group)), ...hard.items];
+    const easyScores = scoreSet(easySet);
+    const hardScores = scoreSet(hardSet);
+    const { pairs, wrong, falseAttributions, splitGroups, perKind } = easyScores;
+    const attributed = { length: easyScores.attributed };
 
-    // Bodies: one per story, and one story per ground-truth group.
+    // Bodies: one per story.
     let bodyKeys = 0;
     let cursor = '0';
     do {
@@ -199,32 +269,8 @@ export async function main(argv: string[]): Promise<number> {
       cursor = next;
       bodyKeys += found.length;
     } while (cursor !== '0');
-    const storiesPerGroup = new Map<string, Set<string>>();
-    for (const i of corpus.items) {
-      const s = predicted.get(key(i.url));
-      if (!s) continue;
-      const set = storiesPerGroup.get(i.group) ?? new Set<string>();
-      set.add(s);
-      storiesPerGroup.set(i.group, set);
-    }
-    const splitGroups = [...storiesPerGroup.values()].filter(s => s.size > 1).length;
-
-    const perKind: Record<string, { total: number; joined: number; missing: number }> = {};
-    const origStory = new Map(
-      corpus.items.filter(i => i.kind === 'original').map(i => [i.group, predicted.get(key(i.url))]),
-    );
-    for (const i of corpus.items) {
-      if (i.kind === 'original' || i.kind === 'negative') continue;
-      const k = (perKind[i.kind] ??= { total: 0, joined: 0, missing: 0 });
-      k.total++;
-      const s = predicted.get(key(i.url));
-      if (!s) k.missing++;
-      else if (s === origStory.get(i.group)) k.joined++;
-    }
     const missing = corpus.items.filter(i => !predicted.has(key(i.url)));
-    const attributionAccuracy = attributed.length
-      ? (attributed.length - wrong.length) / attributed.length
-      : 1;
+    const attributionAccuracy = easyScores.accuracy;
     const pass =
       pairs.precision >= TARGETS.precision &&
       pairs.recall >= TARGETS.recall &&
@@ -251,6 +297,7 @@ export async function main(argv: string[]): Promise<number> {
       },
       bodies: { stories: lines.length, bodyKeys, splitGroups },
       perKind,
+      hard: hardScores,
       missing: missing.map(i => ({ url: i.url, kind: i.kind })),
       targets: TARGETS,
       pass,
@@ -268,6 +315,13 @@ export async function main(argv: string[]): Promise<number> {
         `${falseAttributions} originals/negatives attributed)   target 100 %`,
       `bodies              ${bodyKeys} for ${lines.length} stories; groups split over several stories: ${splitGroups}`,
       `copies in their original's story: ${Object.entries(perKind)
+        .map(([k, v]) => `${k} ${v.joined}/${v.total}${v.missing ? ` (${v.missing} not ingested)` : ''}`)
+        .join(', ')}`,
+      `hard cases (${hardSet.length} pages; not gating yet — issue 17 targets: precision ≥ 0.995, recall ≥ 0.98, every copy with its original and credited):`,
+      `  pairwise precision ${hardScores.pairs.precision.toFixed(4)} (${hardScores.pairs.correctPairs}/${hardScores.pairs.predictedPairs}), ` +
+        `recall ${hardScores.pairs.recall.toFixed(4)} (${hardScores.pairs.correctPairs}/${hardScores.pairs.truePairs})`,
+      `  credits ${hardScores.attributed - hardScores.wrong.length}/${hardScores.attributed} right; ${hardScores.falseAttributions} originals attributed`,
+      `  per case (copies with their original / negatives alone): ${Object.entries(hardScores.perKind)
         .map(([k, v]) => `${k} ${v.joined}/${v.total}${v.missing ? ` (${v.missing} not ingested)` : ''}`)
         .join(', ')}`,
       `pages not ingested: ${missing.length}${missing.length ? ` (${missing.map(m => m.kind).join(', ')})` : ''}`,

@@ -239,7 +239,9 @@ function extract(input: ExtractInput, opts: ExtractOptions): ExtractOutcome {
       const article = fromFeed(input, opts, merged, parsed.byline, feed, credits);
       return { kind: 'article', article, publisherUrl: merged.publisherUrl };
     }
-    if (isNotAnArticle(wordCount, pageWords, readerable, contentShape(root))) {
+    // A short text that credits another page is a copy of it (a teaser ending "Continue reading on …"): kept,
+    // so its story records it; without the credit, a short page is not an article.
+    if (!credits.attribution && isNotAnArticle(wordCount, pageWords, readerable, contentShape(root))) {
       return {
         kind: 'skipped',
         reason: 'not-an-article',

@@ -44,6 +44,10 @@ export function isSelfCredit(c: CreditMatch, pageUrl: string, page: PageSignals 
 }
 
 function namesOwnSite(name: string, pageUrl: string, page: PageSignals | undefined): boolean {
+  // A name written as a domain ("Space.com") is this site only when it is this site's domain: the author
+  // heuristic below calls every domain-like name a site name, which says nothing about whose.
+  const domain = name.trim();
+  if (/^(?:[\w-]+\.)+[a-z]{2,}$/i.test(domain)) return sameSite(`https://${domain}/`, pageUrl);
   return isSiteLikeName(name, { siteName: page?.siteName ?? null, host: hostOf(pageUrl) ?? undefined });
 }
 

@@ -160,9 +160,12 @@ const PATTERNS: Pattern[] = [
   textCredit('es', 'Fuente\\s*:', true),
 ];
 
-/** Capitalized words (a few lower-case joining words allowed) or a domain: "Reuters", "The Daily Star", "invezz.com". */
+/**
+ * Capitalized words (a few lower-case joining words allowed, "the" first) or a domain: "Reuters", "the
+ * Guardian", "invezz.com". A lower-case word alone ("Source: internal") is not taken for a site's name.
+ */
 const PROPER_NAME_RE =
-  /^(?:[\p{Lu}\d][\p{L}\d&'.-]*|[\p{Ll}\d-]+\.[\p{Ll}]{2,}(?:\/\S*)?)(?: (?:(?:of|the|and|de|del|la|le|der|die|das|für|du|des|y|et|und|for|on)(?= )|[\p{Lu}\d&][\p{L}\d&'.-]*))*$/u;
+  /^(?:the )?(?:[\p{Lu}\d][\p{L}\d&'.-]*|(?:[\p{Ll}\d-]+\.)+[\p{Ll}]{2,}(?:\/\S*)?)(?: (?:(?:of|the|and|de|del|la|le|der|die|das|für|du|des|y|et|und|for|on)(?= )|[\p{Lu}\d&][\p{L}\d&'.-]*))*$/u;
 
 const NOT_A_SITE_RE =
   /^(?:\d|(?:english|spanish|french|german|italian|portuguese|dutch|russian|chinese|japanese|arabic|print|hardcover|paperback|(?:the\s+)?(?:same|this|our|my|his|her)\b))/i;

@@ -342,6 +342,15 @@ describe('credits and the page itself', () => {
     expect(res.feedContentHtml).toBe('<p>Body of the original.</p>');
   });
 
+  it('a credit naming another site by its domain attributes; naming this site’s domain is self', () => {
+    const html = '<p>Some body text here.</p><p>This article originally appeared on Space.com.</p>';
+    const other = detectCredits({ pageUrl: COPY_URL, contentHtml: html });
+    expect(other.attribution).toMatchObject({ originalPublisher: 'Space.com', method: 'text-credit' });
+    const own = detectCredits({ pageUrl: 'https://www.space.com/news/telescope', contentHtml: html });
+    expect(own.attribution).toBeNull();
+    expect(own.credits[0]?.self).toBe(true);
+  });
+
   it('a text-only footer naming the page’s own site name is self', () => {
     const res = detectCredits({
       pageUrl: 'https://www.origin.example/x',
