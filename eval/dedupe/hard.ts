@@ -97,7 +97,12 @@ export function buildHardCases(opts: {
   const at = (n: number): string => new Date(base + n * 60_000).toISOString();
   let n = 0;
 
-  const kinds: HardKind[] = ['link-credit', 'text-credit', 'inserted', 'typography'];
+  const kinds = [
+    'link-credit',
+    'text-credit',
+    'inserted',
+    'typography',
+  ] as const satisfies readonly HardKind[];
   opts.easy.originals.forEach(({ page, url: origUrl, publisher }, g) => {
     const paras = paragraphsOf(page.body);
     if (paras.length < 3) return;
@@ -144,8 +149,6 @@ export function buildHardCases(opts: {
           body = merged.map(p => `<p>${esc(typographic(p))}</p>`).join('\n');
           break;
         }
-        default:
-          return;
       }
       add(
         site,

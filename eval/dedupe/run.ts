@@ -214,8 +214,9 @@ export async function main(argv: string[]): Promise<number> {
       // A copy joins its original's story; a negative (release, report) keeps a story of its own.
       const perKind: Record<string, { total: number; joined: number; missing: number }> = {};
       const firstOfGroup = new Map<string, string | undefined>();
-      for (const i of set)
+      for (const i of set) {
         if (!firstOfGroup.has(i.group)) firstOfGroup.set(i.group, predicted.get(key(i.url)));
+      }
       const storyCount = new Map<string, number>();
       for (const i of set) {
         const s = predicted.get(key(i.url));
