@@ -96,6 +96,24 @@ export function buildHardCases(opts: {
   const base = Date.parse('2026-11-21T06:00:00Z');
   const at = (n: number): string => new Date(base + n * 60_000).toISOString();
   let n = 0;
+  /** Serves one page at `path` of `site` in aggregator look `look`, lists it in the site's feed, records it. */
+  const publish = (
+    site: LocalSite,
+    path: string,
+    page: { look: number; title: string; html: string },
+    item: Pick<CorpusItem, 'kind' | 'group' | 'expect'>,
+  ): void => {
+    const url = `${site.origin}${path}`;
+    const publishedAt = at(n++);
+    const { look, title, html } = page;
+    add(
+      site,
+      path,
+      copyPage({ look, title, bodyHtml: html, publishedAt }),
+      { title, link: url, publishedAt },
+      { url, ...item },
+    );
+  };
 
   const kinds = [
     'link-credit',
@@ -110,7 +128,6 @@ export function buildHardCases(opts: {
       const look = (g + k) % opts.copiers.length;
       const site = opts.copiers[look]!;
       const path = `/${kind}/${slug(page.title, g)}/`;
-      const url = `${site.origin}${path}`;
       const title = editHeadline(page.title, opts.pool, rand);
       let body: string;
       let expect: CorpusItem['expect'] = null;
@@ -150,13 +167,7 @@ export function buildHardCases(opts: {
           break;
         }
       }
-      add(
-        site,
-        path,
-        copyPage({ look, title, bodyHtml: body, publishedAt: at(n) }),
-        { title, link: url, publishedAt: at(n++) },
-        { url, kind, group: page.id, expect },
-      );
+      publish(site, path, { look, title, html: body }, { kind, group: page.id, expect });
     });
   });
 
@@ -168,27 +179,20 @@ export function buildHardCases(opts: {
         const title = `${issuer} ${words(opts.pool, 5, rand)}`;
         const news = [prose(opts.pool, 4, rand), prose(opts.pool, 3, rand)];
         const html = [...news, about].map(p => `<p>${esc(p)}</p>`).join('\n');
-        const path = `/releases/${s}-${r}/`;
-        const url = `${opts.issuer.origin}${path}`;
         const group = `release:${s}:${r}`;
-        const page = copyPage({ look: 3, title, bodyHtml: html, publishedAt: at(n) });
-        add(
+        publish(
           opts.issuer,
-          path,
-          page,
-          { title, link: url, publishedAt: at(n++) },
-          { url, kind: 'release', group, expect: null },
+          `/releases/${s}-${r}/`,
+          { look: 3, title, html },
+          { kind: 'release', group, expect: null },
         );
+        // One release republished verbatim on another site: a positive.
         if (r === 0) {
-          const copyPath = `/wire/${s}-${r}/`;
-          const copyUrl = `${copier.origin}${copyPath}`;
-          const copy = copyPage({ look: 0, title, bodyHtml: html, publishedAt: at(n) });
-          add(
+          publish(
             copier,
-            copyPath,
-            copy,
-            { title, link: copyUrl, publishedAt: at(n++) },
-            { url: copyUrl, kind: 'release-copy', group, expect: null },
+            `/wire/${s}-${r}/`,
+            { look: 0, title, html },
+            { kind: 'release-copy', group, expect: null },
           );
         }
       }
@@ -207,27 +211,20 @@ export function buildHardCases(opts: {
     ];
     const title = `${company} (${ticker}) stock closes at ${price}`;
     const html = paras.map(p => `<p>${esc(p)}</p>`).join('\n');
-    const path = `/reports/${ticker.toLowerCase()}/`;
-    const url = `${opts.markets.origin}${path}`;
-    const page = copyPage({ look: 2, title, bodyHtml: html, publishedAt: at(n) });
-    add(
+    const group = `report:${c}`;
+    publish(
       opts.markets,
-      path,
-      page,
-      { title, link: url, publishedAt: at(n++) },
-      { url, kind: 'report', group: `report:${c}`, expect: null },
+      `/reports/${ticker.toLowerCase()}/`,
+      { look: 2, title, html },
+      { kind: 'report', group, expect: null },
     );
     if (c === 0) {
       const copier = opts.copiers[opts.copiers.length - 1]!;
-      const copyPath = `/stocks/${ticker.toLowerCase()}/`;
-      const copyUrl = `${copier.origin}${copyPath}`;
-      const copy = copyPage({ look: 1, title, bodyHtml: html, publishedAt: at(n) });
-      add(
+      publish(
         copier,
-        copyPath,
-        copy,
-        { title, link: copyUrl, publishedAt: at(n++) },
-        { url: copyUrl, kind: 'report-copy', group: `report:${c}`, expect: null },
+        `/stocks/${ticker.toLowerCase()}/`,
+        { look: 1, title, html },
+        { kind: 'report-copy', group, expect: null },
       );
     }
   });

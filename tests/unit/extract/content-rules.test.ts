@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { removeBoilerplate } from '../../../src/extract/content/boilerplate.js';
 import { parseLiteDocument } from '../../../src/extract/content/dom/parse.js';
 import { blockText } from '../../../src/extract/content/text.js';
+import { PAGE, STORY } from '../../helpers/story-text.js';
 
 // Synthetic pages for the boilerplate rules added for the trafilatura snippets (each with a case it must
 // not touch). The golden pages (pages.test.ts) run the whole extractor.
-
-const PAGE = 'https://harbour.example.org/news/2024/cranes.html';
 
 function clean(html: string): { text: string; rules: string[] } {
   const doc = parseLiteDocument(`<div id="root">${html}</div>`, PAGE);
@@ -15,13 +14,6 @@ function clean(html: string): { text: string; rules: string[] } {
   removeBoilerplate(root, { pageUrl: PAGE, trace: rule => rules.push(rule) });
   return { text: blockText(root), rules };
 }
-
-const STORY = Array.from(
-  { length: 5 },
-  (_, i) =>
-    `<p>Paragraph ${i}: the harbour board signed the contract for the new quay wall on Monday, and the ` +
-    `first pile will be driven in spring once the dredgers have cleared the old berth.</p>`,
-).join('');
 
 const EXCERPT =
   'A long teaser of another story: the ferry company said its two older ships would be retired next year ' +

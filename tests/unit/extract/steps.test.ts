@@ -3,15 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { removeBoilerplate } from '../../../src/extract/content/boilerplate.js';
 import { parseLiteDocument } from '../../../src/extract/content/dom/parse.js';
 import { blockText } from '../../../src/extract/content/text.js';
+import { PAGE, STORY } from '../../helpers/story-text.js';
 import { BOILERPLATE_RULES, EXTRACT_STEPS } from '../../../src/extract/steps.js';
-
-const PAGE = 'https://harbour.example.org/news/2024/cranes.html';
-const STORY = Array.from(
-  { length: 5 },
-  (_, i) =>
-    `<p>Paragraph ${i}: the harbour board signed the contract for the new quay wall on Monday, and the ` +
-    `first pile will be driven in spring once the dredgers have cleared the old berth.</p>`,
-).join('');
 
 function clean(html: string, without?: string[]): { text: string; rules: string[] } {
   const doc = parseLiteDocument(`<div id="root">${html}</div>`, PAGE);
