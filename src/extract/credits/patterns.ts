@@ -167,8 +167,9 @@ const PATTERNS: Pattern[] = [
 const PROPER_NAME_RE =
   /^(?:the )?(?:[\p{Lu}\d][\p{L}\d&'.-]*|(?:[\p{Ll}\d-]+\.)+[\p{Ll}]{2,}(?:\/\S*)?)(?: (?:(?:of|the|and|de|del|la|le|der|die|das|für|du|des|y|et|und|for|on)(?= )|[\p{Lu}\d&][\p{L}\d&'.-]*))*$/u;
 
+// A number that starts a "site" is a date or an issue ("12 May 2020", "2019"); a name may start with one ("9to5Mac").
 const NOT_A_SITE_RE =
-  /^(?:\d|(?:english|spanish|french|german|italian|portuguese|dutch|russian|chinese|japanese|arabic|print|hardcover|paperback|(?:the\s+)?(?:same|this|our|my|his|her)\b))/i;
+  /^(?:\d+(?:[\s./:-]|$)|(?:english|spanish|french|german|italian|portuguese|dutch|russian|chinese|japanese|arabic|print|hardcover|paperback|(?:the\s+)?(?:same|this|our|my|his|her)\b))/i;
 
 /** Longest credit paragraph considered: credits are one sentence, two with a licence. */
 export const MAX_CREDIT_LENGTH = 400;
@@ -248,7 +249,9 @@ export function matchCreditText(text: string): CreditMatch | null {
     // "first published on 12 May 2020" names a date, "originally published in Spanish" a language.
     if (site.name && !site.url && NOT_A_SITE_RE.test(site.name)) continue;
     // A site's name is a name, not a clause: "a small forum before the redesign, which …" is prose.
-    if (site.name && (site.name.split(' ').length > 8 || /,\s/.test(site.name))) continue;
+    // Separators are not words: "Autoracing | F1 | Indy | MotoGP" is a name with its sections, not a clause.
+    const nameWords = site.name?.split(' ').filter(w => !/^[|•·–—-]$/.test(w)) ?? [];
+    if (site.name && (nameWords.length > 8 || /,\s/.test(site.name))) continue;
     if (
       p.properName &&
       !site.url &&

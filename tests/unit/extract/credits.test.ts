@@ -143,6 +143,12 @@ const CASES: FooterCase[] = [
     expect: { siteName: 'Harbor Ledger' },
   },
   {
+    id: 'name-starting-with-a-digit',
+    method: 'yoast-footer',
+    text: 'The post Techy gift guide appeared first on 9to5Mac.',
+    expect: { siteName: '9to5Mac', title: 'Techy gift guide' },
+  },
+  {
     id: 'quelle-text',
     method: 'text-credit',
     text: 'Quelle: Hafenblatt Online',
