@@ -10,6 +10,12 @@ export interface FingerprintOptions {
   leadWords: number;
   bands: number;
   rows: number;
+  /**
+   * Paragraph hashes (`paragraphHashes`) this text's site has used in other stories: boilerplate that reached
+   * the body (an issuer's "About …", a disclaimer). They stay out of the MinHash signature, so two texts do not
+   * look alike for what their site adds to every story; the body and lead hashes still cover the whole text.
+   */
+  shared?: ReadonlySet<string> | undefined;
 }
 
 /** The content keys of one text, computed once per article before the store decision. */
@@ -26,6 +32,30 @@ export interface Fingerprint {
   excerpt: boolean;
   /** Credit lines cut from the end of the text (the credit module's rules), last one first. */
   credits: CreditMatch[];
+  /** The text's paragraph hashes (`paragraphHashes`), for the site's boilerplate counts. */
+  paragraphs: string[];
+}
+
+/** Paragraphs shorter than this many tokens are not counted as boilerplate: "Share", "Advertisement". */
+const MIN_PARAGRAPH_TOKENS = 8;
+/** At most this many paragraph hashes per text: a bound on what one article writes. */
+const MAX_PARAGRAPHS = 64;
+
+/** One hash per paragraph (line) of at least MIN_PARAGRAPH_TOKENS tokens, in order, distinct. */
+function paragraphsOf(text: string): { hash: string; tokens: string[] }[] {
+  const out: { hash: string; tokens: string[] }[] = [];
+  const seen = new Set<string>();
+  for (const line of text.split(/\n+/)) {
+    const tokens = tokenize(line);
+    if (tokens.length < MIN_PARAGRAPH_TOKENS) {
+      out.push({ hash: '', tokens });
+      continue;
+    }
+    const hash = hashKey(`para1:${tokens.join(' ')}`).slice(0, 16);
+    out.push({ hash: seen.has(hash) || seen.size >= MAX_PARAGRAPHS ? '' : hash, tokens });
+    seen.add(hash);
+  }
+  return out;
 }
 
 /** A trailing "[…]" (WordPress's excerpt_more) or ellipsis: the text is an excerpt of a longer one. */
@@ -39,23 +69,42 @@ function stripTail(text: string): { text: string; credits: CreditMatch[]; excerp
   return { text: rest.slice(0, rest.length - m[0].length).trim(), credits, excerpt: true };
 }
 
+/** The hashes `Fingerprint.paragraphs` will hold for this text: read before planning, to look up `shared`. */
+export function paragraphHashes(text: string): string[] {
+  return paragraphsOf(stripTail(text).text)
+    .map(p => p.hash)
+    .filter(Boolean);
+}
+
 export function fingerprint(text: string, opts: FingerprintOptions): Fingerprint {
   const stripped = stripTail(text);
   const tokens = tokenize(stripped.text);
-  const base = { tokens: tokens.length, excerpt: stripped.excerpt, credits: stripped.credits };
+  const paras = paragraphsOf(stripped.text);
+  const paragraphs = paras.map(p => p.hash).filter(Boolean);
+  const base = { tokens: tokens.length, excerpt: stripped.excerpt, credits: stripped.credits, paragraphs };
   if (tokens.length < opts.minTokens) {
     return { ...base, bodyHash: null, leadHash: null, signature: null, shingles: 0, bands: [], numbers: [] };
   }
-  const shingles = shingleHashes(tokens);
-  const sig = signature(shingles);
-  return {
-    ...base,
+  const shared = opts.shared;
+  const own =
+    shared && paras.some(p => p.hash && shared.has(p.hash))
+      ? paras.filter(p => !(p.hash && shared.has(p.hash))).flatMap(p => p.tokens)
+      : tokens;
+  const exact = {
     bodyHash: hashKey(`body1:${tokens.join(' ')}`),
     leadHash:
       tokens.length >= opts.leadWords ? hashKey(`lead1:${tokens.slice(0, opts.leadWords).join(' ')}`) : null,
+    numbers: numberTokens(tokens),
+  };
+  // Little of its own beyond the site's boilerplate: exact keys only, no similarity to anything.
+  if (own.length < opts.minTokens) return { ...base, ...exact, signature: null, shingles: 0, bands: [] };
+  const shingles = shingleHashes(own);
+  const sig = signature(shingles);
+  return {
+    ...base,
+    ...exact,
     signature: sig,
     shingles: shingles.length,
     bands: bandKeys(sig, opts.bands, opts.rows),
-    numbers: numberTokens(tokens),
   };
 }

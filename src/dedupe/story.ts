@@ -143,6 +143,8 @@ const MAX_BUCKET = 1000;
 const MAX_CANDIDATES = 200;
 /** Stories larger than this are not merged into another in one decision (bounded script time). */
 const MAX_MERGE = 200;
+/** Paragraph hashes counted per site (`bp:<domain>`, ~30 B a field): a bound on one site's share of memory. */
+const MAX_SITE_PARAGRAPHS = 20_000;
 
 /** The scalar inputs of the decision script (src/store/lua/decide-article-4.lua). */
 export interface DecisionPayload {
@@ -189,6 +191,10 @@ export interface DecisionPayload {
   lshPeriodMs: number;
   shingles: number;
   numbers: string;
+  /** The text's paragraph hashes: counted in the site's `bp:<domain>` hash once the article is stored. */
+  paras: string[];
+  /** A site's paragraph hash holds at most this many fields; past it, no new paragraph is counted. */
+  maxParas: number;
   publishedMs: number;
   nowMs: number;
   at: string;
@@ -261,6 +267,8 @@ export function planDecision(input: {
   publisherUrl?: string | null | undefined;
   settings: DedupeSettings;
   now: number;
+  /** Paragraph hashes the page's site used in other stories (`StoryStore.sharedParagraphs`): boilerplate. */
+  sharedParagraphs?: ReadonlySet<string> | undefined;
 }): DecisionPlan {
   const { article, attribution: a, settings: s } = input;
   const fp = fingerprint(article.contentText, {
@@ -268,6 +276,7 @@ export function planDecision(input: {
     leadWords: s.leadWords,
     bands: s.bands,
     rows: s.rows,
+    shared: input.sharedParagraphs,
   });
   const domain = siteOf(article.urlKey) ?? '';
   const siteKey = normalizeName(article.siteName).slice(0, MAX_PUBLISHER_NAME);
@@ -321,6 +330,8 @@ export function planDecision(input: {
     lshPeriodMs: s.windowMs,
     shingles: fp.shingles,
     numbers: fp.numbers.join(' '),
+    paras: fp.paragraphs,
+    maxParas: MAX_SITE_PARAGRAPHS,
     publishedMs: Number.isFinite(publishedMs) ? publishedMs : -1,
     nowMs: input.now,
     at: new Date(input.now).toISOString(),

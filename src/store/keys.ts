@@ -41,6 +41,8 @@ export interface Keys {
    * `dedupe.publisherTtl` after its domain last confirmed it (decide-article-4.lua).
    */
   publisher(nameKey: string): string;
+  /** Paragraph hash → how many stored articles of the site (registrable domain) carried it; expires with the dedupe window. */
+  siteParagraphs(domain: string): string;
   /** Per-feed state hash. */
   feedState(feedId: string): string;
   /**
@@ -83,6 +85,7 @@ export function keysFor(prefix: string): Keys {
     storyBody: id => `${prefix}:{stories}:story:${id}:body`,
     storiesByTime: `${prefix}:{stories}:stories:by-time`,
     publisher: nameKey => `${prefix}:{stories}:pub:${nameKey}`,
+    siteParagraphs: domain => `${prefix}:{stories}:bp:${domain}`,
     feedState: feedId => `${prefix}:feed:${feedId}`,
     politeGate: host => `${prefix}:polite:${hostTag(host)}:${host}`,
     politeLeases: host => `${prefix}:polite:${hostTag(host)}:${host}:leases`,

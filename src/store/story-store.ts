@@ -37,6 +37,11 @@ export interface StoryStore {
   idForUrlHash(urlHash: string): Promise<string | null>;
   /** Whether each URL key hash is already taken by a stored article (one round trip). */
   knownUrlHashes(urlHashes: string[]): Promise<boolean[]>;
+  /**
+   * Of these paragraph hashes, the ones the site (registrable domain) used in at least SHARED_MIN_STORIES other
+   * stored articles: its boilerplate, left out of the page's signature (src/dedupe/fingerprint.ts).
+   */
+  sharedParagraphs(domain: string, hashes: string[]): Promise<Set<string>>;
   storyIdOf(articleId: string): Promise<string | null>;
   readStory(storyId: string): Promise<StoryRecord | null>;
   /** Story ids in creation order, in pages. */
@@ -70,6 +75,12 @@ export interface StoredMember extends StoryMemberRecord {
   storyId: string;
   relation: StoryRelation;
 }
+
+/**
+ * A paragraph is a site's boilerplate once two other articles of the site carried it: one repeat may be the
+ * same story again (an update under a new address, which must still match its first version); two are a habit.
+ */
+export const SHARED_MIN_STORIES = 2;
 
 export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen: number }): StoryStore {
   const store: StoryStore = {
@@ -109,6 +120,11 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
     },
     idForUrlHash(urlHash) {
       return redis.get(keys.urlIndex(urlHash));
+    },
+    async sharedParagraphs(domain, hashes) {
+      if (!domain || hashes.length === 0) return new Set();
+      const counts = await redis.hmget(keys.siteParagraphs(domain), ...hashes);
+      return new Set(hashes.filter((_, i) => Number(counts[i] ?? 0) >= SHARED_MIN_STORIES));
     },
     async knownUrlHashes(urlHashes) {
       if (urlHashes.length === 0) return [];

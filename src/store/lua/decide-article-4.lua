@@ -504,6 +504,22 @@ local function saveMember(sId, relation, score)
   redis.call('ZADD', k('story:' .. sId .. ':m'), score, id)
 end
 
+-- This page's paragraphs count toward its site's boilerplate: a paragraph the site used in another story is left
+-- out of later pages' signatures (src/dedupe/fingerprint.ts). The hash lives as long as the content keys; past
+-- p.maxParas fields it takes no new paragraph, so one site's share of memory is bounded.
+local function countParagraphs()
+  if #p.paras == 0 or p.domain == '' then
+    return
+  end
+  local key = k('bp:' .. p.domain)
+  if redis.call('HLEN', key) < p.maxParas then
+    for _, h in ipairs(p.paras) do
+      redis.call('HINCRBY', key, h, 1)
+    end
+  end
+  redis.call('PEXPIRE', key, window)
+end
+
 -- The original this copy names is not stored yet: its story waits for it under the await key.
 local function reserveOriginal()
   if awaitUrl then
@@ -524,6 +540,7 @@ if not story then
   redis.call('ZADD', KEYS[3], p.nowMs, storyId)
   saveMember(storyId, rel, 1)
   reserveOriginal()
+  countParagraphs()
   publish('story.created', storyId, id, p.url)
   return { 'created', id, storyId, rel, 0, 'new' }
 end
@@ -662,6 +679,7 @@ if rel ~= 'same-url' then
   end
 end
 -- One event per article: member_added, or updated when the article joins as the new representative.
+countParagraphs()
 if not better then
   publish('story.member_added', storyId, id, p.url)
   return { 'joined', id, storyId, rel, 0, via }

@@ -4,6 +4,8 @@ import { canonicalUrlKey, hashKey } from '../../../src/dedupe/url-key.js';
 import { DEFAULT_DEDUPE, planDecision, type DedupeSettings } from '../../../src/dedupe/story.js';
 import type { NormalizedArticle } from '../../../src/dedupe/article.js';
 import type { Decision, StoryStore } from '../../../src/store/story-store.js';
+import { paragraphHashes } from '../../../src/dedupe/fingerprint.js';
+import { siteOf } from '../../../src/shared/site.js';
 
 const VOCAB = (
   'harbor board crane fleet electric diesel port emissions plan vote council budget rail freight line ' +
@@ -69,7 +71,7 @@ export function makeArticle(url: string, over: Partial<NormalizedArticle> = {}):
   };
 }
 
-export function decide(
+export async function decide(
   store: StoryStore,
   article: NormalizedArticle,
   attribution: Attribution | null = null,
@@ -82,16 +84,22 @@ export function decide(
   } = {},
 ): Promise<Decision> {
   const a = { ...article, attribution };
+  // As src/pipeline/process-article.ts does: the site's boilerplate paragraphs first, then the plan.
+  const sharedParagraphs = await store.sharedParagraphs(
+    siteOf(article.urlKey) ?? '',
+    paragraphHashes(a.contentText),
+  );
   const plan = planDecision({
     article: a,
     attribution,
+    sharedParagraphs,
     urlHash: article.id,
     feedTitle: opts.feedTitle,
     publisherUrl: opts.publisherUrl,
     settings: opts.settings ?? DEFAULT_DEDUPE,
     now: opts.now ?? Date.parse('2026-11-20T12:00:00Z'),
   });
-  return store.decide(plan, a);
+  return await store.decide(plan, a);
 }
 
 /** Stream entries as field maps. */

@@ -3,6 +3,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DEDUPE, explainStory, planDecision, toExportLine } from '../../../src/dedupe/story.js';
 import { hashKey } from '../../../src/dedupe/url-key.js';
 import type { Attribution } from '../../../src/extract/types.js';
+import type { NormalizedArticle } from '../../../src/dedupe/article.js';
 import { keysFor, type Keys } from '../../../src/store/keys.js';
 import { createStoryStore, type StoryStore } from '../../../src/store/story-store.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../../helpers/redis.js';
@@ -196,6 +197,33 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     expect(editedSimilarity).toBeGreaterThanOrEqual(DEFAULT_DEDUPE.editedJaccard);
     expect(editedSimilarity).toBeLessThan(1);
     expect(why.filter(e => e.representative).map(e => e.articleId)).toEqual([base.id]);
+  });
+
+  it("a site's boilerplate is not evidence: press releases sharing an issuer's long 'About' stay apart", async () => {
+    // Each release: its own news, then the issuer's boilerplate (three times as long). A verbatim copy of the
+    // first on a wire site bridges nothing once the issuer's paragraph counts as boilerplate (2 releases).
+    const about = text(900, 240);
+    const release = (r: number): NormalizedArticle =>
+      makeArticle(`https://ir.issuer.example/releases/${r}`, {
+        title: `Issuer release ${r}`,
+        contentText: `${text(910 + r, 80)}\n${about}`,
+      });
+    const r0 = release(0);
+    expect(await decide(store, r0)).toMatchObject({ kind: 'created' });
+    const copy = makeArticle('https://wire.example/news/issuer-release', {
+      title: 'Issuer release 0',
+      contentText: r0.contentText,
+    });
+    expect(await decide(store, copy)).toMatchObject({ kind: 'joined', storyId: r0.id, via: 'body' });
+    await decide(store, release(1));
+    for (const r of [2, 3, 4]) {
+      const d = await decide(store, release(r));
+      expect(d, `release ${r}`).toMatchObject({ kind: 'created' });
+    }
+    // The issuer's paragraph is counted once per stored release; the wire site's copy counts for the wire site.
+    const counts = await redis.hvals(keys.siteParagraphs('issuer.example'));
+    expect(Math.max(...counts.map(Number))).toBe(5);
+    expect(await redis.pttl(keys.siteParagraphs('issuer.example'))).toBeGreaterThan(0);
   });
 
   it('a text matching two stories bridges them: the excerpt-first and the edited-copy stories merge', async () => {
