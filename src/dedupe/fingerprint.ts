@@ -11,7 +11,7 @@ export interface FingerprintOptions {
   bands: number;
   rows: number;
   /**
-   * Paragraph hashes (`paragraphHashes`) this text's site has used in other stories: boilerplate that reached
+   * Paragraph hashes (`PreparedText.paragraphs`) this text's site has used in other stories: boilerplate that reached
    * the body (an issuer's "About …", a disclaimer). They stay out of the MinHash signature, so two texts do not
    * look alike for what their site adds to every story; the body and lead hashes still cover the whole text.
    */
@@ -32,7 +32,7 @@ export interface Fingerprint {
   excerpt: boolean;
   /** Credit lines cut from the end of the text (the credit module's rules), last one first. */
   credits: CreditMatch[];
-  /** The text's paragraph hashes (`paragraphHashes`), for the site's boilerplate counts. */
+  /** The text's paragraph hashes (`PreparedText.paragraphs`), for the site's boilerplate counts. */
   paragraphs: string[];
 }
 
@@ -69,19 +69,35 @@ function stripTail(text: string): { text: string; credits: CreditMatch[]; excerp
   return { text: rest.slice(0, rest.length - m[0].length).trim(), credits, excerpt: true };
 }
 
-/** The hashes `Fingerprint.paragraphs` will hold for this text: read before planning, to look up `shared`. */
-export function paragraphHashes(text: string): string[] {
-  return paragraphsOf(stripTail(text).text)
-    .map(p => p.hash)
-    .filter(Boolean);
+/**
+ * A text read once for its content keys: credits and excerpt marker cut, tokens, paragraphs. The pipeline
+ * prepares it first, looks its paragraph hashes up (the site's boilerplate, `shared`), then fingerprints it.
+ */
+export interface PreparedText {
+  credits: CreditMatch[];
+  excerpt: boolean;
+  tokens: string[];
+  paras: { hash: string; tokens: string[] }[];
+  /** The distinct paragraph hashes, in order (what `shared` is looked up for). */
+  paragraphs: string[];
 }
 
-export function fingerprint(text: string, opts: FingerprintOptions): Fingerprint {
+export function prepareText(text: string): PreparedText {
   const stripped = stripTail(text);
-  const tokens = tokenize(stripped.text);
   const paras = paragraphsOf(stripped.text);
-  const paragraphs = paras.map(p => p.hash).filter(Boolean);
-  const base = { tokens: tokens.length, excerpt: stripped.excerpt, credits: stripped.credits, paragraphs };
+  return {
+    credits: stripped.credits,
+    excerpt: stripped.excerpt,
+    tokens: tokenize(stripped.text),
+    paras,
+    paragraphs: paras.map(p => p.hash).filter(Boolean),
+  };
+}
+
+export function fingerprint(input: string | PreparedText, opts: FingerprintOptions): Fingerprint {
+  const { tokens, paras, paragraphs, excerpt, credits } =
+    typeof input === 'string' ? prepareText(input) : input;
+  const base = { tokens: tokens.length, excerpt, credits, paragraphs };
   if (tokens.length < opts.minTokens) {
     return { ...base, bodyHash: null, leadHash: null, signature: null, shingles: 0, bands: [], numbers: [] };
   }

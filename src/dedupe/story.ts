@@ -2,7 +2,7 @@ import type { ServiceConfig } from '../config/schema.js';
 import { configuredSite, publisherClaimStrength, SEVERAL_PAGES } from '../extract/credits/publisher.js';
 import type { Attribution, AttributionMethod } from '../extract/types.js';
 import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from './article.js';
-import { fingerprint, type Fingerprint } from './fingerprint.js';
+import { fingerprint, type Fingerprint, type PreparedText } from './fingerprint.js';
 import { MINHASH_VERSION, signatureToBuffer } from './minhash.js';
 import { siteOf } from '../shared/site.js';
 import { normalizeName } from './normalize.js';
@@ -267,11 +267,13 @@ export function planDecision(input: {
   publisherUrl?: string | null | undefined;
   settings: DedupeSettings;
   now: number;
+  /** The article's text as `prepareText` read it, when the caller already did (to look up its paragraphs). */
+  prepared?: PreparedText | undefined;
   /** Paragraph hashes the page's site used in other stories (`StoryStore.sharedParagraphs`): boilerplate. */
   sharedParagraphs?: ReadonlySet<string> | undefined;
 }): DecisionPlan {
   const { article, attribution: a, settings: s } = input;
-  const fp = fingerprint(article.contentText, {
+  const fp = fingerprint(input.prepared ?? article.contentText, {
     minTokens: s.minTokens,
     leadWords: s.leadWords,
     bands: s.bands,

@@ -7,7 +7,7 @@ import { timed } from '../metrics/instrument.js';
 import type { Fetcher } from '../fetch/types.js';
 import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../dedupe/article.js';
 import { DEFAULT_DEDUPE, planDecision, type DedupeSettings } from '../dedupe/story.js';
-import { paragraphHashes } from '../dedupe/fingerprint.js';
+import { prepareText } from '../dedupe/fingerprint.js';
 import { siteOf } from '../shared/site.js';
 import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';
@@ -127,13 +127,15 @@ export async function processArticle(
   // Dedupe: extraction's attribution (the credit module, run in the pool with the feed item's evidence),
   // content keys, then one atomic decision in Redis that joins or founds a story and publishes its events.
   // What this page's site repeats in its stories (an issuer's "About …", a disclaimer) is not evidence.
+  const prepared = prepareText(article.contentText);
   const sharedParagraphs = await deps.store.sharedParagraphs(
     siteOf(article.urlKey) ?? '',
-    paragraphHashes(article.contentText),
+    prepared.paragraphs,
   );
   const plan = planDecision({
     article,
     attribution: article.attribution,
+    prepared,
     sharedParagraphs,
     urlHash: job.urlHash,
     feedTitle: job.item.title,

@@ -4,7 +4,7 @@ import { canonicalUrlKey, hashKey } from '../../../src/dedupe/url-key.js';
 import { DEFAULT_DEDUPE, planDecision, type DedupeSettings } from '../../../src/dedupe/story.js';
 import type { NormalizedArticle } from '../../../src/dedupe/article.js';
 import type { Decision, StoryStore } from '../../../src/store/story-store.js';
-import { paragraphHashes } from '../../../src/dedupe/fingerprint.js';
+import { prepareText } from '../../../src/dedupe/fingerprint.js';
 import { siteOf } from '../../../src/shared/site.js';
 
 const VOCAB = (
@@ -85,13 +85,12 @@ export async function decide(
 ): Promise<Decision> {
   const a = { ...article, attribution };
   // As src/pipeline/process-article.ts does: the site's boilerplate paragraphs first, then the plan.
-  const sharedParagraphs = await store.sharedParagraphs(
-    siteOf(article.urlKey) ?? '',
-    paragraphHashes(a.contentText),
-  );
+  const prepared = prepareText(a.contentText);
+  const sharedParagraphs = await store.sharedParagraphs(siteOf(article.urlKey) ?? '', prepared.paragraphs);
   const plan = planDecision({
     article: a,
     attribution,
+    prepared,
     sharedParagraphs,
     urlHash: article.id,
     feedTitle: opts.feedTitle,
