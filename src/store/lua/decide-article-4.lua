@@ -508,7 +508,12 @@ end
 -- out of later pages' signatures (src/dedupe/fingerprint.ts). The hash lives as long as the content keys; past
 -- p.maxParas fields it takes no new paragraph, so one site's share of memory is bounded.
 local function countParagraphs()
-  if #p.paras == 0 or p.domain == '' then
+  if #p.paras == 0 or p.domain == '' or rel == 'same-url' then
+    return
+  end
+  -- Another page of the same story on the same site (an update under a new address) is not a repeat: counts are
+  -- per story of the site, so two versions of one story never make its paragraphs boilerplate.
+  if matched and redis.call('HGET', k('sig:' .. matched), 'dom') == p.domain then
     return
   end
   local key = k('bp:' .. p.domain)

@@ -226,6 +226,22 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     expect(await redis.pttl(keys.siteParagraphs('issuer.example'))).toBeGreaterThan(0);
   });
 
+  it('a second version of one story on its own site is not a repeat: its paragraphs stay evidence', async () => {
+    const first = makeArticle('https://daily.example/2026/11/20/cranes', {
+      title: 'Cranes arrive',
+      contentText: `${text(950, 120)}\n${text(951, 120)}`,
+    });
+    const update = makeArticle('https://daily.example/2026/11/20/cranes-updated', {
+      title: 'Cranes arrive',
+      contentText: `${text(950, 120)}\n${edit(text(951, 120), 12)}`,
+    });
+    expect(await decide(store, first)).toMatchObject({ kind: 'created' });
+    expect(await decide(store, update)).toMatchObject({ kind: 'joined', storyId: first.id });
+    const counts = await redis.hvals(keys.siteParagraphs('daily.example'));
+    expect(counts.length).toBeGreaterThan(0);
+    expect(counts.every(c => c === '1')).toBe(true);
+  });
+
   it('a text matching two stories bridges them: the excerpt-first and the edited-copy stories merge', async () => {
     const full = text(80, 400);
     const excerpt = makeArticle('https://x.example/e', {
