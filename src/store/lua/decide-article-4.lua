@@ -192,9 +192,20 @@ if p.pubKey ~= '' then
   end
 end
 
--- The story a copy reserved for the original it names ('u:<urlHash>' or 't:<site and title>'), if any.
+-- The story a copy reserved for the original it names ('u:<urlHash>' or 't:<site and title>'), if any, and the
+-- member that reserved it. The value is '<storyId> <memberId>' (a bare '<storyId>' before the member was kept).
+local awaitedBy = nil
 local function awaited(key)
-  return redis.call('GET', k('await:' .. key)) or nil
+  local v = redis.call('GET', k('await:' .. key))
+  if not v then
+    return nil
+  end
+  local s, m = string.match(v, '^(%S+) (%S+)$')
+  if s then
+    awaitedBy = m
+    return s
+  end
+  return v
 end
 
 -- 2. A copy already named this page as its original: by address, or by site and title.
@@ -499,7 +510,9 @@ local function saveMember(sId, relation, score)
   m.id = id
   m.storyId = sId
   m.relation = relation
-  m.match = { via = via or 'new', articleId = matched, similarity = similarity }
+  -- The member it matched: the page it was compared with or names, else the copy that reserved its story. Only
+  -- the evidence shown: `matched` alone drives the decision (a copy reserving an original is not that original).
+  m.match = { via = via or 'new', articleId = matched or awaitedBy, similarity = similarity }
   redis.call('SET', k('art:' .. id), cjson.encode(m))
   redis.call('ZADD', k('story:' .. sId .. ':m'), score, id)
 end
@@ -528,15 +541,15 @@ end
 -- The original this copy names is not stored yet: its story waits for it under the await key.
 local function reserveOriginal()
   if awaitUrl then
-    redis.call('SET', k('await:u:' .. awaitUrl), storyId, 'NX', 'PX', window)
+    redis.call('SET', k('await:u:' .. awaitUrl), storyId .. ' ' .. id, 'NX', 'PX', window)
   end
   if awaitTitle then
-    redis.call('SET', k('await:t:' .. awaitTitle), storyId, 'NX', 'PX', window)
+    redis.call('SET', k('await:t:' .. awaitTitle), storyId .. ' ' .. id, 'NX', 'PX', window)
   end
 end
 
 if not story then
-  storyId, via, matched, similarity = id, 'new', nil, nil
+  storyId, via, matched, similarity, awaitedBy = id, 'new', nil, nil, nil
   redis.call('HSET', k('story:' .. storyId),
     'rep', id, 'repCls', cls, 'repPub', pub, 'repN', p.shingles,
     'orig', awaitUrl or awaitTitle or '', 'origMember', (rel == 'original' and id) or '',
@@ -596,8 +609,10 @@ local function absorb(otherId)
   if other.orig ~= '' then
     for _, prefix in ipairs({ 'await:u:', 'await:t:' }) do
       local ak = k(prefix .. other.orig)
-      if redis.call('GET', ak) == otherId then
-        redis.call('SET', ak, storyId, 'KEEPTTL')
+      local v = redis.call('GET', ak)
+      local s, by = string.match(v or '', '^(%S+) ?(%S*)$')
+      if s == otherId then
+        redis.call('SET', ak, by ~= '' and (storyId .. ' ' .. by) or storyId, 'KEEPTTL')
       end
     end
     if story.orig == '' then

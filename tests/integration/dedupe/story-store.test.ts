@@ -100,6 +100,27 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
       relation: 'excerpt-copy',
       attribution: { originalUrl: ORIG, originalPublisher: 'Harbor Ledger', method: 'yoast-footer' },
     });
+    // explain names the copy whose credit reserved the story as the member the original matched.
+    const explained = explainStory((await store.readStory(copy.id))!);
+    expect(explained.map(e => [e.articleId, e.via, e.matched?.articleId ?? null])).toEqual([
+      [copy.id, 'new', null],
+      [original.id, 'attribution', copy.id],
+    ]);
+  });
+
+  it('a second copy joins the story the first copy reserved: explain names that copy, and it stays a copy', async () => {
+    const c1 = makeArticle('https://hub.example/business/cranes/', {
+      contentText: `${text(2)} The post Cranes appeared first on Harbor Ledger.`,
+    });
+    const c2 = makeArticle('https://wire.example/cranes', {
+      contentText: `${text(3)} The post Cranes appeared first on Harbor Ledger.`,
+    });
+    await decide(store, c1, footer());
+    expect(await decide(store, c2, footer())).toMatchObject({ storyId: c1.id, via: 'attribution' });
+    const story = (await store.readStory(c1.id))!;
+    expect(explainStory(story).find(e => e.articleId === c2.id)?.matched?.articleId).toBe(c1.id);
+    // The reserving copy is evidence, not the original: nobody is called the original until it arrives.
+    expect(story.members.map(m => m.relation)).not.toContain('original');
   });
 
   it('a re-run decision writes and publishes nothing', async () => {
