@@ -7,7 +7,8 @@
  * each section). Figures are per-core rates (pages per CPU-second) or ratios to a baseline measured in the same
  * run, because the machine is shared and absolute wall-clock rates move with its load.
  *
- * Sections: extraction (bench/extract/run.mjs on a corpus; skipped when absent), end to end (a synthetic site's
+ * Sections: extraction (bench/extract/run.mjs on a corpus; skipped when absent), shipped (`newsflow extract`
+ * as users run it, whole process on one core, against the same contenders: bench/extract/shipped.mjs), end to end (a synthetic site's
  * N articles through real poller and extractor processes), polling (10 000 feeds answering 304), memory (an
  * extractor's RSS over 10 000 pages), dedupe + store (bench/dedupe-store.ts). `--quick`: small sizes, for
  * development. Redis: REDIS_URL, else 127.0.0.1:6379; every key is under a bench prefix, deleted afterwards.
@@ -24,8 +25,9 @@ import { runDedupe, type DedupeResult } from './sections/dedupe.js';
 import { runExtraction, type ExtractionResult } from './sections/extraction.js';
 import { runPipeline, type PipelineResult, type RssSample } from './sections/pipeline.js';
 import { runPolling, type PollingResult } from './sections/polling.js';
+import { runShipped, type ShippedResult } from './sections/shipped.js';
 
-const SECTIONS = ['extraction', 'e2e', 'polling', 'memory', 'dedupe'] as const;
+const SECTIONS = ['extraction', 'shipped', 'e2e', 'polling', 'memory', 'dedupe'] as const;
 type Section = (typeof SECTIONS)[number];
 
 interface Options {
@@ -39,6 +41,7 @@ interface Options {
 
 interface Sizes {
   extract: { rounds: number; passes: number; limit: number };
+  shipped: { repeatTo: number; rounds: number };
   e2e: number;
   feeds: number;
   memory: { pages: number; sampleEvery: number };
@@ -47,6 +50,7 @@ interface Sizes {
 
 const FULL: Sizes = {
   extract: { rounds: 2, passes: 1, limit: 0 },
+  shipped: { repeatTo: 900, rounds: 2 },
   e2e: 1_000,
   feeds: 10_000,
   memory: { pages: 10_000, sampleEvery: 250 },
@@ -55,6 +59,7 @@ const FULL: Sizes = {
 
 const QUICK: Sizes = {
   extract: { rounds: 1, passes: 1, limit: 12 },
+  shipped: { repeatTo: 400, rounds: 1 },
   e2e: 100,
   feeds: 300,
   memory: { pages: 500, sampleEvery: 50 },
@@ -185,6 +190,11 @@ export async function main(argv: string[]): Promise<number> {
       'extraction',
       `bench/extract/run.mjs on ${opts.corpus}, ${sizes.extract.rounds} round(s)`,
       () => runExtraction({ corpus: opts.corpus, ...sizes.extract, say }),
+    );
+    await section(
+      'shipped',
+      `newsflow extract over ${opts.corpus} repeated to ${sizes.shipped.repeatTo} pages, one core`,
+      () => runShipped({ corpus: opts.corpus, ...sizes.shipped, threads: machine.cores }),
     );
     await section('e2e', `${sizes.e2e} articles through a poller and an extractor process`, () =>
       runPipeline({
@@ -377,6 +387,48 @@ function table(sections: Partial<Record<Section, SectionRecord<unknown>>>, machi
         `× ${f(r.ratios.poolAllOverOne, 2)}`,
         `≥ ${(machine.cores * 0.9).toFixed(1)}`,
       ]);
+    }
+  }
+
+  const sh = sections.shipped as SectionRecord<ShippedResult> | undefined;
+  if (sh) {
+    head('shipped', sh);
+    const r = sh.result;
+    if (r && 'skipped' in r) rows.push(['shipped', 'skipped', r.skipped, '']);
+    else if (r) {
+      const one = r.pinned ? 'one core (taskset -c 0)' : 'unpinned (no taskset)';
+      const c = r.contenders;
+      const rate = (x: { pps: number; ppcpu: number | null } | undefined): string =>
+        x ? `${f(x.pps)} · ${f(x.ppcpu)}` : 'n/a';
+      rows.push([
+        'shipped',
+        'newsflow extract --manifest (default threads): pages/s · per CPU-second',
+        rate(c.cli),
+        `${r.pages} pages (${r.distinct} distinct), whole process, ${one}`,
+      ]);
+      rows.push(['shipped', 'newsflow extract --threads 1 (in-process)', rate(c['cli-t1']), '']);
+      rows.push(['shipped', 'warm extractArticle in one process', rate(c.warm), '']);
+      rows.push(['shipped', 'readability-lxml, whole process', rate(c.lxml), '']);
+      rows.push(['shipped', 'naive jsdom + Readability, whole process', rate(c.naive), '']);
+      const x = (v: number | null): string => `× ${f(v, 2)}`;
+      rows.push(['shipped', 'cli / readability-lxml (wall, same run)', x(r.ratios.cliOverLxml), '≥ 1.2']);
+      rows.push(['shipped', 'cli / naive jsdom + Readability', x(r.ratios.cliOverNaive), '≥ 12']);
+      rows.push(['shipped', 'cli / warm extractArticle', x(r.ratios.cliOverWarm), '≥ 0.9']);
+      rows.push(['shipped', 'cli pool of 1 / cli in-process', x(r.ratios.poolOverInProcess), '≥ 0.9']);
+      rows.push([
+        'shipped',
+        'warm-up: first 100 pages (from process start) / pages after 300',
+        x(r.ratios.warmup),
+        '≥ 0.7',
+      ]);
+      if (r.ratios.threadsOverOne !== null) {
+        rows.push([
+          'shipped',
+          `cli ${machine.cores} threads (unpinned) / cli one core`,
+          x(r.ratios.threadsOverOne),
+          '≥ 1.8',
+        ]);
+      }
     }
   }
 

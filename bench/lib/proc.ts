@@ -2,7 +2,7 @@
  * What the kernel says about a process we started: CPU time (whole process and per thread) and RSS, read from
  * /proc so the process under test runs unmodified. Linux only; elsewhere every reader returns null.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 let ticks: number | null = null;
@@ -86,4 +86,16 @@ export async function waitIdle(
     if (quiet >= 2) return true;
   }
   return false;
+}
+
+/** Runs a bench script to its end: exit code and its stdout and stderr together (for the log). */
+export function runCollect(cmd: string, argv: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise(done => {
+    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', d => (output += String(d)));
+    child.stderr.on('data', d => (output += String(d)));
+    child.on('error', err => done({ code: -1, output: String(err) }));
+    child.on('close', code => done({ code, output }));
+  });
 }

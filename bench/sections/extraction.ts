@@ -2,10 +2,10 @@
  * Extraction: bench/extract/run.mjs (naive jsdom + Readability, ours, readability-lxml; the pool on one pinned
  * core and on every core; every contender on all cores with --parallel) on a corpus, read back from its JSON.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCollect as run } from '../lib/proc.js';
 
 export interface ExtractionOptions {
   corpus: string;
@@ -116,15 +116,4 @@ export async function runExtraction(o: ExtractionOptions): Promise<ExtractionRes
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-function run(cmd: string, argv: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise(done => {
-    const child = spawn(cmd, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', d => (output += String(d)));
-    child.stderr.on('data', d => (output += String(d)));
-    child.on('error', err => done({ code: -1, output: String(err) }));
-    child.on('close', code => done({ code, output }));
-  });
 }
