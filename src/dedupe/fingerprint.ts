@@ -124,3 +124,18 @@ export function fingerprint(input: string | PreparedText, opts: FingerprintOptio
     bands: bandKeys(sig, opts.bands, opts.rows),
   };
 }
+
+/**
+ * A text's content keys computed where it was extracted (the extraction thread), before its site's boilerplate is
+ * known: the paragraph hashes to look up, and the fingerprint without `shared`. Valid as it is when none of the
+ * paragraphs turns out to be shared; otherwise the caller fingerprints the text again with `shared`.
+ */
+export interface ContentKeys {
+  paragraphs: string[];
+  fingerprint: Fingerprint;
+}
+
+export function contentKeys(text: string, opts: Omit<FingerprintOptions, 'shared'>): ContentKeys {
+  const prepared = prepareText(text);
+  return { paragraphs: prepared.paragraphs, fingerprint: fingerprint(prepared, opts) };
+}

@@ -2,7 +2,13 @@ import type { ServiceConfig } from '../config/schema.js';
 import { configuredSite, publisherClaimStrength, SEVERAL_PAGES } from '../extract/credits/publisher.js';
 import type { Attribution, AttributionMethod } from '../extract/types.js';
 import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from './article.js';
-import { fingerprint, type Fingerprint, type PreparedText } from './fingerprint.js';
+import {
+  fingerprint,
+  type ContentKeys,
+  type Fingerprint,
+  type FingerprintOptions,
+  type PreparedText,
+} from './fingerprint.js';
 import { MINHASH_VERSION, signatureToBuffer } from './minhash.js';
 import { siteOf } from '../shared/site.js';
 import { normalizeName } from './normalize.js';
@@ -253,6 +259,11 @@ export function urlAliasHashes(
   return [...aliases];
 }
 
+/** The fingerprint's part of the dedupe settings: what the extraction thread needs to compute `contentKeys`. */
+export function fingerprintSettings(s: DedupeSettings): Omit<FingerprintOptions, 'shared'> {
+  return { minTokens: s.minTokens, leadWords: s.leadWords, bands: s.bands, rows: s.rows };
+}
+
 /**
  * Everything the decision script needs, computed in the worker: normalization, hashes, MinHash and the
  * attribution's keys. Pure; the clock is passed in.
@@ -271,15 +282,18 @@ export function planDecision(input: {
   prepared?: PreparedText | undefined;
   /** Paragraph hashes the page's site used in other stories (`StoryStore.sharedParagraphs`): boilerplate. */
   sharedParagraphs?: ReadonlySet<string> | undefined;
+  /**
+   * The keys the extraction thread computed (`contentKeys`, with these settings): used as they are when no shared
+   * paragraph applies, so the MinHash runs in the thread, not on the event loop.
+   */
+  keys?: ContentKeys | undefined;
 }): DecisionPlan {
   const { article, attribution: a, settings: s } = input;
-  const fp = fingerprint(input.prepared ?? article.contentText, {
-    minTokens: s.minTokens,
-    leadWords: s.leadWords,
-    bands: s.bands,
-    rows: s.rows,
-    shared: input.sharedParagraphs,
-  });
+  const shared = input.sharedParagraphs;
+  const precomputed =
+    input.keys && !input.keys.paragraphs.some(h => shared?.has(h)) ? input.keys.fingerprint : undefined;
+  const fp =
+    precomputed ?? fingerprint(input.prepared ?? article.contentText, { ...fingerprintSettings(s), shared });
   const domain = siteOf(article.urlKey) ?? '';
   const siteKey = normalizeName(article.siteName).slice(0, MAX_PUBLISHER_NAME);
   const pinned = siteKey ? s.publishers.get(siteKey) : undefined;

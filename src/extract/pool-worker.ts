@@ -2,6 +2,7 @@
  * Worker-thread side of the extraction pool: runs `extractArticle` for messages from pool.ts. One thread per
  * core; the thread owns its lite-DOM state, so nothing is shared across threads.
  */
+import { contentKeys, type ContentKeys, type FingerprintOptions } from '../dedupe/fingerprint.js';
 import { poolWorkerData, serveTasks } from '../shared/thread-pool-worker.js';
 import type { DomKind } from './content/dom/index.js';
 import { extractArticle, ExtractInputError } from './extract.js';
@@ -12,11 +13,14 @@ export interface PoolRequest {
   /** Clock for this task (ms since epoch); the worker never reads its own. */
   nowMs: number;
   trace: boolean;
+  /** Also compute the article's content keys (normalization, paragraph hashes, MinHash) here, off the event loop. */
+  keys?: Omit<FingerprintOptions, 'shared'> | undefined;
 }
 
 export interface PoolResult {
   outcome: ExtractOutcome;
   trace?: [string, string][] | undefined;
+  keys?: ContentKeys | undefined;
 }
 
 interface WorkerConfig {
@@ -37,7 +41,9 @@ function handle(req: PoolRequest): PoolResult {
     now: () => req.nowMs,
     ...(req.trace ? { trace: (rule: string, text: string) => void trace.push([rule, text]) } : {}),
   });
-  return { outcome, ...(req.trace ? { trace } : {}) };
+  const keys =
+    req.keys && outcome.kind === 'article' ? contentKeys(outcome.article.contentText, req.keys) : undefined;
+  return { outcome, ...(req.trace ? { trace } : {}), ...(keys ? { keys } : {}) };
 }
 
 serveTasks(handle, err => (err instanceof ExtractInputError ? err.errorClass : 'extract-error'));

@@ -7,6 +7,7 @@
 import { SERVICE_DEFAULTS } from '../config/schema.js';
 import { createThreadPool } from '../shared/thread-pool.js';
 import type { DomKind } from './content/dom/index.js';
+import type { ContentKeys, FingerprintOptions } from '../dedupe/fingerprint.js';
 import type { PoolRequest } from './pool-worker.js';
 import type { ExtractInput, ExtractOutcome } from './types.js';
 
@@ -31,6 +32,8 @@ export interface PoolExtractResult {
   outcome: ExtractOutcome;
   /** Boilerplate removals (rule, text), when asked for. */
   trace?: [string, string][] | undefined;
+  /** The article's content keys, when asked for (`keys`) and the page is an article. */
+  keys?: ContentKeys | undefined;
 }
 
 /** An extraction that ended without an outcome; `errorClass` is what gets recorded. */
@@ -46,7 +49,10 @@ export class ExtractTaskError extends Error {
 
 export interface ExtractPool {
   readonly size: number;
-  extract(input: ExtractInput, opts?: { trace?: boolean }): Promise<PoolExtractResult>;
+  extract(
+    input: ExtractInput,
+    opts?: { trace?: boolean; keys?: Omit<FingerprintOptions, 'shared'> },
+  ): Promise<PoolExtractResult>;
   /** Waits for running tasks, then stops every thread. Queued tasks are rejected. */
   close(): Promise<void>;
 }
@@ -73,7 +79,7 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
   });
   return {
     size: pool.size,
-    extract: (input, o = {}) => pool.run({ input, nowMs: now(), trace: !!o.trace }),
+    extract: (input, o = {}) => pool.run({ input, nowMs: now(), trace: !!o.trace, keys: o.keys }),
     close: () => pool.close(),
   };
 }

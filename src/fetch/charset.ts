@@ -139,6 +139,12 @@ export function decodeBytes(body: Buffer, charset: string): string {
     return out;
   }
   const name = iconvName(charset);
+  // Most pages: Node's own UTF-8 decoder, the one iconv-lite calls through a StringDecoder (the same text,
+  // replacement characters included), without the stream wrapper that cost ~3 % of extraction's CPU.
+  if (name === 'utf-8') {
+    const bom = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+    return body.toString('utf8', bom);
+  }
   if (!name || !iconv.encodingExists(name)) throw new CharsetDecodeError(`no decoder for charset ${charset}`);
   return iconv.decode(body, name);
 }

@@ -6,8 +6,8 @@ import type { HistogramRecorder } from '../metrics/histograms.js';
 import { timed } from '../metrics/instrument.js';
 import type { Fetcher } from '../fetch/types.js';
 import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../dedupe/article.js';
-import { DEFAULT_DEDUPE, planDecision, type DedupeSettings } from '../dedupe/story.js';
-import { prepareText } from '../dedupe/fingerprint.js';
+import { DEFAULT_DEDUPE, fingerprintSettings, planDecision, type DedupeSettings } from '../dedupe/story.js';
+import { prepareText, type ContentKeys, type FingerprintOptions } from '../dedupe/fingerprint.js';
 import { siteOf } from '../shared/site.js';
 import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';
@@ -30,8 +30,18 @@ export interface ArticleDeps {
   enqueueArticle?: ((data: ArticleJobData) => Promise<void>) | undefined;
   /** Extraction durations for /metrics (src/metrics/histograms.ts). */
   histograms?: HistogramRecorder | undefined;
-  /** Runs extraction off the event loop (the extractor role's worker-thread pool); in-process when absent. */
-  extract?: ((input: ExtractInput) => Promise<ExtractOutcome>) | undefined;
+  /**
+   * Runs extraction off the event loop (the extractor role's worker-thread pool), with the article's content keys
+   * for these fingerprint settings (`contentKeys`) when it can; in-process when absent.
+   */
+  extract?:
+    ((input: ExtractInput, keys: Omit<FingerprintOptions, 'shared'>) => Promise<Extracted>) | undefined;
+}
+
+/** What the pool returns for a page: the outcome, and the content keys it computed for an article. */
+export interface Extracted {
+  outcome: ExtractOutcome;
+  keys?: ContentKeys | undefined;
 }
 
 /** A failure worth another attempt (network, timeout, 5xx); BullMQ retries it with backoff. */
@@ -86,16 +96,21 @@ export async function processArticle(
     feedItem: job.item,
     headers: { cfMitigated: res.headers.cfMitigated },
   };
-  let outcome: ExtractOutcome;
+  const settings = deps.dedupe ?? DEFAULT_DEDUPE;
+  let extracted: Extracted;
   try {
-    outcome = deps.extract
-      ? await timedAsync(deps.histograms, () => (deps.extract as NonNullable<ArticleDeps['extract']>)(input))
-      : timed(
-          deps.histograms,
-          'extraction',
-          o => o.kind,
-          () => extractArticle(input),
-        );
+    extracted = deps.extract
+      ? await timedAsync(deps.histograms, () =>
+          (deps.extract as NonNullable<ArticleDeps['extract']>)(input, fingerprintSettings(settings)),
+        )
+      : {
+          outcome: timed(
+            deps.histograms,
+            'extraction',
+            o => o.kind,
+            () => extractArticle(input),
+          ),
+        };
   } catch (err) {
     // Too large, timed out, out of its heap, thread died: the page's own problem, recorded, not retried.
     if (err instanceof ExtractTaskError || err instanceof ExtractInputError) {
@@ -103,6 +118,7 @@ export async function processArticle(
     }
     throw err;
   }
+  const { outcome } = extracted;
   if (outcome.kind === 'skipped') {
     // Recorded like a failure (its reason visible in status and the failures stream): every enqueued URL
     // ends stored or recorded. Counted as a skip, not a failure.
@@ -127,20 +143,23 @@ export async function processArticle(
   // Dedupe: extraction's attribution (the credit module, run in the pool with the feed item's evidence),
   // content keys, then one atomic decision in Redis that joins or founds a story and publishes its events.
   // What this page's site repeats in its stories (an issuer's "About …", a disclaimer) is not evidence.
-  const prepared = prepareText(article.contentText);
+  // The pool computed the content keys in its thread; in-process extraction reads the text here.
+  const keys = extracted.keys;
+  const prepared = keys ? undefined : prepareText(article.contentText);
   const sharedParagraphs = await deps.store.sharedParagraphs(
     siteOf(article.urlKey) ?? '',
-    prepared.paragraphs,
+    keys?.paragraphs ?? prepared?.paragraphs ?? [],
   );
   const plan = planDecision({
     article,
     attribution: article.attribution,
     prepared,
+    keys,
     sharedParagraphs,
     urlHash: job.urlHash,
     feedTitle: job.item.title,
     publisherUrl: outcome.publisherUrl,
-    settings: deps.dedupe ?? DEFAULT_DEDUPE,
+    settings,
     now: deps.now(),
   });
   const enqueued: string[] = [];
@@ -192,12 +211,12 @@ export async function processArticle(
 /** Like `timed`, for extraction that runs in the worker-thread pool. */
 async function timedAsync(
   rec: HistogramRecorder | undefined,
-  fn: () => Promise<ExtractOutcome>,
-): Promise<ExtractOutcome> {
+  fn: () => Promise<Extracted>,
+): Promise<Extracted> {
   const t0 = performance.now();
-  const outcome = await fn();
-  rec?.observe('extraction', { result: outcome.kind }, (performance.now() - t0) / 1000);
-  return outcome;
+  const extracted = await fn();
+  rec?.observe('extraction', { result: extracted.outcome.kind }, (performance.now() - t0) / 1000);
+  return extracted;
 }
 
 async function fail(

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { contentKeys } from '../../../src/dedupe/fingerprint.js';
+import { DEFAULT_DEDUPE, fingerprintSettings } from '../../../src/dedupe/story.js';
 import { extractArticle } from '../../../src/extract/extract.js';
 import { createExtractPool, ExtractTaskError, type ExtractPool } from '../../../src/extract/pool.js';
 
@@ -32,6 +34,17 @@ describe('extraction pool (worker threads)', () => {
       expect(r?.outcome).toEqual(local);
       expect(r?.outcome.kind === 'article' && r.outcome.article.title).toBe(`Story ${i}`);
     });
+  });
+
+  it('computes an article’s content keys in the thread when asked: the same as on the event loop', async () => {
+    pool = createExtractPool({ size: 1, now: () => NOW });
+    const settings = fingerprintSettings(DEFAULT_DEDUPE);
+    const r = await pool.extract({ html: page(6), url: URL_ }, { keys: settings });
+    if (r.outcome.kind !== 'article') throw new Error(`expected an article, got ${r.outcome.kind}`);
+    expect(r.keys).toEqual(contentKeys(r.outcome.article.contentText, settings));
+    expect(r.keys?.fingerprint.signature).toBeInstanceOf(Uint32Array);
+    expect(r.keys?.paragraphs.length).toBeGreaterThan(0);
+    expect((await pool.extract({ html: page(6), url: URL_ })).keys).toBeUndefined();
   });
 
   it('refuses an oversized page with class too-large and keeps serving', async () => {

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { planDecision, DEFAULT_DEDUPE, toExportLine, type StoryRecord } from '../../../src/dedupe/story.js';
+import {
+  planDecision,
+  DEFAULT_DEDUPE,
+  fingerprintSettings,
+  toExportLine,
+  type StoryRecord,
+} from '../../../src/dedupe/story.js';
+import { contentKeys } from '../../../src/dedupe/fingerprint.js';
 import type { NormalizedArticle } from '../../../src/dedupe/article.js';
 
 function article(over: Partial<NormalizedArticle> = {}): NormalizedArticle {
@@ -141,5 +148,33 @@ describe('export view', () => {
       originalPublisher: 'Orig News',
       method: 'cross-domain-canonical',
     });
+  });
+});
+
+describe('content keys computed in the extraction thread', () => {
+  const paragraphs = Array.from(
+    { length: 6 },
+    (_, i) =>
+      `Paragraph ${i} says the harbor board approved ${i + 3} electric cranes for the north quay today.`,
+  );
+  const a = article({ contentText: paragraphs.join('\n') });
+  const keys = contentKeys(a.contentText, fingerprintSettings(DEFAULT_DEDUPE));
+  const plan = (over: Partial<Parameters<typeof planDecision>[0]> = {}) =>
+    planDecision({ article: a, attribution: null, urlHash: 'h', settings: DEFAULT_DEDUPE, now: 0, ...over });
+
+  it('are used as they are when no paragraph is shared: the same plan as computing them here', () => {
+    expect(keys.paragraphs).toHaveLength(6);
+    expect(plan({ keys, sharedParagraphs: new Set(['not-one-of-them']) })).toEqual(plan());
+    // Used, not recomputed: a changed signature reaches the plan.
+    const sig = Uint32Array.from(keys.fingerprint.signature!, x => x ^ 1);
+    const marked = { ...keys, fingerprint: { ...keys.fingerprint, signature: sig } };
+    expect(plan({ keys: marked }).signature).not.toEqual(plan().signature);
+  });
+
+  it('are recomputed with the site’s boilerplate left out when one of the paragraphs is shared', () => {
+    const shared = new Set([keys.paragraphs[0]!, keys.paragraphs[1]!]);
+    const withKeys = plan({ keys, sharedParagraphs: shared });
+    expect(withKeys).toEqual(plan({ sharedParagraphs: shared }));
+    expect(withKeys.signature).not.toEqual(plan().signature);
   });
 });

@@ -767,6 +767,53 @@ describe('hostile text stays linear (issue 12 rows 3 and 5)', () => {
     expect(normalizeCreditText(' \u200b'.repeat(40_000))).toBe('');
   });
 
+  it('normalizeCreditText gives what the character-by-character definition gives, on random text', () => {
+    // The definition: spaces before anything are dropped, a run with a line break is one line break, any other
+    // run one space, trailing ones dropped; curly quotes become straight ones.
+    const reference = (s: string): string => {
+      let out = '';
+      let space = false;
+      let newline = false;
+      for (const ch of s) {
+        if (ch === '\n') {
+          space = false;
+          if (out) newline = true;
+          continue;
+        }
+        if (/[^\S\n]|\u200b/.test(ch)) {
+          space = out.length > 0;
+          continue;
+        }
+        if (newline) out += '\n';
+        else if (space) out += ' ';
+        newline = space = false;
+        out += /[\u2018\u2019\u201b\u2032]/.test(ch) ? "'" : /[\u201c\u201d\u201e\u2033]/.test(ch) ? '"' : ch;
+      }
+      return out;
+    };
+    const alphabet = [
+      'a',
+      'B',
+      ' ',
+      '\n',
+      '\r',
+      '\t',
+      '\u00a0',
+      '\u200b',
+      '\u2019',
+      '\u201c',
+      '"',
+      '😀',
+      '\u3000',
+    ];
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) % alphabet.length;
+    for (let i = 0; i < 2_000; i++) {
+      const s = Array.from({ length: i % 23 }, () => alphabet[next()]).join('');
+      expect(normalizeCreditText(s), JSON.stringify(s)).toBe(reference(s));
+    }
+  });
+
   it('matchCreditText refuses text longer than the raw cap without reading it', () => {
     expect(matchCreditText(`The post ${' \u200b'.repeat(40_000)}X appeared first on Y.`)).toBeNull();
   });
