@@ -62,8 +62,9 @@ export async function runShipped(o: ShippedOptions): Promise<ShippedResult> {
   if (o.threads > 1) argv.push('--threads', String(o.threads));
   try {
     const { code, output } = await run(process.execPath, argv);
-    if (code !== 0)
+    if (code !== 0) {
       throw new Error(`bench/extract/shipped.mjs failed (exit ${code}):\n${output.slice(-2000)}`);
+    }
     if (!existsSync(json)) return { skipped: output.trim().split('\n')[0] ?? 'shipped.mjs wrote no results' };
     const r = JSON.parse(readFileSync(json, 'utf8')) as {
       pages: number;
