@@ -107,7 +107,11 @@ export async function runPipeline(o: PipelineOptions): Promise<PipelineResult> {
     ...(o.concurrency ? { extra: { extractor: { concurrency: o.concurrency } } } : {}),
   });
   const settings = serviceSchema.parse(service);
-  const configDir = writeConfig(service, [{ id: 'bench', url: site.feedUrl }]);
+  // One feed per 1 000 articles: a poll keeps at most poller.maxItemsPerPoll (1 000) items of a feed.
+  const configDir = writeConfig(
+    service,
+    site.feedUrls.map((url, k) => ({ id: `bench-${k}`, url })),
+  );
   const probe = pathToFileURL(resolve('bench/lib/thread-probe.mjs')).href;
   const extractor = startRole('extractor', configDir, {
     NEWSFLOW_HISTORY_FILE: historyFile,

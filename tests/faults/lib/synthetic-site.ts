@@ -8,6 +8,8 @@ import { createServer, type Server } from 'node:http';
 export interface SyntheticSite {
   origin: string;
   feedUrl: string;
+  /** The same articles in feeds of at most FEED_PAGE items each. */
+  feedUrls: string[];
   urls: string[];
   /** Requests served, by path. */
   hits: Map<string, number>;
@@ -69,6 +71,9 @@ export function articleHtml(i: number, words = 320): { title: string; html: stri
   return { title, html };
 }
 
+/** Articles per `/feed-K.xml`: at most the poller's default `maxItemsPerPoll`. */
+export const FEED_PAGE = 1_000;
+
 export interface SyntheticSiteOptions {
   count: number;
   /** Milliseconds each page response is held back (simulates a slow origin). */
@@ -86,8 +91,14 @@ export async function startSyntheticSite(opts: SyntheticSiteOptions): Promise<Sy
     hits.set(path, (hits.get(path) ?? 0) + 1);
     const special = opts.routes?.[path];
     if (special) return special(res);
-    if (path === '/feed.xml') {
-      const items = Array.from({ length: opts.count }, (_, i) => {
+    const page = /^\/feed-(\d+)\.xml$/.exec(path);
+    if (path === '/feed.xml' || page) {
+      // /feed.xml lists every article; /feed-K.xml the K-th slice of FEED_PAGE (a poll keeps at most
+      // poller.maxItemsPerPoll items, so larger runs spread their articles over several feeds).
+      const from = page ? Number(page[1]) * FEED_PAGE : 0;
+      const to = page ? Math.min(opts.count, from + FEED_PAGE) : opts.count;
+      const items = Array.from({ length: Math.max(0, to - from) }, (_, k) => {
+        const i = from + k;
         const { title } = articleHtml(i, 1);
         return `<item><title>${title}</title><link>${origin}/a/${i}</link><guid>${origin}/a/${i}</guid></item>`;
       });
@@ -116,6 +127,7 @@ export async function startSyntheticSite(opts: SyntheticSiteOptions): Promise<Sy
   return {
     origin,
     feedUrl: `${origin}/feed.xml`,
+    feedUrls: Array.from({ length: Math.ceil(opts.count / FEED_PAGE) }, (_, k) => `${origin}/feed-${k}.xml`),
     urls: Array.from({ length: opts.count }, (_, i) => `${origin}/a/${i}`),
     hits,
     close: () =>
