@@ -125,6 +125,9 @@ export function fingerprint(input: string | PreparedText, opts: FingerprintOptio
   };
 }
 
+/** The settings content keys are computed with: the fingerprint's, without the site's boilerplate. */
+export type KeySettings = Omit<FingerprintOptions, 'shared'>;
+
 /**
  * A text's content keys computed where it was extracted (the extraction thread), before its site's boilerplate is
  * known: the paragraph hashes to look up, and the fingerprint without `shared`. Valid as it is when none of the
@@ -135,7 +138,7 @@ export interface ContentKeys {
   fingerprint: Fingerprint;
 }
 
-export function contentKeys(text: string, opts: Omit<FingerprintOptions, 'shared'>): ContentKeys {
+export function contentKeys(text: string, opts: KeySettings): ContentKeys {
   const prepared = prepareText(text);
   return { paragraphs: prepared.paragraphs, fingerprint: fingerprint(prepared, opts) };
 }

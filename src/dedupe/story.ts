@@ -6,7 +6,7 @@ import {
   fingerprint,
   type ContentKeys,
   type Fingerprint,
-  type FingerprintOptions,
+  type KeySettings,
   type PreparedText,
 } from './fingerprint.js';
 import { MINHASH_VERSION, signatureToBuffer } from './minhash.js';
@@ -260,7 +260,7 @@ export function urlAliasHashes(
 }
 
 /** The fingerprint's part of the dedupe settings: what the extraction thread needs to compute `contentKeys`. */
-export function fingerprintSettings(s: DedupeSettings): Omit<FingerprintOptions, 'shared'> {
+export function fingerprintSettings(s: DedupeSettings): KeySettings {
   return { minTokens: s.minTokens, leadWords: s.leadWords, bands: s.bands, rows: s.rows };
 }
 

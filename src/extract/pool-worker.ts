@@ -2,7 +2,7 @@
  * Worker-thread side of the extraction pool: runs `extractArticle` for messages from pool.ts. One thread per
  * core; the thread owns its lite-DOM state, so nothing is shared across threads.
  */
-import { contentKeys, type ContentKeys, type FingerprintOptions } from '../dedupe/fingerprint.js';
+import { contentKeys, type ContentKeys, type KeySettings } from '../dedupe/fingerprint.js';
 import { poolWorkerData, serveTasks } from '../shared/thread-pool-worker.js';
 import type { DomKind } from './content/dom/index.js';
 import { extractArticle, ExtractInputError } from './extract.js';
@@ -14,7 +14,7 @@ export interface PoolRequest {
   nowMs: number;
   trace: boolean;
   /** Also compute the article's content keys (normalization, paragraph hashes, MinHash) here, off the event loop. */
-  keys?: Omit<FingerprintOptions, 'shared'> | undefined;
+  keys?: KeySettings | undefined;
 }
 
 export interface PoolResult {

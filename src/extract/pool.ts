@@ -7,7 +7,7 @@
 import { SERVICE_DEFAULTS } from '../config/schema.js';
 import { createThreadPool } from '../shared/thread-pool.js';
 import type { DomKind } from './content/dom/index.js';
-import type { ContentKeys, FingerprintOptions } from '../dedupe/fingerprint.js';
+import type { ContentKeys, KeySettings } from '../dedupe/fingerprint.js';
 import type { PoolRequest } from './pool-worker.js';
 import type { ExtractInput, ExtractOutcome } from './types.js';
 
@@ -49,10 +49,7 @@ export class ExtractTaskError extends Error {
 
 export interface ExtractPool {
   readonly size: number;
-  extract(
-    input: ExtractInput,
-    opts?: { trace?: boolean; keys?: Omit<FingerprintOptions, 'shared'> },
-  ): Promise<PoolExtractResult>;
+  extract(input: ExtractInput, opts?: { trace?: boolean; keys?: KeySettings }): Promise<PoolExtractResult>;
   /** Waits for running tasks, then stops every thread. Queued tasks are rejected. */
   close(): Promise<void>;
 }

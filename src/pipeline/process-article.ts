@@ -7,7 +7,7 @@ import { timed } from '../metrics/instrument.js';
 import type { Fetcher } from '../fetch/types.js';
 import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../dedupe/article.js';
 import { DEFAULT_DEDUPE, fingerprintSettings, planDecision, type DedupeSettings } from '../dedupe/story.js';
-import { prepareText, type ContentKeys, type FingerprintOptions } from '../dedupe/fingerprint.js';
+import { prepareText, type ContentKeys, type KeySettings } from '../dedupe/fingerprint.js';
 import { siteOf } from '../shared/site.js';
 import type { StoryStore } from '../store/story-store.js';
 import type { Keys } from '../store/keys.js';
@@ -34,8 +34,7 @@ export interface ArticleDeps {
    * Runs extraction off the event loop (the extractor role's worker-thread pool), with the article's content keys
    * for these fingerprint settings (`contentKeys`) when it can; in-process when absent.
    */
-  extract?:
-    ((input: ExtractInput, keys: Omit<FingerprintOptions, 'shared'>) => Promise<Extracted>) | undefined;
+  extract?: ((input: ExtractInput, keys: KeySettings) => Promise<Extracted>) | undefined;
 }
 
 /** What the pool returns for a page: the outcome, and the content keys it computed for an article. */
