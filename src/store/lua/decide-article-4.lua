@@ -135,17 +135,47 @@ local function confirm(j, nOther, numsOther)
 end
 
 -- Inside one site, equal text under different titles is a shared stub or template, not a copy.
-local function sameSiteOk(cand)
-  local f = redis.call('HMGET', k('sig:' .. cand), 'dom', 'th')
-  if f[1] ~= p.domain then
-    return true
-  end
-  for _, th in ipairs(p.titles) do
-    if th == f[2] then
+local function titledAlike(th)
+  for _, t in ipairs(p.titles) do
+    if t == th then
       return true
     end
   end
   return false
+end
+
+local function sameSiteOk(cand)
+  local f = redis.call('HMGET', k('sig:' .. cand), 'dom', 'th')
+  return f[1] ~= p.domain or titledAlike(f[2])
+end
+
+-- The same rule for the story a candidate belongs to: a story whose original is a page of this site under
+-- another title is another story of this site, even when a copy elsewhere carries the shared text (an issuer's
+-- second press release matches the first one's republication on its boilerplate). Copies do not count: an
+-- aggregator may carry two versions of one story under two headlines. The first p.maxMerge members are read.
+local function storySiteOk(s)
+  if p.domain == '' then
+    return true
+  end
+  for _, mid in ipairs(redis.call('ZRANGE', k('story:' .. s .. ':m'), 0, p.maxMerge - 1)) do
+    local f = redis.call('HMGET', k('sig:' .. mid), 'dom', 'th')
+    if f[1] == p.domain and f[2] and f[2] ~= '' and not titledAlike(f[2]) then
+      local m = memberOf(mid)
+      if m and m.relation == 'original' then
+        return false
+      end
+    end
+  end
+  return true
+end
+
+-- The story of a content-key candidate, when the site rules allow joining it.
+local function contentStory(cand)
+  local s = cand and sameSiteOk(cand) and storyOf(cand)
+  if s and storySiteOk(s) then
+    return s
+  end
+  return nil
 end
 
 local storyId, rel, via, matched = nil, nil, nil, nil
@@ -259,7 +289,7 @@ local content = {}
 -- 4. Exact body.
 if p.bodyHash ~= '' then
   local cand = redis.call('GET', k('body:' .. p.bodyHash))
-  local s = cand and sameSiteOk(cand) and storyOf(cand)
+  local s = contentStory(cand)
   if s then
     content[#content + 1] = { story = s, rel = 'syndicated-copy', via = 'body', cand = cand, j = 1 }
   end
@@ -268,7 +298,7 @@ end
 -- 5. Lead: an excerpt matches its original on the lead alone; two full texts must also be similar.
 if p.leadHash ~= '' then
   local cand = redis.call('GET', k('lead:' .. p.leadHash))
-  local s = cand and sameSiteOk(cand) and storyOf(cand)
+  local s = contentStory(cand)
   if s then
     local f = redis.call('HMGET', k('sig:' .. cand), 's', 'n')
     local n = tonumber(f[2]) or 0
@@ -310,7 +340,7 @@ if #p.bands > 0 then
     end
     local j, n = jaccard(sig, f[1]), tonumber(f[2]) or 0
     local kind = confirm(j, n, f[3])
-    local s = kind and sameSiteOk(cand) and storyOf(cand)
+    local s = kind and contentStory(cand)
     if s then
       confirmed[#confirmed + 1] = { story = s, rel = kind, via = 'minhash', cand = cand, j = j, n = n, num = f[3] }
     end

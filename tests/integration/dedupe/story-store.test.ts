@@ -222,7 +222,8 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
 
   it("a site's boilerplate is not evidence: press releases sharing an issuer's long 'About' stay apart", async () => {
     // Each release: its own news, then the issuer's boilerplate (three times as long). A verbatim copy of the
-    // first on a wire site bridges nothing once the issuer's paragraph counts as boilerplate (2 releases).
+    // first on a wire site bridges nothing: for the second release because the first one's story holds a page of
+    // the issuer's site under another title, for later ones because the paragraph counts as boilerplate.
     const about = text(900, 240);
     const release = (r: number): NormalizedArticle =>
       makeArticle(`https://ir.issuer.example/releases/${r}`, {
@@ -236,8 +237,7 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
       contentText: r0.contentText,
     });
     expect(await decide(store, copy)).toMatchObject({ kind: 'joined', storyId: r0.id, via: 'body' });
-    await decide(store, release(1));
-    for (const r of [2, 3, 4]) {
+    for (const r of [1, 2, 3, 4]) {
       const d = await decide(store, release(r));
       expect(d, `release ${r}`).toMatchObject({ kind: 'created' });
     }
@@ -245,6 +245,28 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     const counts = await redis.hvals(keys.siteParagraphs('issuer.example'));
     expect(Math.max(...counts.map(Number))).toBe(5);
     expect(await redis.pttl(keys.siteParagraphs('issuer.example'))).toBeGreaterThan(0);
+  });
+
+  it('an aggregator carrying two versions of one story under two headlines: both join the original', async () => {
+    const original = makeArticle('https://daily.example/2026/11/20/harbor', {
+      title: 'Harbor approves cranes',
+      contentText: `${text(960, 150)}\n${text(961, 150)}`,
+    });
+    const first = makeArticle('https://hub.example/a/harbor-cranes', {
+      title: 'Cranes for the harbor',
+      contentText: original.contentText,
+      publishedAt: '2026-11-20T11:00:00.000Z',
+    });
+    const second = makeArticle('https://hub.example/b/harbor-cranes-approved', {
+      title: 'Board says yes to cranes',
+      contentText: `${text(960, 150)}\n${edit(text(961, 150), 8)}`,
+      publishedAt: '2026-11-20T12:00:00.000Z',
+    });
+    expect(await decide(store, original)).toMatchObject({ kind: 'created' });
+    expect(await decide(store, first)).toMatchObject({ kind: 'joined', storyId: original.id });
+    expect((await store.readStory(original.id))?.representativeId).toBe(original.id);
+    // The story's page of hub.example under another title is a copy, not the story's original: no bar.
+    expect(await decide(store, second)).toMatchObject({ kind: 'joined', storyId: original.id });
   });
 
   it('a second version of one story on its own site is not a repeat: its paragraphs stay evidence', async () => {
