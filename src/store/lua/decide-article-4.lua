@@ -153,20 +153,28 @@ end
 -- another title is another story of this site, even when a copy elsewhere carries the shared text (an issuer's
 -- second press release matches the first one's republication on its boilerplate). Copies do not count: an
 -- aggregator may carry two versions of one story under two headlines. The first p.maxMerge members are read.
+-- Answers are kept for this decision: the body, lead and MinHash candidates often lead to the same story.
+local siteOkOf = {}
 local function storySiteOk(s)
   if p.domain == '' then
     return true
   end
+  if siteOkOf[s] ~= nil then
+    return siteOkOf[s]
+  end
+  local ok = true
   for _, mid in ipairs(redis.call('ZRANGE', k('story:' .. s .. ':m'), 0, p.maxMerge - 1)) do
     local f = redis.call('HMGET', k('sig:' .. mid), 'dom', 'th')
     if f[1] == p.domain and f[2] and f[2] ~= '' and not titledAlike(f[2]) then
       local m = memberOf(mid)
       if m and m.relation == 'original' then
-        return false
+        ok = false
+        break
       end
     end
   end
-  return true
+  siteOkOf[s] = ok
+  return ok
 end
 
 -- The story of a content-key candidate, when the site rules allow joining it.
