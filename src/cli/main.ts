@@ -1,12 +1,12 @@
 #!/usr/bin/env node
 import { CommanderError } from 'commander';
 import { ResourceBudgetError, SetupError } from '../shared/errors.js';
-import { tuneJit } from '../shared/jit.js';
+import { tuneV8 } from '../shared/v8-tuning.js';
 import { EXIT, exitStatusFor } from './exit.js';
 import { buildProgram } from './program.js';
 
 async function main(argv: string[]): Promise<number> {
-  tuneJit();
+  tuneV8();
   try {
     await (await buildProgram(argv)).parseAsync(argv);
     return EXIT.done;

@@ -1,11 +1,11 @@
 import type { Role } from '../pipeline/service.js';
 import { runService } from './commands/start.js';
-import { tuneJit } from '../shared/jit.js';
+import { tuneV8 } from '../shared/v8-tuning.js';
 import { SetupError } from './context.js';
 
 /** Shared by workers/*.ts: parse `--config DIR`, run one role, exit 0 after a clean drain. */
 export async function runWorkerEntry(role: Role): Promise<void> {
-  tuneJit();
+  tuneV8();
   const i = process.argv.indexOf('--config');
   const dir = i >= 0 ? process.argv[i + 1] : process.env.NEWSFLOW_CONFIG_DIR;
   try {
