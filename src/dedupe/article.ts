@@ -7,6 +7,17 @@ import type { ExtractedArticle } from '../extract/types.js';
  */
 export const ARTICLE_SCHEMA_VERSION = 2;
 
+/** What the pipeline adds to an extracted article: its identity, source, fetch time and schema version. */
+export type ArticleEnvelope = Omit<NormalizedArticle, keyof ExtractedArticle>;
+
+/**
+ * The one way an extracted article becomes the stored one — in the extraction thread, which encodes its body
+ * (store/body.ts), and on the event loop, which plans the decision; both must describe the same article.
+ */
+export function normalizeArticle(extracted: ExtractedArticle, envelope: ArticleEnvelope): NormalizedArticle {
+  return { ...extracted, ...envelope };
+}
+
 /** The normalized article as stored in Redis (JSON under its own key) and read by consumers. */
 export interface NormalizedArticle extends ExtractedArticle {
   id: string;

@@ -7,8 +7,9 @@
 import { SERVICE_DEFAULTS } from '../config/schema.js';
 import { createThreadPool } from '../shared/thread-pool.js';
 import type { DomKind } from './content/dom/index.js';
+import type { ArticleEnvelope } from '../dedupe/article.js';
 import type { ContentKeys, KeySettings } from '../dedupe/fingerprint.js';
-import type { PoolRequest } from './pool-worker.js';
+import type { PoolRequest, PoolResult } from './pool-worker.js';
 import type { ExtractInput, ExtractOutcome } from './types.js';
 
 export interface ExtractPoolOptions {
@@ -34,6 +35,8 @@ export interface PoolExtractResult {
   trace?: [string, string][] | undefined;
   /** The article's content keys, when asked for (`keys`) and the page is an article. */
   keys?: ContentKeys | undefined;
+  /** The article's stored body (store/body.ts), when asked for (`envelope`) and the page is an article. */
+  body?: Buffer | undefined;
 }
 
 /** An extraction that ended without an outcome; `errorClass` is what gets recorded. */
@@ -49,7 +52,10 @@ export class ExtractTaskError extends Error {
 
 export interface ExtractPool {
   readonly size: number;
-  extract(input: ExtractInput, opts?: { trace?: boolean; keys?: KeySettings }): Promise<PoolExtractResult>;
+  extract(
+    input: ExtractInput,
+    opts?: { trace?: boolean; keys?: KeySettings; envelope?: ArticleEnvelope },
+  ): Promise<PoolExtractResult>;
   /** Waits for running tasks, then stops every thread. Queued tasks are rejected. */
   close(): Promise<void>;
 }
@@ -64,7 +70,7 @@ export const DEFAULT_MAX_TASKS_PER_WORKER = 20_000;
 /** Extraction tasks on the shared worker-thread pool (`shared/thread-pool.ts`). */
 export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
   const now = opts.now ?? Date.now;
-  const pool = createThreadPool<PoolRequest, PoolExtractResult>({
+  const pool = createThreadPool<PoolRequest, PoolResult>({
     name: 'extraction',
     entry: new URL('./pool-worker.js', import.meta.url),
     workerData: { dom: opts.dom ?? 'lite', maxHtmlChars: opts.maxHtmlChars, without: opts.without ?? [] },
@@ -76,7 +82,17 @@ export function createExtractPool(opts: ExtractPoolOptions = {}): ExtractPool {
   });
   return {
     size: pool.size,
-    extract: (input, o = {}) => pool.run({ input, nowMs: now(), trace: !!o.trace, keys: o.keys }),
+    extract: async (input, o = {}) => {
+      const { body, ...rest } = await pool.run({
+        input,
+        nowMs: now(),
+        trace: !!o.trace,
+        keys: o.keys,
+        envelope: o.envelope,
+      });
+      // ioredis sends a Buffer as bytes but any other typed array as its String() — give it back its class.
+      return body ? { ...rest, body: Buffer.from(body.buffer, body.byteOffset, body.byteLength) } : rest;
+    },
     close: () => pool.close(),
   };
 }

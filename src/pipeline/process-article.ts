@@ -5,7 +5,12 @@ import type { ExtractInput, ExtractOutcome } from '../extract/types.js';
 import type { HistogramRecorder } from '../metrics/histograms.js';
 import { timed } from '../metrics/instrument.js';
 import type { Fetcher } from '../fetch/types.js';
-import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../dedupe/article.js';
+import {
+  ARTICLE_SCHEMA_VERSION,
+  normalizeArticle,
+  type ArticleEnvelope,
+  type NormalizedArticle,
+} from '../dedupe/article.js';
 import { DEFAULT_DEDUPE, fingerprintSettings, planDecision, type DedupeSettings } from '../dedupe/story.js';
 import { prepareText, type ContentKeys, type KeySettings } from '../dedupe/fingerprint.js';
 import { siteOf } from '../shared/site.js';
@@ -32,15 +37,19 @@ export interface ArticleDeps {
   histograms?: HistogramRecorder | undefined;
   /**
    * Runs extraction off the event loop (the extractor role's worker-thread pool), with the article's content keys
-   * for these fingerprint settings (`contentKeys`) when it can; in-process when absent.
+   * for these fingerprint settings (`contentKeys`) and its stored body for this envelope when it can;
+   * in-process when absent.
    */
-  extract?: ((input: ExtractInput, keys: KeySettings) => Promise<Extracted>) | undefined;
+  extract?:
+    | ((input: ExtractInput, keys: KeySettings, envelope: ArticleEnvelope) => Promise<Extracted>)
+    | undefined;
 }
 
-/** What the pool returns for a page: the outcome, and the content keys it computed for an article. */
+/** What the pool returns for a page: the outcome, and the content keys and stored body it computed for an article. */
 export interface Extracted {
   outcome: ExtractOutcome;
   keys?: ContentKeys | undefined;
+  body?: Buffer | undefined;
 }
 
 /** A failure worth another attempt (network, timeout, 5xx); BullMQ retries it with backoff. */
@@ -95,12 +104,25 @@ export async function processArticle(
     feedItem: job.item,
     headers: { cfMitigated: res.headers.cfMitigated },
   };
+  const envelope: ArticleEnvelope = {
+    id: job.urlHash,
+    url: job.url,
+    finalUrl: res.finalUrl,
+    urlKey: job.urlKey,
+    feed: job.feed,
+    fetchedAt: new Date(deps.now()).toISOString(),
+    schemaVersion: ARTICLE_SCHEMA_VERSION,
+  };
   const settings = deps.dedupe ?? DEFAULT_DEDUPE;
   let extracted: Extracted;
   try {
     extracted = deps.extract
       ? await timedAsync(deps.histograms, () =>
-          (deps.extract as NonNullable<ArticleDeps['extract']>)(input, fingerprintSettings(settings)),
+          (deps.extract as NonNullable<ArticleDeps['extract']>)(
+            input,
+            fingerprintSettings(settings),
+            envelope,
+          ),
         )
       : {
           outcome: timed(
@@ -129,16 +151,7 @@ export async function processArticle(
     return fail(deps, job, 'blocked', `${outcome.reason}: ${outcome.interstitial}`);
   }
 
-  const article: NormalizedArticle = {
-    ...outcome.article,
-    id: job.urlHash,
-    url: job.url,
-    finalUrl: res.finalUrl,
-    urlKey: job.urlKey,
-    feed: job.feed,
-    fetchedAt: new Date(deps.now()).toISOString(),
-    schemaVersion: ARTICLE_SCHEMA_VERSION,
-  };
+  const article: NormalizedArticle = normalizeArticle(outcome.article, envelope);
   // Dedupe: extraction's attribution (the credit module, run in the pool with the feed item's evidence),
   // content keys, then one atomic decision in Redis that joins or founds a story and publishes its events.
   // What this page's site repeats in its stories (an issuer's "About …", a disclaimer) is not evidence.
@@ -178,7 +191,7 @@ export async function processArticle(
       log.info({ original: plan.original.url }, 'original enqueued');
     }
   }
-  const decision = await deps.store.decide(plan, article);
+  const decision = await deps.store.decide(plan, article, extracted.body);
   if (decision.kind === 'exists') {
     await countOutcome(deps.redis, deps.keys, 'article.duplicate.same-url');
     return { outcome: 'duplicate', articleId: decision.articleId, url: job.url, kind: 'same-url', enqueued };

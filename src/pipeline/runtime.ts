@@ -217,7 +217,7 @@ export function createArticleWorker(
               dedupe: dedupeSettings(rt.config.service.dedupe),
               enqueueArticle: data => enqueueArticle(rt, data),
               histograms: rt.histograms,
-              extract: (input, keys) => pool.extract(input, { keys }),
+              extract: (input, keys, envelope) => pool.extract(input, { keys, envelope }),
             },
             data,
             { lastAttempt: job.attemptsMade + 1 >= (job.opts.attempts ?? 1), signal },

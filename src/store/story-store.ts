@@ -31,7 +31,11 @@ export interface Decision {
  * body per story, metadata and a pointer per member. Reads are plain commands.
  */
 export interface StoryStore {
-  decide(plan: DecisionPlan, article: NormalizedArticle): Promise<Decision>;
+  /**
+   * `body`: the article's stored body when it was encoded already (encodeBody of this article — the extraction
+   * thread does it, off the event loop); encoded here otherwise.
+   */
+  decide(plan: DecisionPlan, article: NormalizedArticle, body?: Buffer): Promise<Decision>;
   /** The representative article (with body) of a story, by story id or by any member's article id. */
   get(id: string): Promise<NormalizedArticle | null>;
   idForUrlHash(urlHash: string): Promise<string | null>;
@@ -84,7 +88,7 @@ export const SHARED_MIN_STORIES = 2;
 
 export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen: number }): StoryStore {
   const store: StoryStore = {
-    async decide(plan, article) {
+    async decide(plan, article, body) {
       const reply = (await runScript(
         redis,
         'decide-article-4',
@@ -100,7 +104,7 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
           JSON.stringify({ ...plan.payload, maxLen: String(opts.streamMaxLen) }),
           plan.signature,
           JSON.stringify(plan.member),
-          encodeBody({ ...article, schemaVersion: ARTICLE_SCHEMA_VERSION }),
+          body ?? encodeBody({ ...article, schemaVersion: ARTICLE_SCHEMA_VERSION }),
         ],
       )) as [string, string, string, string, number, string];
       const [kind, articleId, storyId, relation, changed, via] = reply;

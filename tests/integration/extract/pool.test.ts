@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ARTICLE_SCHEMA_VERSION, normalizeArticle, type ArticleEnvelope } from '../../../src/dedupe/article.js';
 import { contentKeys } from '../../../src/dedupe/fingerprint.js';
 import { DEFAULT_DEDUPE, fingerprintSettings } from '../../../src/dedupe/story.js';
 import { extractArticle } from '../../../src/extract/extract.js';
 import { createExtractPool, ExtractTaskError, type ExtractPool } from '../../../src/extract/pool.js';
+import { decodeBody, encodeBody } from '../../../src/store/body.js';
 
 const URL_ = 'https://harbor.example/2024/05/cranes.html';
 const NOW = Date.parse('2024-06-01T00:00:00Z');
@@ -45,6 +47,27 @@ describe('extraction pool (worker threads)', () => {
     expect(r.keys?.fingerprint.signature).toBeInstanceOf(Uint32Array);
     expect(r.keys?.paragraphs.length).toBeGreaterThan(0);
     expect((await pool.extract({ html: page(6), url: URL_ })).keys).toBeUndefined();
+  });
+
+  it('encodes the stored body in the thread when given the envelope: the bytes the event loop would write', async () => {
+    pool = createExtractPool({ size: 1, now: () => NOW });
+    const envelope: ArticleEnvelope = {
+      id: 'a1',
+      url: URL_,
+      finalUrl: URL_,
+      urlKey: 'harbor.example/2024/05/cranes.html',
+      feed: { id: 'harbor', url: 'https://harbor.example/feed' },
+      fetchedAt: '2024-06-01T00:00:00.000Z',
+      schemaVersion: ARTICLE_SCHEMA_VERSION,
+    };
+    const r = await pool.extract({ html: page(6), url: URL_ }, { envelope });
+    if (r.outcome.kind !== 'article') throw new Error(`expected an article, got ${r.outcome.kind}`);
+    const article = normalizeArticle(r.outcome.article, envelope);
+    // A Buffer, not the Uint8Array structured clone delivers: ioredis would send a Uint8Array as its String().
+    expect(Buffer.isBuffer(r.body)).toBe(true);
+    expect(r.body?.equals(encodeBody(article))).toBe(true);
+    expect(decodeBody(r.body as Buffer)).toEqual(article);
+    expect((await pool.extract({ html: page(6), url: URL_ })).body).toBeUndefined();
   });
 
   it('refuses an oversized page with class too-large and keeps serving', async () => {
