@@ -63,6 +63,9 @@ export async function runOnce(rt: Runtime, opts: { pollIntervalMs?: number } = {
     // A write of the run itself (adding its jobs) refused: the same budget, said the same way.
     const f = await readMemory(rt.redis);
     throw memoryBudgetError(f.used, f.max);
+  } finally {
+    // The run's durations are in /metrics when it returns, not a second later.
+    await rt.histograms.flush();
   }
 }
 

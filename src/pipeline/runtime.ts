@@ -115,6 +115,7 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
       await pollQueue.close();
       await articleQueue.close();
       await fetcher.close();
+      await histograms.flush();
       redis.disconnect();
       producer.disconnect();
     },
