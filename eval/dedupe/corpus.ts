@@ -36,7 +36,11 @@ export type HardKind =
   | 'release'
   | 'release-copy'
   | 'report'
-  | 'report-copy';
+  | 'report-copy'
+  | 'notice'
+  | 'notice-copy'
+  | 'update'
+  | 'update-copy';
 export type ItemKind = 'original' | 'negative' | CopyKind | HardKind;
 
 export interface CorpusItem {

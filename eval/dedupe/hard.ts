@@ -12,6 +12,10 @@
  *                 statements boilerplate; a verbatim republication of one (release-copy) is a positive
  *   report        templated market reports differing in company and figures; a verbatim copy of one
  *                 (report-copy) is a positive
+ *   notice        templated dividend notices with the same figures and many shared names, differing only in
+ *                 the company; a copy of one with typographic quotes (notice-copy) is a positive
+ *   update        one company's templated updates, the same long text with other figures; a verbatim copy of
+ *                 one (update-copy) is a positive
  * Synthetic texts draw their words from the negatives' vocabulary with a seeded generator.
  */
 import {
@@ -228,6 +232,63 @@ export function buildHardCases(opts: {
       );
     }
   });
+
+  // Templated notices: one long text rich in shared names (exchange, board, regulator, month) and the same
+  // figures, differing only in the company — the names are the facts that keep them apart.
+  const notice = [prose(opts.pool, 4, rand), prose(opts.pool, 4, rand), prose(opts.pool, 3, rand)];
+  COMPANIES.slice(0, 4).forEach(([company, ticker], c) => {
+    const paras = [
+      `${company} (Nasdaq: ${ticker}) announced on Monday that its Board of Directors declared a quarterly cash dividend of 0.24 dollars per share, payable on March 16, 2026 to shareholders of record at the close of business on March 2, 2026. ${notice[0]}`,
+      `${notice[1]} The increase is the twelfth in a row for ${company}, the company said in a filing with the Securities and Exchange Commission.`,
+      `${notice[2]} The announcement is on the ${company} investor relations website.`,
+    ];
+    const title = `${company} declares quarterly dividend`;
+    const html = paras.map(p => `<p>${esc(p)}</p>`).join('\n');
+    const group = `notice:${c}`;
+    publish(
+      opts.markets,
+      `/notices/${ticker.toLowerCase()}/`,
+      { look: 2, title, html },
+      { kind: 'notice', group, expect: null },
+    );
+    if (c === 1) {
+      publish(
+        opts.copiers[0]!,
+        `/dividends/${ticker.toLowerCase()}/`,
+        { look: 0, title: `Dividend: ${title}`, html: html.replace(/"/g, '“') },
+        { kind: 'notice-copy', group, expect: null },
+      );
+    }
+  });
+
+  // Templated updates of one company: the same long text, other figures (a price and a change each day).
+  const update = [prose(opts.pool, 5, rand), prose(opts.pool, 5, rand)];
+  const [uCompany, uTicker] = COMPANIES[5];
+  for (let d = 0; d < 4; d++) {
+    const price = (40 + rand() * 20).toFixed(2);
+    const change = (rand() * 5).toFixed(1);
+    const paras = [
+      `Shares of ${uCompany} traded at ${price} dollars at noon, ${d % 2 ? 'down' : 'up'} ${change} percent from the open. ${update[0]}`,
+      `${update[1]}`,
+    ];
+    const title = `${uCompany} (${uTicker}) shares at ${price} at noon`;
+    const html = paras.map(p => `<p>${esc(p)}</p>`).join('\n');
+    const group = `update:${d}`;
+    publish(
+      opts.markets,
+      `/updates/${d}/`,
+      { look: 2, title, html },
+      { kind: 'update', group, expect: null },
+    );
+    if (d === 2) {
+      publish(
+        opts.copiers[1 % opts.copiers.length]!,
+        `/markets/${uTicker.toLowerCase()}-${d}/`,
+        { look: 1, title, html },
+        { kind: 'update-copy', group, expect: null },
+      );
+    }
+  }
 
   const feeds: BuiltCorpus['feeds'] = [];
   let f = 0;

@@ -25,6 +25,8 @@ import { pairwiseScores } from './score.js';
 import { startLocalSite, type LocalSite } from './sites.js';
 
 const TARGETS = { precision: 0.995, recall: 0.98, attribution: 1 };
+/** Hard-case negatives: pages that share most of their words with others and must keep stories of their own. */
+const NEGATIVE_KINDS: ReadonlySet<ItemKind> = new Set(['release', 'report', 'notice', 'update']);
 
 interface Args {
   corpora: string;
@@ -211,7 +213,7 @@ export async function main(argv: string[]): Promise<number> {
         storiesPerGroup.set(i.group, stories);
       }
       const splitGroups = [...storiesPerGroup.values()].filter(v => v.size > 1).length;
-      // A copy joins its original's story; a negative (release, report) keeps a story of its own.
+      // A copy joins its original's story; a negative (release, report, notice, update) keeps a story of its own.
       const perKind: Record<string, { total: number; joined: number; missing: number }> = {};
       const firstOfGroup = new Map<string, string | undefined>();
       for (const i of set) {
@@ -227,7 +229,7 @@ export async function main(argv: string[]): Promise<number> {
         const k = (perKind[i.kind] ??= { total: 0, joined: 0, missing: 0 });
         k.total++;
         const s = predicted.get(key(i.url));
-        const alone = i.kind === 'release' || i.kind === 'report';
+        const alone = NEGATIVE_KINDS.has(i.kind);
         if (!s) k.missing++;
         else if (
           alone

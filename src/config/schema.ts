@@ -288,8 +288,19 @@ export const serviceSchema = z
             shorterBy: z.number().min(0).max(1).default(0.5),
             /** Lightly edited copies (≤ ~8 % of words changed) fall below `jaccard`: accepted from here on… */
             editedJaccard: z.number().min(0).max(1).default(0.4),
-            /** …when this share of the numbers of one text is found in the other (templates differ in numbers). */
+            /**
+             * Every match by similarity needs the facts (numbers and names, dedupe/normalize.ts factTokens) to
+             * agree: this share of the facts of the text with fewer of them is found in the other…
+             */
             numbersContainment: z.number().min(0).max(1).default(0.8),
+            /**
+             * …and not both texts have facts of their own — at least `ownFacts` and at least `ownFactsShare` of
+             * their facts: a copy adds facts or drops some, two filled templates (one company's notice and
+             * another's) each have their own. The share keeps an edited copy of a long text (a few facts
+             * changed among ~100) a copy.
+             */
+            ownFacts: z.number().int().min(1).max(1000).default(3),
+            ownFactsShare: z.number().min(0).max(1).default(0.1),
           })
           .strict()
           .prefault({}),

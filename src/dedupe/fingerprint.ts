@@ -1,6 +1,6 @@
 import { stripTrailingCredits, type CreditMatch } from '../extract/credits/index.js';
 import { bandKeys, shingleHashes, signature } from './minhash.js';
-import { numberTokens, tokenize } from './normalize.js';
+import { factTokens, tokenize } from './normalize.js';
 import { hashKey } from './url-key.js';
 
 export interface FingerprintOptions {
@@ -27,7 +27,8 @@ export interface Fingerprint {
   /** Distinct word shingles: the set size the containment estimate needs. */
   shingles: number;
   bands: string[];
-  numbers: string[];
+  /** Numbers and names (normalize.ts `factTokens`): what templated stories change. */
+  facts: string[];
   /** The text ended with an excerpt marker ("[…]") once its credits were removed. */
   excerpt: boolean;
   /** Credit lines cut from the end of the text (the credit module's rules), last one first. */
@@ -77,6 +78,7 @@ export interface PreparedText {
   credits: CreditMatch[];
   excerpt: boolean;
   tokens: string[];
+  facts: string[];
   paras: { hash: string; tokens: string[] }[];
   /** The distinct paragraph hashes, in order (what `shared` is looked up for). */
   paragraphs: string[];
@@ -85,21 +87,23 @@ export interface PreparedText {
 export function prepareText(text: string): PreparedText {
   const stripped = stripTail(text);
   const paras = paragraphsOf(stripped.text);
+  const tokens = tokenize(stripped.text);
   return {
     credits: stripped.credits,
     excerpt: stripped.excerpt,
-    tokens: tokenize(stripped.text),
+    tokens,
+    facts: factTokens(stripped.text, tokens),
     paras,
     paragraphs: paras.map(p => p.hash).filter(Boolean),
   };
 }
 
 export function fingerprint(input: string | PreparedText, opts: FingerprintOptions): Fingerprint {
-  const { tokens, paras, paragraphs, excerpt, credits } =
+  const { tokens, paras, paragraphs, excerpt, credits, facts } =
     typeof input === 'string' ? prepareText(input) : input;
   const base = { tokens: tokens.length, excerpt, credits, paragraphs };
   if (tokens.length < opts.minTokens) {
-    return { ...base, bodyHash: null, leadHash: null, signature: null, shingles: 0, bands: [], numbers: [] };
+    return { ...base, bodyHash: null, leadHash: null, signature: null, shingles: 0, bands: [], facts: [] };
   }
   const shared = opts.shared;
   const own =
@@ -110,7 +114,7 @@ export function fingerprint(input: string | PreparedText, opts: FingerprintOptio
     bodyHash: hashKey(`body1:${tokens.join(' ')}`),
     leadHash:
       tokens.length >= opts.leadWords ? hashKey(`lead1:${tokens.slice(0, opts.leadWords).join(' ')}`) : null,
-    numbers: numberTokens(tokens),
+    facts,
   };
   // Little of its own beyond the site's boilerplate: exact keys only, no similarity to anything.
   if (own.length < opts.minTokens) return { ...base, ...exact, signature: null, shingles: 0, bands: [] };

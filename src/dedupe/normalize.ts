@@ -1,7 +1,7 @@
 /**
  * Text normalization for dedupe keys. Two copies of one article must normalize to the same tokens even
  * when their publishers typeset quotes, dashes, spaces and links differently; digits are kept because
- * templated finance stories ("X price today") differ mainly in their numbers.
+ * templated finance stories ("X price today") differ mainly in their numbers and names (`factTokens`).
  */
 
 const QUOTES_SINGLE = /[\u2018\u2019\u201A\u201B\u2032\u02BC\u0060\u00B4]/g;
@@ -34,10 +34,41 @@ export function normalizeName(text: string | null | undefined): string {
 }
 
 const NUMBER = /^\p{N}+$/u;
+const UPPER_START = /^\p{Lu}/u;
+const UPPER = /\p{Lu}/gu;
+const LETTER = /\p{L}/u;
+/** What ends a sentence (or a heading, a label) between two words: the next word may be capitalized for that alone. */
+const BOUNDARY = /[.!?:;\n]/;
 
-/** Distinct number tokens, sorted: the facts a templated story changes from one day to the next. */
-export function numberTokens(tokens: readonly string[], cap = 64): string[] {
-  const set = new Set<string>();
-  for (const t of tokens) if (NUMBER.test(t)) set.add(t);
-  return [...set].sort().slice(0, cap);
+/** At most this many facts per text: a bound on what one signature stores. */
+const MAX_FACTS = 96;
+
+/**
+ * The facts of a text that templated stories change while their wording stays: its distinct numbers (prices,
+ * dates, scores) and its names — words written capitalized inside a sentence that the text never writes in
+ * lower case (a company, a ticker, a place), and words of two or more capitals anywhere ("NASDAQ", "ECB").
+ * Sentence-initial words are left out (their capital says nothing); so is a capitalized word the text also
+ * uses in lower case ("The" after "at"). Lower-cased, sorted, at most MAX_FACTS. A copy's facts are (nearly)
+ * a subset of its original's or the other way round; two reports from one template each have their own.
+ */
+export function factTokens(text: string, tokens: readonly string[] = tokenize(text)): string[] {
+  const facts = new Set<string>();
+  for (const t of tokens) if (NUMBER.test(t)) facts.add(t);
+  const plain = text.normalize('NFKC').replace(URLS, ' ').replace(EMAILS, ' ');
+  const names = new Set<string>();
+  const lower = new Set<string>();
+  let last = 0;
+  for (const m of plain.matchAll(TOKEN)) {
+    const w = m[0];
+    const initial = last === 0 || BOUNDARY.test(plain.slice(last, m.index));
+    last = m.index + w.length;
+    if (w.length < 2 || !LETTER.test(w)) continue;
+    if (!UPPER_START.test(w)) {
+      if (w === w.toLowerCase()) lower.add(w);
+      continue;
+    }
+    if (!initial || (w.match(UPPER)?.length ?? 0) >= 2) names.add(w.toLowerCase());
+  }
+  for (const n of names) if (!lower.has(n)) facts.add(n);
+  return [...facts].sort().slice(0, MAX_FACTS);
 }

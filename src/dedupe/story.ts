@@ -89,6 +89,8 @@ export interface DedupeSettings {
   shorterBy: number;
   editedJaccard: number;
   numbersContainment: number;
+  ownFacts: number;
+  ownFactsShare: number;
   /** Publisher names pinned in config: normalized name → site (registrable domain). */
   publishers: ReadonlyMap<string, string>;
   /** A learned publisher → domain entry lapses this long after its domain last confirmed it. */
@@ -133,6 +135,8 @@ export const DEFAULT_DEDUPE: DedupeSettings = {
   shorterBy: 0.5,
   editedJaccard: 0.4,
   numbersContainment: 0.8,
+  ownFacts: 3,
+  ownFactsShare: 0.1,
   publishers: new Map(),
   publisherTtlMs: 30 * 86_400_000,
   publisherMinPages: 3,
@@ -196,7 +200,7 @@ export interface DecisionPayload {
   lshPeriod: number;
   lshPeriodMs: number;
   shingles: number;
-  numbers: string;
+  facts: string;
   /** The text's paragraph hashes: counted in the site's `bp:<domain>` hash once the article is stored. */
   paras: string[];
   /** A site's paragraph hash holds at most this many fields; past it, no new paragraph is counted. */
@@ -211,6 +215,8 @@ export interface DecisionPayload {
   shortRatio: number;
   editedJaccard: number;
   numbersContainment: number;
+  ownFacts: number;
+  ownFactsShare: number;
   maxBucket: number;
   maxCandidates: number;
   maxMerge: number;
@@ -345,7 +351,7 @@ export function planDecision(input: {
     lshPeriod: Math.floor(input.now / s.windowMs),
     lshPeriodMs: s.windowMs,
     shingles: fp.shingles,
-    numbers: fp.numbers.join(' '),
+    facts: fp.facts.join(' '),
     paras: fp.paragraphs,
     maxParas: MAX_SITE_PARAGRAPHS,
     publishedMs: Number.isFinite(publishedMs) ? publishedMs : -1,
@@ -358,6 +364,8 @@ export function planDecision(input: {
     shortRatio: s.shorterBy,
     editedJaccard: s.editedJaccard,
     numbersContainment: s.numbersContainment,
+    ownFacts: s.ownFacts,
+    ownFactsShare: s.ownFactsShare,
     maxBucket: MAX_BUCKET,
     maxCandidates: MAX_CANDIDATES,
     maxMerge: MAX_MERGE,

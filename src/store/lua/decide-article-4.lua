@@ -88,9 +88,10 @@ local function wordSet(s)
   return set, n
 end
 
--- Templated stories (prices, scores, weather) share their wording and differ in their numbers: most numbers
--- of the text with fewer of them must appear in the other.
-local function numbersAgree(a, b)
+-- Templated stories (prices, scores, dividend notices) share their wording and differ in their facts — numbers
+-- and names (normalize.ts factTokens): most facts of the text with fewer of them must appear in the other. A
+-- copy's facts are (nearly) a subset of its original's, or the other way round when the copy adds some.
+local function factsAgree(a, b)
   local sa, na = wordSet(a)
   local sb, nb = wordSet(b)
   if na == 0 and nb == 0 then
@@ -105,33 +106,44 @@ local function numbersAgree(a, b)
       inter = inter + 1
     end
   end
+  -- Both with facts of their own, however many they share (exchange, board, month): siblings of a template.
+  local function own(n)
+    return n - inter >= math.max(p.ownFacts, p.ownFactsShare * n)
+  end
+  if own(na) and own(nb) then
+    return false
+  end
   return inter / math.max(1, math.min(na, nb)) >= p.numbersContainment
 end
 
--- How text A (nA shingles, numbers numsA) relates to text B, or nil when it is not a copy of it.
-local function relationBetween(j, nA, numsA, nB, numsB)
+-- How text A (nA shingles, facts factsA) relates to text B, or nil when it is not a copy of it. Every relation
+-- by similarity needs the facts to agree: a long template filled with other names or figures can reach any
+-- Jaccard (equal texts join by their body hash, before this).
+local function relationBetween(j, nA, factsA, nB, factsB)
+  local rel = nil
   if j >= p.jaccard then
-    return 'near-duplicate'
-  end
-  local small, large = math.min(nA, nB), math.max(nA, nB)
-  if small > 0 and small <= p.shortRatio * large then
-    local containment = math.min(1, j * (nA + nB) / ((1 + j) * small))
-    if containment >= p.containment then
-      if nA < nB then
-        return 'excerpt-copy'
+    rel = 'near-duplicate'
+  else
+    local small, large = math.min(nA, nB), math.max(nA, nB)
+    if small > 0 and small <= p.shortRatio * large then
+      local containment = math.min(1, j * (nA + nB) / ((1 + j) * small))
+      if containment >= p.containment then
+        rel = nA < nB and 'excerpt-copy' or 'near-duplicate'
       end
-      return 'near-duplicate'
+    end
+    if not rel and j >= p.editedJaccard then
+      rel = 'near-duplicate'
     end
   end
-  if j >= p.editedJaccard and numbersAgree(numsA, numsB) then
-    return 'near-duplicate'
+  if rel and not factsAgree(factsA, factsB) then
+    return nil
   end
-  return nil
+  return rel
 end
 
 -- How a candidate text relates to this one, or nil when it is not a copy.
-local function confirm(j, nOther, numsOther)
-  return relationBetween(j, p.shingles, p.numbers, nOther, numsOther)
+local function confirm(j, nOther, factsOther)
+  return relationBetween(j, p.shingles, p.facts, nOther, factsOther)
 end
 
 -- Inside one site, equal text under different titles is a shared stub or template, not a copy.
@@ -391,7 +403,7 @@ local function relationOfMember(memberId)
         end
         return 'syndicated-copy'
       end
-      return relationBetween(c.j, c.n, c.num, p.shingles, p.numbers)
+      return relationBetween(c.j, c.n, c.num, p.shingles, p.facts)
     end
   end
   return nil
@@ -478,7 +490,7 @@ redis.call('ZADD', k('articles:by-time'), p.nowMs, id)
 
 if rel ~= 'same-url' then
   if sig ~= '' then
-    redis.call('HSET', k('sig:' .. id), 's', sig, 'n', p.shingles, 'num', p.numbers,
+    redis.call('HSET', k('sig:' .. id), 's', sig, 'n', p.shingles, 'num', p.facts,
       'dom', p.domain, 'th', p.titles[1] or '')
     -- A signature lives as long as the buckets that point to it.
     redis.call('PEXPIRE', k('sig:' .. id), 2 * p.lshPeriodMs)

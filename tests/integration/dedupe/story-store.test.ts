@@ -445,6 +445,40 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     for (let b = 0; b < p.bands.length; b++) expect(await redis.hget(...where(b))).toBe('*');
   });
 
+  it('a long template filled with another company stays apart at any similarity; a copy with lines inserted joins', async () => {
+    // The same figures and many shared names (exchange, board, regulator, month): only the company differs.
+    const notice = (company: string, ticker: string): string =>
+      [
+        `${company} (Nasdaq: ${ticker}) said on Monday that its Board of Directors declared a quarterly dividend of 0.24 dollars a share, payable on March 16 to holders of record on March 2.`,
+        text(60, 150).replace(/\d+\./g, 'and.'),
+        `The increase is the twelfth in a row for ${company}, according to a filing with the Securities and Exchange Commission.`,
+        text(61, 150).replace(/\d+\./g, 'and.'),
+      ].join('\n');
+    const first = makeArticle('https://markets.example/notices/nwl', {
+      title: 'Northwind Logistics declares dividend',
+      contentText: notice('Northwind Logistics', 'NWL'),
+    });
+    await decide(store, first);
+    // Three facts of its own against three (the rule's floor, config dedupe.confirm.ownFacts): name, name, ticker.
+    const sibling = makeArticle('https://wire.example/notices/hbt', {
+      title: 'Harborline Tankers declares dividend',
+      contentText: notice('Harborline Tankers', 'HBT'),
+    });
+    expect(await decide(store, sibling)).toMatchObject({ kind: 'created' });
+    // A republication with a "Read also" headline and an advertisement inserted: more facts, none missing.
+    const paras = notice('Northwind Logistics', 'NWL').split('\n');
+    const copy = makeArticle('https://aggregator.example/nwl-dividend', {
+      title: 'Dividend news',
+      // Before the first paragraph, so the lead differs too and the match is by similarity.
+      contentText: [
+        'Read also: Central Bank Holds Rates As Inflation Cools',
+        'Advertisement',
+        ...paras,
+      ].join('\n'),
+    });
+    expect(await decide(store, copy)).toMatchObject({ storyId: first.id, via: 'minhash' });
+  });
+
   it('inside one site, equal text under another title is not a copy (shared stub or template)', async () => {
     const a = makeArticle('https://site.example/a', { title: 'First story', contentText: text(60) });
     const b = makeArticle('https://site.example/b', { title: 'Second story', contentText: text(60) });

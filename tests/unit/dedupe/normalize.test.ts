@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprint } from '../../../src/dedupe/fingerprint.js';
-import { normalizeName, normalizeText, numberTokens, tokenize } from '../../../src/dedupe/normalize.js';
+import { factTokens, normalizeName, normalizeText, tokenize } from '../../../src/dedupe/normalize.js';
 
 describe('normalizeText / tokenize', () => {
   it.each([
@@ -37,8 +37,34 @@ describe('normalizeText / tokenize', () => {
     expect(normalizeName(null)).toBe('');
   });
 
-  it('numberTokens lists distinct number tokens, sorted', () => {
-    expect(numberTokens(tokenize('BTC at 43,210 on day 2; 2 up, 43 down'))).toEqual(['2', '210', '43']);
+  it.each([
+    ['distinct numbers, sorted', 'at 43,210 on day 2; 2 up, 43 down', ['2', '210', '43']],
+    [
+      'names inside a sentence, lower-cased; a sentence-initial capital is no name',
+      'Shares of Northwind Logistics rose. Traders said the Board met on Monday.',
+      ['board', 'logistics', 'monday', 'northwind'],
+    ],
+    ['two capitals make a name anywhere', 'NASDAQ listed it. The ECB did not.', ['ecb', 'nasdaq']],
+    [
+      'a capitalized word the text also writes in lower case is no name',
+      'Read the full story at The Ledger, said the editor.',
+      ['ledger'],
+    ],
+    ['after a colon or a line break the capital is the line’s', 'Source: Reuters\nMarkets fell', []],
+    ['URLs and one-letter words are left out', 'See https://Example.com/A as I said', []],
+  ])('factTokens: %s', (_name, text, facts) => {
+    expect(factTokens(text)).toEqual(facts);
+  });
+
+  it('factTokens: a copy’s facts are a subset of its original’s; two filled templates each have their own', () => {
+    const notice = (company: string): string =>
+      `Shares of ${company} closed at 12.50 dollars, the company told the Securities and Exchange Commission.`;
+    const a = factTokens(notice('Northwind Logistics'));
+    const b = factTokens(notice('Harborline Shipping'));
+    const excerpt = factTokens(notice('Northwind Logistics').slice(0, 40));
+    expect(excerpt.every(f => a.includes(f))).toBe(true);
+    expect(a.filter(f => !b.includes(f))).toEqual(['logistics', 'northwind']);
+    expect(b.filter(f => !a.includes(f))).toEqual(['harborline', 'shipping']);
   });
 });
 
@@ -75,6 +101,6 @@ describe('fingerprint (content keys)', () => {
   it('numbers are part of the body: a template with other figures has another body hash', () => {
     const other = body.replace(/number (\d+)/g, (_m, n: string) => `number ${Number(n) + 1}`);
     expect(fingerprint(other, opts).bodyHash).not.toBe(fingerprint(body, opts).bodyHash);
-    expect(fingerprint(other, opts).numbers).not.toEqual(fingerprint(body, opts).numbers);
+    expect(fingerprint(other, opts).facts).not.toEqual(fingerprint(body, opts).facts);
   });
 });
