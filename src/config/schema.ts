@@ -299,7 +299,7 @@ export const serviceSchema = z
              * another's) each have their own. The share keeps an edited copy of a long text (a few facts
              * changed among ~100) a copy.
              */
-            ownFacts: z.number().int().min(1).max(1000).default(3),
+            ownFacts: z.number().int().min(1).max(1000).default(2),
             ownFactsShare: z.number().min(0).max(1).default(0.1),
           })
           .strict()

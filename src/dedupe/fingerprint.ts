@@ -35,6 +35,8 @@ export interface Fingerprint {
   credits: CreditMatch[];
   /** The text's paragraph hashes (`PreparedText.paragraphs`), for the site's boilerplate counts. */
   paragraphs: string[];
+  /** Tokens of each of `paragraphs`: how much of the text two texts share verbatim, paragraph by paragraph. */
+  paragraphTokens: number[];
 }
 
 /** Paragraphs shorter than this many tokens are not counted as boilerplate: "Share", "Advertisement". */
@@ -101,7 +103,8 @@ export function prepareText(text: string): PreparedText {
 export function fingerprint(input: string | PreparedText, opts: FingerprintOptions): Fingerprint {
   const { tokens, paras, paragraphs, excerpt, credits, facts } =
     typeof input === 'string' ? prepareText(input) : input;
-  const base = { tokens: tokens.length, excerpt, credits, paragraphs };
+  const paragraphTokens = paras.filter(p => p.hash).map(p => p.tokens.length);
+  const base = { tokens: tokens.length, excerpt, credits, paragraphs, paragraphTokens };
   if (tokens.length < opts.minTokens) {
     return { ...base, bodyHash: null, leadHash: null, signature: null, shingles: 0, bands: [], facts: [] };
   }

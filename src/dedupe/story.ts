@@ -135,7 +135,7 @@ export const DEFAULT_DEDUPE: DedupeSettings = {
   shorterBy: 0.5,
   editedJaccard: 0.4,
   numbersContainment: 0.8,
-  ownFacts: 3,
+  ownFacts: 2,
   ownFactsShare: 0.1,
   publishers: new Map(),
   publisherTtlMs: 30 * 86_400_000,
@@ -149,6 +149,14 @@ const MAX_PUBLISHER_NAME = 200;
 
 /** Buckets larger than this hold boilerplate shared by many pages: the script marks them full and never reads them. */
 const MAX_BUCKET = 1000;
+/**
+ * A match by similarity is boilerplate, not a copy, when the paragraphs both texts carry verbatim explain it
+ * and the rest of the smaller text — at least this share of it — shares less than SHARED_ONLY_REST_OVERLAP of
+ * its shingles with the other text (decide-article-4.lua `sharedOnly`).
+ */
+const SHARED_ONLY_REST_SHARE = 0.25;
+const SHARED_ONLY_REST_OVERLAP = 0.5;
+
 /** Candidates confirmed per decision, so one degenerate text cannot make the script slow. */
 const MAX_CANDIDATES = 200;
 /** Stories larger than this are not merged into another in one decision (bounded script time). */
@@ -203,6 +211,8 @@ export interface DecisionPayload {
   facts: string;
   /** The text's paragraph hashes: counted in the site's `bp:<domain>` hash once the article is stored. */
   paras: string[];
+  /** Tokens of each of `paras`: stored with the signature for the verbatim-paragraph check. */
+  paraTokens: number[];
   /** A site's paragraph hash holds at most this many fields; past it, no new paragraph is counted. */
   maxParas: number;
   publishedMs: number;
@@ -217,6 +227,8 @@ export interface DecisionPayload {
   numbersContainment: number;
   ownFacts: number;
   ownFactsShare: number;
+  restShare: number;
+  restOverlap: number;
   maxBucket: number;
   maxCandidates: number;
   maxMerge: number;
@@ -353,6 +365,7 @@ export function planDecision(input: {
     shingles: fp.shingles,
     facts: fp.facts.join(' '),
     paras: fp.paragraphs,
+    paraTokens: fp.paragraphTokens,
     maxParas: MAX_SITE_PARAGRAPHS,
     publishedMs: Number.isFinite(publishedMs) ? publishedMs : -1,
     nowMs: input.now,
@@ -366,6 +379,8 @@ export function planDecision(input: {
     numbersContainment: s.numbersContainment,
     ownFacts: s.ownFacts,
     ownFactsShare: s.ownFactsShare,
+    restShare: SHARED_ONLY_REST_SHARE,
+    restOverlap: SHARED_ONLY_REST_OVERLAP,
     maxBucket: MAX_BUCKET,
     maxCandidates: MAX_CANDIDATES,
     maxMerge: MAX_MERGE,

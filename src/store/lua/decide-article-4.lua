@@ -141,6 +141,49 @@ local function relationBetween(j, nA, factsA, nB, factsB)
   return rel
 end
 
+-- This text's paragraphs as stored with its signature: "<hash8>:<tokens> …" (8 hex of each paragraph hash are
+-- plenty to tell one text's paragraphs apart).
+local function paraField()
+  local out = {}
+  for i, h in ipairs(p.paras) do
+    out[#out + 1] = string.sub(h, 1, 8) .. ':' .. (p.paraTokens[i] or 0)
+  end
+  return table.concat(out, ' ')
+end
+
+-- Similarity that only whole paragraphs both texts carry verbatim explain, while a good part of the smaller
+-- text is other paragraphs that share next to nothing: boilerplate both carry (an issuer's "About …" and
+-- forward-looking statements, before the site's boilerplate counts know it), not a copy. A copy shares its
+-- original's paragraphs (an excerpt, an inserted line: the smaller text is nearly all shared) or edits them
+-- (not verbatim, yet similar); two releases share the boilerplate paragraphs and nothing else.
+-- Sizes in tokens ≈ shingles; the overlap in shingles is estimated from the Jaccard of the signatures.
+local function sharedOnly(j, nOther, parOther)
+  if not parOther or parOther == '' or #p.paras == 0 then
+    return false
+  end
+  local mine = {}
+  for i, h in ipairs(p.paras) do
+    mine[string.sub(h, 1, 8)] = p.paraTokens[i] or 0
+  end
+  local common = 0
+  for h, c in string.gmatch(parOther, '(%x+):(%d+)') do
+    if mine[h] then
+      common = common + math.min(mine[h], tonumber(c))
+      mine[h] = nil
+    end
+  end
+  if common == 0 then
+    return false
+  end
+  local small = math.min(p.shingles, nOther)
+  local rest = small - common
+  if rest < p.restShare * small then
+    return false
+  end
+  local overlap = j * (p.shingles + nOther) / (1 + j)
+  return overlap - common < p.restOverlap * rest
+end
+
 -- How a candidate text relates to this one, or nil when it is not a copy.
 local function confirm(j, nOther, factsOther)
   return relationBetween(j, p.shingles, p.facts, nOther, factsOther)
@@ -354,12 +397,15 @@ if #p.bands > 0 then
     end
     seen[cand] = true
     checked = checked + 1
-    local f = redis.call('HMGET', k('sig:' .. cand), 's', 'n', 'num')
+    local f = redis.call('HMGET', k('sig:' .. cand), 's', 'n', 'num', 'par')
     if not f[1] then
       return
     end
     local j, n = jaccard(sig, f[1]), tonumber(f[2]) or 0
     local kind = confirm(j, n, f[3])
+    if kind and sharedOnly(j, n, f[4]) then
+      kind = nil
+    end
     local s = kind and contentStory(cand)
     if s then
       confirmed[#confirmed + 1] = { story = s, rel = kind, via = 'minhash', cand = cand, j = j, n = n, num = f[3] }
@@ -490,7 +536,7 @@ redis.call('ZADD', k('articles:by-time'), p.nowMs, id)
 
 if rel ~= 'same-url' then
   if sig ~= '' then
-    redis.call('HSET', k('sig:' .. id), 's', sig, 'n', p.shingles, 'num', p.facts,
+    redis.call('HSET', k('sig:' .. id), 's', sig, 'n', p.shingles, 'num', p.facts, 'par', paraField(),
       'dom', p.domain, 'th', p.titles[1] or '')
     -- A signature lives as long as the buckets that point to it.
     redis.call('PEXPIRE', k('sig:' .. id), 2 * p.lshPeriodMs)

@@ -459,7 +459,7 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
       contentText: notice('Northwind Logistics', 'NWL'),
     });
     await decide(store, first);
-    // Three facts of its own against three (the rule's floor, config dedupe.confirm.ownFacts): name, name, ticker.
+    // Facts of its own on both sides (config dedupe.confirm.ownFacts, 2): the names and the ticker.
     const sibling = makeArticle('https://wire.example/notices/hbt', {
       title: 'Harborline Tankers declares dividend',
       contentText: notice('Harborline Tankers', 'HBT'),
@@ -470,13 +470,43 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     const copy = makeArticle('https://aggregator.example/nwl-dividend', {
       title: 'Dividend news',
       // Before the first paragraph, so the lead differs too and the match is by similarity.
-      contentText: [
-        'Read also: Central Bank Holds Rates As Inflation Cools',
-        'Advertisement',
-        ...paras,
-      ].join('\n'),
+      contentText: ['Read also: Central Bank Holds Rates As Inflation Cools', 'Advertisement', ...paras].join(
+        '\n',
+      ),
     });
     expect(await decide(store, copy)).toMatchObject({ storyId: first.id, via: 'minhash' });
+  });
+
+  it('two releases sharing only their boilerplate paragraphs are two stories, whichever copy came first', async () => {
+    // No numbers or names in the news: the facts agree, only the paragraphs tell the releases apart.
+    const plain = (seed: number, n: number): string => text(seed, n).replace(/\d+\./g, 'and.');
+    const about = [
+      `About Calder Port Holdings. ${plain(72, 120)}`,
+      `Forward-looking statements: ${plain(73, 120)}`,
+    ];
+    const release = (seed: number): string => [plain(seed, 60), plain(seed + 1, 50), ...about].join('\n');
+    // The wire copy of the first release founds the story; no page of the issuer is in it yet.
+    const wire = makeArticle('https://wire.example/calder/1', {
+      title: 'Calder opens a quay',
+      contentText: release(80),
+    });
+    await decide(store, wire);
+    const second = makeArticle('https://calder.example/releases/2', {
+      title: 'Calder orders cranes',
+      contentText: release(90),
+    });
+    expect(await decide(store, second)).toMatchObject({ kind: 'created' });
+    const first = makeArticle('https://calder.example/releases/1', {
+      title: 'Calder opens a quay',
+      contentText: release(80),
+    });
+    expect(await decide(store, first)).toMatchObject({ storyId: wire.id, via: 'body' });
+    // An edited copy of the second release still joins it: its paragraphs are not verbatim, yet similar.
+    const edited = makeArticle('https://hub.example/calder-cranes', {
+      title: 'Cranes for Calder',
+      contentText: edit(release(90), 25, 4),
+    });
+    expect(await decide(store, edited)).toMatchObject({ storyId: second.id, via: 'minhash' });
   });
 
   it('inside one site, equal text under another title is not a copy (shared stub or template)', async () => {
