@@ -41,8 +41,7 @@ export interface ArticleDeps {
    * in-process when absent.
    */
   extract?:
-    | ((input: ExtractInput, keys: KeySettings, envelope: ArticleEnvelope) => Promise<Extracted>)
-    | undefined;
+    ((input: ExtractInput, keys: KeySettings, envelope: ArticleEnvelope) => Promise<Extracted>) | undefined;
 }
 
 /** What the pool returns for a page: the outcome, and the content keys and stored body it computed for an article. */

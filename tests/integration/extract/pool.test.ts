@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ARTICLE_SCHEMA_VERSION, normalizeArticle, type ArticleEnvelope } from '../../../src/dedupe/article.js';
+import {
+  ARTICLE_SCHEMA_VERSION,
+  normalizeArticle,
+  type ArticleEnvelope,
+} from '../../../src/dedupe/article.js';
 import { contentKeys } from '../../../src/dedupe/fingerprint.js';
 import { DEFAULT_DEDUPE, fingerprintSettings } from '../../../src/dedupe/story.js';
 import { extractArticle } from '../../../src/extract/extract.js';

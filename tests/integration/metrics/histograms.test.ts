@@ -1,5 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { createHistogramRecorder, histogramField, histogramSamples } from '../../../src/metrics/histograms.js';
+import {
+  createHistogramRecorder,
+  histogramField,
+  histogramSamples,
+} from '../../../src/metrics/histograms.js';
 import { keysFor } from '../../../src/store/keys.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../../helpers/redis.js';
 
