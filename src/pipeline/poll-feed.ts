@@ -58,10 +58,13 @@ export interface PollSettings {
 }
 
 /**
- * How long a poller that died mid-poll keeps its feed locked; the lease is renewed while the poll runs. Unrenewed
- * and at least 60 s, it silenced every feed a SIGKILLed poller was polling for a minute (tests/faults/deploy-churn).
+ * How long a poller that died mid-poll keeps its feed locked; the lease is renewed (every third of it) while the
+ * poll runs, so a live poll never loses it. Unrenewed and at least 60 s, it silenced every feed a SIGKILLed
+ * poller was polling for a minute (tests/faults/deploy-churn). At 5 s a feed in flight in two killed pollers
+ * (its polls waiting at a busy host's gate) came late twice, by 5–7 s each (the lock, then the next tick), and
+ * missed a poll in 60 s — the churn test failed 2 runs in ~8; at 3 s the two delays cost ~4 s less.
  */
-const FEED_LOCK_TTL_MS = 5_000;
+const FEED_LOCK_TTL_MS = 3_000;
 
 export function pollSettingsFrom(svc: ServiceConfig): PollSettings {
   const p = svc.poller;
