@@ -157,19 +157,24 @@ end
 -- original's paragraphs (an excerpt, an inserted line: the smaller text is nearly all shared) or edits them
 -- (not verbatim, yet similar); two releases share the boilerplate paragraphs and nothing else.
 -- Sizes in tokens ≈ shingles; the overlap in shingles is estimated from the Jaccard of the signatures.
+-- This text's paragraphs by short hash, built once per decision (up to p.maxCandidates candidates ask).
+local myParas = nil
 local function sharedOnly(j, nOther, parOther)
   if not parOther or parOther == '' or #p.paras == 0 then
     return false
   end
-  local mine = {}
-  for i, h in ipairs(p.paras) do
-    mine[string.sub(h, 1, 8)] = p.paraTokens[i] or 0
+  if not myParas then
+    myParas = {}
+    for i, h in ipairs(p.paras) do
+      myParas[string.sub(h, 1, 8)] = p.paraTokens[i] or 0
+    end
   end
-  local common = 0
+  local common, counted = 0, {}
   for h, c in string.gmatch(parOther, '(%x+):(%d+)') do
-    if mine[h] then
-      common = common + math.min(mine[h], tonumber(c))
-      mine[h] = nil
+    local mine = myParas[h]
+    if mine and not counted[h] then
+      common = common + math.min(mine, tonumber(c))
+      counted[h] = true
     end
   end
   if common == 0 then
