@@ -19,7 +19,13 @@ import { createRuntime } from '../../src/pipeline/runtime.js';
 import { runOnce } from '../../src/pipeline/run-once.js';
 import type { NormalizedArticle } from '../../src/dedupe/article.js';
 import { decodeBody } from '../../src/store/body.js';
-import { deleteByPattern } from '../../src/store/redis.js';
+import {
+  deleteByPattern,
+  isClusterTarget,
+  primaries,
+  redisTargetFromEnv,
+  scanKeys,
+} from '../../src/store/redis.js';
 import { resolveRedis } from '../../src/store/redis-server.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { buildCorpus, loadAebPages, rng } from '../../eval/dedupe/corpus.js';
@@ -67,6 +73,7 @@ export function keyClass(rest: string): string {
         BULL_NAMES.has(name) ? all : `bull:${queue}:<job>${sub ?? ''}`,
       )
       .replace(/^\{stories\}:story:[^:]+(:m|:body)?$/, '{stories}:story:*$1')
+      .replace(/^\{b:[^}]+\}$/, '{b:*}')
       .replace(/^\{stories\}:(art|url|sig|body|lead|await:u|await:t|pub):.*$/, '{stories}:$1:*')
       .replace(/^\{stories\}:title:.*$/, '{stories}:title:*')
       .replace(/^\{stories\}:lsh:.*$/, '{stories}:lsh:*')
@@ -82,6 +89,7 @@ const STORY_CLASSES = new Set([
   '{stories}:story:*',
   '{stories}:story:*:m',
   '{stories}:story:*:body',
+  '{b:*}',
   '{stories}:art:*',
   '{stories}:url:*',
   '{stories}:articles:by-time',
@@ -195,39 +203,47 @@ export async function main(argv: string[]): Promise<number> {
     corpus.feeds,
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'newsflow-bench-memory-'));
-  const redisTarget = await resolveRedis(process.env.REDIS_URL ?? null, dataDir);
-  const rt = await createRuntime(config, redisTarget.url, createLogger('error', 'stderr'));
+  const redisTarget = await resolveRedis(redisTargetFromEnv(), dataDir);
+  const rt = await createRuntime(config, redisTarget.target, createLogger('error', 'stderr'));
   try {
     await deleteByPattern(rt.redis, rt.keys.pattern);
     process.stdout.write(`bench:memory — ${corpus.items.length} pages on ${sites.length} local sites\n`);
+    const started = performance.now();
     const summary = await runOnce(rt, { pollIntervalMs: 200 });
+    const seconds = (performance.now() - started) / 1000;
     const stories = await rt.redis.zcard(rt.keys.storiesByTime);
     const articles = await rt.redis.zcard(rt.keys.articlesByTime);
 
     const classes = new Map<string, ClassRow>();
     const bodies: Buffer[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await rt.redis.scan(cursor, 'MATCH', rt.keys.pattern, 'COUNT', 1000);
-      cursor = next;
-      for (const key of found) {
-        const rest = key.slice(prefix.length + 1);
-        const cls = keyClass(rest);
-        const [bytes, ttl] = await Promise.all([
-          rt.redis.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') as Promise<number | null>,
-          rt.redis.pttl(key),
-        ]);
-        const row = classes.get(cls) ?? { keys: 0, bytes: 0, withTtl: 0 };
-        row.keys++;
-        row.bytes += bytes ?? 0;
-        if (ttl > 0) row.withTtl++;
-        classes.set(cls, row);
-        if (cls === '{stories}:story:*:body') {
-          const body = await rt.redis.getBuffer(key);
-          if (body) bodies.push(body);
+    // Per primary on a cluster (issue 18: bodies spread, the index stays in one slot); one row on one Redis.
+    const perPrimary: { keys: number; bytes: number; bodyKeys: number; usedMemory: number }[] = [];
+    for (const node of primaries(rt.redis)) {
+      const prim = { keys: 0, bytes: 0, bodyKeys: 0, usedMemory: readMemoryUsed(await node.info('memory')) };
+      perPrimary.push(prim);
+      for await (const found of scanKeys(node, rt.keys.pattern)) {
+        for (const key of found) {
+          const rest = key.slice(prefix.length + 1);
+          const cls = keyClass(rest);
+          const [bytes, ttl] = await Promise.all([
+            node.call('MEMORY', 'USAGE', key, 'SAMPLES', '0') as Promise<number | null>,
+            node.pttl(key),
+          ]);
+          prim.keys++;
+          prim.bytes += bytes ?? 0;
+          if (cls === '{b:*}') prim.bodyKeys++;
+          const row = classes.get(cls) ?? { keys: 0, bytes: 0, withTtl: 0 };
+          row.keys++;
+          row.bytes += bytes ?? 0;
+          if (ttl > 0) row.withTtl++;
+          classes.set(cls, row);
+          if (cls === '{stories}:story:*:body' || cls === '{b:*}') {
+            const body = await node.getBuffer(key);
+            if (body) bodies.push(body);
+          }
         }
       }
-    } while (cursor !== '0');
+    }
 
     const sorted = [...classes.entries()].sort((a, b) => b[1].bytes - a[1].bytes);
     const storyBytes = sorted.filter(([c]) => STORY_CLASSES.has(c)).reduce((s, [, r]) => s + r.bytes, 0);
@@ -242,7 +258,15 @@ export async function main(argv: string[]): Promise<number> {
     const storedBodyBytes = bodies.reduce((n, b) => n + b.length, 0);
     const report = {
       corpus: { pages: corpus.items.length, seed: args.seed },
-      run: { stored: summary.articlesStored, joined: summary.duplicates, failures: summary.failures },
+      run: {
+        stored: summary.articlesStored,
+        joined: summary.duplicates,
+        failures: summary.failures,
+        seconds,
+        articlesPerSecond: (summary.articlesStored + summary.duplicates) / seconds,
+      },
+      redis: isClusterTarget(redisTarget.target) ? 'cluster' : 'single',
+      perPrimary,
       stories,
       articles,
       perStoryKept: storyBytes / Math.max(1, stories),
@@ -263,6 +287,11 @@ export async function main(argv: string[]): Promise<number> {
     const pad = (s: string | number, n: number): string => String(s).padStart(n);
     const lines = [
       `stories ${stories}, articles ${articles} (stored ${summary.articlesStored}, joined ${summary.duplicates}, failures ${JSON.stringify(summary.failures)})`,
+      `pipeline: ${report.run.seconds.toFixed(1)} s, ${report.run.articlesPerSecond.toFixed(1)} articles/s (stored + joined) on ${report.redis === 'cluster' ? `a cluster of ${perPrimary.length} primaries` : 'one Redis'}`,
+      ...perPrimary.map(
+        (r, i) =>
+          `  primary ${i + 1}: ${r.keys} keys, ${r.bytes} B (MEMORY USAGE), ${r.bodyKeys} bodies; used_memory ${r.usedMemory} B`,
+      ),
       '',
       `${'key class'.padEnd(34)}${pad('keys', 6)}${pad('bytes', 10)}${pad('B/story', 9)}${pad('B/article', 10)}  kept`,
       ...sorted.map(
@@ -294,4 +323,9 @@ export async function main(argv: string[]): Promise<number> {
     rmSync(dataDir, { recursive: true, force: true });
     await Promise.all(sites.map(s => s.close()));
   }
+}
+
+/** `used_memory` of an INFO memory reply. */
+function readMemoryUsed(info: string): number {
+  return Number(/^used_memory:(\d+)/m.exec(info)?.[1] ?? 0);
 }

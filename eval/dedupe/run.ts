@@ -16,7 +16,7 @@ import { toExportLine, type StoryExportLine } from '../../src/dedupe/story.js';
 import { canonicalUrlKey } from '../../src/dedupe/url-key.js';
 import { createRuntime } from '../../src/pipeline/runtime.js';
 import { runOnce } from '../../src/pipeline/run-once.js';
-import { deleteByPattern } from '../../src/store/redis.js';
+import { deleteByPattern, primaries, redisTargetFromEnv, scanKeys } from '../../src/store/redis.js';
 import { resolveRedis } from '../../src/store/redis-server.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { buildCorpus, loadAebPages, rng, type CorpusItem, type ItemKind } from './corpus.js';
@@ -149,9 +149,9 @@ export async function main(argv: string[]): Promise<number> {
     corpus.feeds,
   );
   const dataDir = mkdtempSync(join(tmpdir(), 'newsflow-eval-redis-'));
-  const redisTarget = await resolveRedis(process.env.REDIS_URL ?? null, dataDir);
+  const redisTarget = await resolveRedis(redisTargetFromEnv(), dataDir);
   const log = createLogger('error', 'stderr');
-  const rt = await createRuntime(config, redisTarget.url, log);
+  const rt = await createRuntime(config, redisTarget.target, log);
   try {
     await deleteByPattern(rt.redis, rt.keys.pattern);
     process.stdout.write(
@@ -258,20 +258,15 @@ export async function main(argv: string[]): Promise<number> {
     const { pairs, wrong, falseAttributions, splitGroups, perKind } = easyScores;
     const attributed = { length: easyScores.attributed };
 
-    // Bodies: one per story.
-    let bodyKeys = 0;
-    let cursor = '0';
-    do {
-      const [next, found] = await rt.redis.scan(
-        cursor,
-        'MATCH',
-        `${rt.keys.stories}story:*:body`,
-        'COUNT',
-        1000,
-      );
-      cursor = next;
-      bodyKeys += found.length;
-    } while (cursor !== '0');
+    // Bodies: one per story, each at its representative's key; on a cluster, counted per primary (issue 18: the
+    // bodies must spread over the primaries while the index stays in one slot).
+    const perPrimary: number[] = [];
+    for (const node of primaries(rt.redis)) {
+      let n = 0;
+      for await (const found of scanKeys(node, rt.keys.body('*'))) n += found.length;
+      perPrimary.push(n);
+    }
+    const bodyKeys = perPrimary.reduce((a, b) => a + b, 0);
     const missing = corpus.items.filter(i => !predicted.has(key(i.url)));
     const attributionAccuracy = easyScores.accuracy;
     const pass =
@@ -298,7 +293,7 @@ export async function main(argv: string[]): Promise<number> {
         falseAttributions,
         wrong,
       },
-      bodies: { stories: lines.length, bodyKeys, splitGroups },
+      bodies: { stories: lines.length, bodyKeys, perPrimary, splitGroups },
       perKind,
       hard: hardScores,
       missing: missing.map(i => ({ url: i.url, kind: i.kind })),
@@ -316,7 +311,7 @@ export async function main(argv: string[]): Promise<number> {
       `pairwise recall     ${pairs.recall.toFixed(4)}  (${pairs.correctPairs}/${pairs.truePairs})   target ≥ ${TARGETS.recall}`,
       `attribution         ${pct(attributionAccuracy)}  (${attributed.length - wrong.length}/${attributed.length} copies with a footer or canonical; ` +
         `${falseAttributions} originals/negatives attributed)   target 100 %`,
-      `bodies              ${bodyKeys} for ${lines.length} stories; groups split over several stories: ${splitGroups}`,
+      `bodies              ${bodyKeys} for ${lines.length} stories${perPrimary.length > 1 ? ` (per primary: ${perPrimary.join(' / ')})` : ''}; groups split over several stories: ${splitGroups}`,
       `copies in their original's story: ${Object.entries(perKind)
         .map(([k, v]) => `${k} ${v.joined}/${v.total}${v.missing ? ` (${v.missing} not ingested)` : ''}`)
         .join(', ')}`,

@@ -9,7 +9,7 @@ import Fastify, {
   type FastifyInstance,
   type FastifyReply,
 } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { pino } from 'pino';
 import type { Registry } from 'prom-client';
 import type { FeedConfig } from '../config/schema.js';
@@ -24,7 +24,7 @@ import { isAuthorized } from './auth.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface ApiDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   /** The process's live feed list (src/feeds/live-feeds.ts), read per request. */
   feeds: () => readonly FeedConfig[];

@@ -37,6 +37,7 @@ export const FEEDS_FILE = 'feeds.yaml';
  */
 const ENV_OVERRIDES: Record<string, { path: string[]; kind: 'string' | 'int' | 'list' }> = {
   REDIS_URL: { path: ['redis', 'url'], kind: 'string' },
+  REDIS_CLUSTER_NODES: { path: ['redis', 'cluster', 'nodes'], kind: 'list' },
   NEWSFLOW_KEY_PREFIX: { path: ['redis', 'keyPrefix'], kind: 'string' },
   NEWSFLOW_LOG_LEVEL: { path: ['log', 'level'], kind: 'string' },
   NEWSFLOW_CONCURRENCY: { path: ['extractor', 'concurrency'], kind: 'int' },

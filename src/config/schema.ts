@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseClusterNodes } from '../shared/redis-target.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -53,6 +54,28 @@ export const serviceSchema = z
           .default('newsflow'),
         /** Where a managed redis-server keeps its data. */
         dataDir: z.string().default('./data/redis'),
+        /**
+         * A Redis Cluster instead of one Redis (docs/OPERATIONS.md, "One Redis, Sentinel or a Cluster"). `nodes`:
+         * seed nodes, each `host:port` or `redis[s]://[user:password@]host:port` (credentials and TLS as for
+         * `url`); `REDIS_CLUSTER_NODES` (comma-separated) wins. When set, every connection is a cluster client
+         * and `url` / `REDIS_URL` are not used.
+         */
+        cluster: z
+          .object({
+            nodes: z
+              .array(z.string())
+              .default([])
+              .superRefine((nodes, ctx) => {
+                if (nodes.length === 0) return;
+                try {
+                  parseClusterNodes(nodes);
+                } catch (err) {
+                  ctx.addIssue({ code: 'custom', message: (err as Error).message });
+                }
+              }),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

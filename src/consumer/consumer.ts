@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
+import { createRedis, redisTargetFromEnv, type RedisClient, type RedisTarget } from '../store/redis.js';
 import { keysFor } from '../store/keys.js';
 import { createStoryStore } from '../store/story-store.js';
 import { CONSUMER_DEFAULTS } from './defaults.js';
@@ -46,8 +47,11 @@ export interface ConsumerOptions {
   /** Consumer group name; created (MKSTREAM) at `startId` if it does not exist. */
   group: string;
   handler: MessageHandler;
-  /** A Redis URL, or a client to copy settings from (the consumer opens its own connection). Default REDIS_URL or redis://127.0.0.1:6379. */
-  redis?: Redis | string;
+  /**
+   * A Redis URL, a cluster's seed nodes (`{ cluster: [{ host, port }] }`), or a client to copy settings from (the
+   * consumer opens its own connection). Default: REDIS_CLUSTER_NODES, else REDIS_URL, else redis://127.0.0.1:6379.
+   */
+  redis?: RedisClient | RedisTarget;
   /** newsflow's key prefix (config `redis.keyPrefix`). Default `newsflow`. */
   prefix?: string;
   /** Default: newsflow's stream under `prefix`, `<prefix>:{stories}:articles`. */
@@ -151,7 +155,7 @@ export function createConsumer(opts: ConsumerOptions): Consumer {
   /** Last handler error per entry, so a dead letter carries the real reason even when claimed by a later pass. */
   const lastErrors = new Map<string, { reason: string; error: string }>();
   const abort = new AbortController();
-  let conn: Redis | undefined;
+  let conn: RedisClient | undefined;
   let reader: ReturnType<typeof createReader> | undefined;
   let stopping = false;
   let blocking = false;
@@ -166,19 +170,24 @@ export function createConsumer(opts: ConsumerOptions): Consumer {
   // Nobody may be listening to `finished`; its rejection is also surfaced through onError.
   finished.catch(() => undefined);
 
-  function connect(): Redis {
+  function connect(): RedisClient {
     const r = opts.redis;
     // Our own connection: XREADGROUP BLOCK holds it, and stop() may cut it to end a block early.
     const own =
       r instanceof Redis
         ? r.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true, lazyConnect: false })
-        : new Redis(r ?? process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+        : r instanceof Cluster
+          ? r.duplicate([], {
+              enableOfflineQueue: true,
+              redisOptions: { ...r.options.redisOptions, maxRetriesPerRequest: null },
+            })
+          : createRedis(r ?? redisTargetFromEnv() ?? 'redis://127.0.0.1:6379', 'worker');
     own.on('error', () => undefined);
     reader = createReader(createStoryStore(own, keys, { streamMaxLen: 1 }));
     return own;
   }
 
-  async function ensureGroup(c: Redis): Promise<void> {
+  async function ensureGroup(c: RedisClient): Promise<void> {
     try {
       await c.xgroup('CREATE', stream, group, opts.startId ?? CONSUMER_DEFAULTS.startId, 'MKSTREAM');
     } catch (err) {
@@ -186,7 +195,7 @@ export function createConsumer(opts: ConsumerOptions): Consumer {
     }
   }
 
-  async function read(c: Redis, id: string, block: number | null): Promise<Entry[]> {
+  async function read(c: RedisClient, id: string, block: number | null): Promise<Entry[]> {
     const args: (string | number)[] = ['GROUP', group, name, 'COUNT', count];
     if (block !== null) args.push('BLOCK', block);
     args.push('STREAMS', stream, id);
@@ -200,7 +209,7 @@ export function createConsumer(opts: ConsumerOptions): Consumer {
   }
 
   /** Delivery counts of entries now pending on this consumer (XREADGROUP does not return them). */
-  async function deliveryCounts(c: Redis, entries: Entry[]): Promise<Map<string, number>> {
+  async function deliveryCounts(c: RedisClient, entries: Entry[]): Promise<Map<string, number>> {
     const out = new Map<string, number>();
     if (entries.length === 0) return out;
     const reply = (await c.call(
@@ -216,7 +225,7 @@ export function createConsumer(opts: ConsumerOptions): Consumer {
     return out;
   }
 
-  async function ack(c: Redis, id: string): Promise<void> {
+  async function ack(c: RedisClient, id: string): Promise<void> {
     lastErrors.delete(id);
     const n = await c.xack(stream, group, id);
     if (n === 1) stats.acked++;
@@ -224,7 +233,7 @@ export function createConsumer(opts: ConsumerOptions): Consumer {
   }
 
   async function deadLetter(
-    c: Redis,
+    c: RedisClient,
     id: string,
     fields: Record<string, string>,
     deliveries: number,
@@ -256,7 +265,7 @@ export function createConsumer(opts: ConsumerOptions): Consumer {
     });
   }
 
-  async function handle(c: Redis, entry: Entry, deliveryCount: number): Promise<void> {
+  async function handle(c: RedisClient, entry: Entry, deliveryCount: number): Promise<void> {
     const [id, flat] = entry;
     if (!flat) {
       // Trimmed from the stream while pending: nothing left to deliver.
@@ -314,14 +323,18 @@ export function createConsumer(opts: ConsumerOptions): Consumer {
     await ack(c, id);
   }
 
-  async function handleBatch(c: Redis, entries: Entry[], counts: Map<string, number> | null): Promise<void> {
+  async function handleBatch(
+    c: RedisClient,
+    entries: Entry[],
+    counts: Map<string, number> | null,
+  ): Promise<void> {
     for (const entry of entries) {
       if (stopping) return;
       await handle(c, entry, counts ? (counts.get(entry[0]) ?? 1) : 1);
     }
   }
 
-  async function loop(c: Redis): Promise<void> {
+  async function loop(c: RedisClient): Promise<void> {
     let failures = 0;
     let phase: 'own-pending' | 'live' = 'own-pending';
     let pendingCursor = '0-0';

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 
 /**
  * Time-based retention, part of the stream contract: entries older than `minAgeMs` are trimmed (XTRIM MINID),
@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
  * `newsflow export` instead of the stream.
  */
 export async function trimStreamByAge(
-  redis: Redis,
+  redis: RedisClient,
   stream: string,
   minAgeMs: number,
   now: () => number = Date.now,

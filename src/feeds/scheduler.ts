@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { FeedConfig } from '../config/schema.js';
 import type { Logger } from '../shared/logger.js';
 import { type Keys, disabledFeedsKey, feedKeys, reconcilerLeaseKey } from '../store/keys.js';
@@ -86,7 +86,7 @@ export function planSchedulers(
 }
 
 export interface ReconcileDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   queue: Queue;
   now: () => number;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 
 /**
  * The per-feed seen set: a sorted set of item id keys scored by arrival time (the item's published date, or
@@ -20,7 +20,7 @@ const WEEK_MS = 7 * 86_400_000;
 const DAY_MS = 86_400_000;
 
 export async function markSeen(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   entries: readonly SeenEntry[],
   now: number,
@@ -39,6 +39,6 @@ export async function markSeen(
   return { fresh: new Set(fresh.map(e => e.key)), itemsLast7Days: Number(count ?? 0) };
 }
 
-export async function countSeenLastWeek(redis: Redis, key: string, now: number): Promise<number> {
+export async function countSeenLastWeek(redis: RedisClient, key: string, now: number): Promise<number> {
   return redis.zcount(key, String(now - WEEK_MS + 1), String(now + DAY_MS));
 }

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { IdPolicy } from './parse/identity.js';
 
 /**
@@ -123,11 +123,15 @@ export function stateToHash(patch: Partial<FeedState>): Record<string, string> {
   return out;
 }
 
-export async function readFeedState(redis: Redis, key: string): Promise<FeedState> {
+export async function readFeedState(redis: RedisClient, key: string): Promise<FeedState> {
   return stateFromHash(await redis.hgetall(key));
 }
 
-export async function writeFeedState(redis: Redis, key: string, patch: Partial<FeedState>): Promise<void> {
+export async function writeFeedState(
+  redis: RedisClient,
+  key: string,
+  patch: Partial<FeedState>,
+): Promise<void> {
   const fields = stateToHash(patch);
   if (Object.keys(fields).length > 0) await redis.hset(key, fields);
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { ServiceConfig } from '../config/schema.js';
 import type { Keys } from '../store/keys.js';
 import type { ResolveAll } from './guarded-agent.js';
@@ -34,7 +34,7 @@ export interface FetcherOptions {
 
 export interface FetcherDeps {
   /** Without Redis there is no politeness gate and no robots.txt check: for tools and client tests only. */
-  redis?: Redis;
+  redis?: RedisClient;
   keys?: Keys;
   now?: () => number;
   /** Clock for the Redis gate; default Redis `TIME` (one clock for all machines). */

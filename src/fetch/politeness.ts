@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { Keys } from '../store/keys.js';
 import { runScript } from '../store/scripts.js';
 import { effectivePort } from './address-policy.js';
@@ -23,7 +23,7 @@ export interface HostLimits {
 }
 
 export interface PolitenessOptions extends HostLimits {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   /** Per-host overrides, keyed by `host:port` or hostname. */
   hosts?: Readonly<Record<string, Partial<HostLimits>>>;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import robotsParserModule from 'robots-parser';
 import type { Keys } from '../store/keys.js';
 import type { FetchResult } from './types.js';
@@ -30,7 +30,7 @@ export interface RobotsVerdict {
 }
 
 export interface RobotsOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   cacheTtlMs: number;
   /** The product token robots.txt groups are matched against (`newsflow`). */

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { Keys } from '../store/keys.js';
 
 /**
@@ -70,7 +70,7 @@ export const HISTOGRAM_FLUSH_MS = 1_000;
  * written by the pipeline itself, not here). `Runtime.close()` flushes.
  */
 export function createHistogramRecorder(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   opts: { flushMs?: number } = {},
 ): HistogramRecorder {

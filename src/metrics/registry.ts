@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 import type { FeedConfig } from '../config/schema.js';
 import type { Keys } from '../store/keys.js';
@@ -14,7 +14,7 @@ import { readDeadLetters, readFeeds, readMemoryView, readQueues, readStats, read
  * API process' own.
  */
 export interface MetricsDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   queues: readonly Queue[];
   /** The process's live feed list, read at scrape time. */

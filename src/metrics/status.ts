@@ -1,5 +1,5 @@
 import type { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { FeedConfig } from '../config/schema.js';
 import { feedStatus, stateFromHash, type FeedStatus } from '../feeds/state.js';
 import { type Keys, failuresKey, statsKey } from '../store/keys.js';
@@ -67,16 +67,15 @@ export function feedView(feed: FeedConfig, hash: Record<string, string>): FeedVi
   };
 }
 
-export async function readFeeds(redis: Redis, keys: Keys, feeds: readonly FeedConfig[]): Promise<FeedView[]> {
+export async function readFeeds(
+  redis: RedisClient,
+  keys: Keys,
+  feeds: readonly FeedConfig[],
+): Promise<FeedView[]> {
   if (feeds.length === 0) return [];
-  const pipe = redis.pipeline();
-  for (const f of feeds) pipe.hgetall(keys.feedState(f.id));
-  const replies = (await pipe.exec()) ?? [];
-  return feeds.map((f, i) => {
-    const [err, state] = replies[i] ?? [null, {}];
-    if (err) throw err;
-    return feedView(f, (state ?? {}) as Record<string, string>);
-  });
+  // Not one pipeline: on a cluster the feeds' state hashes lie in many slots. Sent at once all the same.
+  const states = await Promise.all(feeds.map(f => redis.hgetall(keys.feedState(f.id))));
+  return feeds.map((f, i) => feedView(f, states[i] ?? {}));
 }
 
 export const QUEUE_STATES = [
@@ -127,7 +126,7 @@ export interface StreamView {
 }
 
 export async function readStream(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   opts: { now?: () => number; retentionMs?: number | null } = {},
 ): Promise<StreamView> {
@@ -181,7 +180,7 @@ export interface DeadLetterView {
 }
 
 export async function readDeadLetters(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   scanLimit = 10_000,
 ): Promise<DeadLetterView> {
@@ -213,12 +212,12 @@ export interface FailureView {
   }[];
 }
 
-export async function readStats(redis: Redis, keys: Keys): Promise<Record<string, number>> {
+export async function readStats(redis: RedisClient, keys: Keys): Promise<Record<string, number>> {
   const raw = await redis.hgetall(statsKey(keys));
   return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, Number(v)]));
 }
 
-export async function readFailures(redis: Redis, keys: Keys, recent = 5): Promise<FailureView> {
+export async function readFailures(redis: RedisClient, keys: Keys, recent = 5): Promise<FailureView> {
   const stats = await readStats(redis, keys);
   const counts: Record<string, Record<string, number>> = {};
   for (const [field, n] of Object.entries(stats)) {
@@ -264,7 +263,10 @@ export const DEFAULT_WATERMARKS: Watermarks = {
   low: SERVICE_DEFAULTS.memory.lowWatermark,
 };
 
-export async function readMemoryView(redis: Redis, w: Watermarks = DEFAULT_WATERMARKS): Promise<MemoryView> {
+export async function readMemoryView(
+  redis: RedisClient,
+  w: Watermarks = DEFAULT_WATERMARKS,
+): Promise<MemoryView> {
   const f = await readMemory(redis);
   const state = f.max <= 0 ? 'unlimited' : f.ratio >= w.high ? 'high' : f.ratio >= w.low ? 'between' : 'ok';
   return { ...f, ratio: Number(f.ratio.toFixed(4)), highWatermark: w.high, lowWatermark: w.low, state };
@@ -282,7 +284,7 @@ export interface SystemStatus {
 }
 
 export async function readStatus(deps: {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   queues: readonly Queue[];
   feeds: readonly FeedConfig[];

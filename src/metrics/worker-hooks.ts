@@ -1,12 +1,12 @@
 import type { Job, Worker } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { primaries, type RedisClient } from '../store/redis.js';
 import type { Keys } from '../store/keys.js';
 import { countOutcome } from '../store/records.js';
 import type { Logger } from '../shared/logger.js';
 import type { HistogramRecorder } from './histograms.js';
 
 export interface WorkerHookDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   histograms: HistogramRecorder;
   log: Logger;
@@ -57,10 +57,15 @@ function durationSeconds(job: Job): number {
  * BullMQ's production guide: with any eviction policy Redis may drop queue keys under memory pressure and jobs
  * vanish. Managed Redis services often forbid CONFIG, so read the policy from INFO.
  */
-export async function warnUnlessNoeviction(redis: Redis, log: Logger): Promise<string | null> {
+export async function warnUnlessNoeviction(redis: RedisClient, log: Logger): Promise<string | null> {
   try {
-    const info = await redis.info('memory');
-    const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1] ?? null;
+    // Every primary of a cluster: one evicting node loses the queue or story keys of its slots.
+    const policies = await Promise.all(
+      primaries(redis).map(
+        async node => /^maxmemory_policy:(\S+)/m.exec(await node.info('memory'))?.[1] ?? null,
+      ),
+    );
+    const policy = policies.find(p => p && p !== 'noeviction') ?? policies[0] ?? null;
     if (policy && policy !== 'noeviction') {
       log.warn(
         { maxmemoryPolicy: policy },

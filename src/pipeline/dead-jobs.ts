@@ -1,5 +1,5 @@
 import { Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { bullQueueKey, deadJobCursorKey, type Keys } from '../store/keys.js';
 import { recordFailure } from '../store/records.js';
 import { runScript } from '../store/scripts.js';
@@ -22,7 +22,7 @@ export interface DeadJobSweeper {
 }
 
 export interface DeadJobDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   queue: Queue<ArticleJobData, ArticleOutcome>;
   log: Logger;

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { SERVICE_DEFAULTS, type FeedConfig, type ServiceConfig } from '../config/schema.js';
 import { canonicalUrlKey, fetchUrlOf, hashKey } from '../dedupe/url-key.js';
 import type { FetchResult, Fetcher } from '../fetch/types.js';
@@ -99,7 +99,7 @@ export const DEFAULT_POLL_SETTINGS: PollSettings = {
 };
 
 export interface PollDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   fetcher: Fetcher;
   store: StoryStore;
@@ -218,7 +218,7 @@ export async function pollFeed(
   }
 }
 
-async function resetForNewUrl(redis: Redis, key: string, state: FeedState): Promise<FeedState> {
+async function resetForNewUrl(redis: RedisClient, key: string, state: FeedState): Promise<FeedState> {
   const fields = [
     'url',
     'movedFrom',

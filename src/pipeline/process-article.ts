@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import { extractArticle, ExtractInputError } from '../extract/extract.js';
 import { ExtractTaskError } from '../extract/pool.js';
 import type { ExtractInput, ExtractOutcome } from '../extract/types.js';
@@ -22,7 +22,7 @@ import type { Logger } from '../shared/logger.js';
 import { articleJobId, type ArticleJobData, type ArticleOutcome } from './queues.js';
 
 export interface ArticleDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   fetcher: Fetcher;
   store: StoryStore;
@@ -78,7 +78,9 @@ export async function processArticle(
     await countOutcome(deps.redis, deps.keys, 'article.skipped.expired');
     return { outcome: 'skipped', url: job.url, reason: 'expired: removed by retention, not fetched again' };
   }
-  if (existing) {
+  // An article stored by an attempt that died between the decision and the body write: run again to store it.
+  const repair = existing !== null && (await deps.store.lacksBody(existing));
+  if (existing && !repair) {
     await countOutcome(deps.redis, deps.keys, 'article.duplicate.same-url');
     return { outcome: 'duplicate', articleId: existing, url: job.url, kind: 'same-url' };
   }
@@ -192,6 +194,11 @@ export async function processArticle(
   }
   const decision = await deps.store.decide(plan, article, extracted.body);
   if (decision.kind === 'exists') {
+    if (repair && decision.bodyStored) {
+      log.warn({ storyId: decision.storyId }, 'body of a decided article stored on retry');
+      await countOutcome(deps.redis, deps.keys, 'article.body-repaired');
+      return { outcome: 'stored', articleId: decision.articleId, url: job.url, enqueued };
+    }
     await countOutcome(deps.redis, deps.keys, 'article.duplicate.same-url');
     return { outcome: 'duplicate', articleId: decision.articleId, url: job.url, kind: 'same-url', enqueued };
   }

@@ -1,5 +1,5 @@
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../store/redis.js';
 import type { Config } from '../config/load.js';
 import type { FeedConfig } from '../config/schema.js';
 import { createExtractPool } from '../extract/pool.js';
@@ -9,7 +9,7 @@ import { MustWait, type Fetcher } from '../fetch/types.js';
 import { dedupeSettings } from '../dedupe/story.js';
 import { createStoryStore, type StoryStore } from '../store/story-store.js';
 import { keysFor, QUEUE, type Keys } from '../store/keys.js';
-import { createRedis, waitReady } from '../store/redis.js';
+import { createRedis, isClusterTarget, waitReady, type RedisTarget } from '../store/redis.js';
 import type { Logger } from '../shared/logger.js';
 import { createHistogramRecorder, type HistogramRecorder } from '../metrics/histograms.js';
 import { instrumentFetcher } from '../metrics/instrument.js';
@@ -31,11 +31,12 @@ export interface Runtime {
   config: Config;
   keys: Keys;
   log: Logger;
-  redisUrl: string;
+  /** The Redis every connection of this process opens: one server or a cluster. */
+  redisTarget: RedisTarget;
   /** Data connection for store reads and writes (waits out outages). */
-  redis: Redis;
+  redis: RedisClient;
   /** Producer connection: fails fast when Redis is down. */
-  producer: Redis;
+  producer: RedisClient;
   fetcher: Fetcher;
   /** Cross-process histograms for /metrics (fetch, extraction and job durations). */
   histograms: HistogramRecorder;
@@ -54,10 +55,10 @@ export interface Runtime {
   close(): Promise<void>;
 }
 
-export async function createRuntime(config: Config, redisUrl: string, log: Logger): Promise<Runtime> {
-  const keys = keysFor(config.service.redis.keyPrefix);
-  const redis = createRedis(redisUrl, 'worker');
-  const producer = createRedis(redisUrl, 'producer');
+export async function createRuntime(config: Config, redisTarget: RedisTarget, log: Logger): Promise<Runtime> {
+  const keys = keysFor(config.service.redis.keyPrefix, { cluster: isClusterTarget(redisTarget) });
+  const redis = createRedis(redisTarget, 'worker');
+  const producer = createRedis(redisTarget, 'producer');
   await Promise.all([waitReady(redis), waitReady(producer)]);
   await warnUnlessNoeviction(redis, log);
   const histograms = createHistogramRecorder(redis, keys);
@@ -89,7 +90,7 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
     config,
     keys,
     log,
-    redisUrl,
+    redisTarget,
     redis,
     producer,
     fetcher,
@@ -123,7 +124,7 @@ export async function createRuntime(config: Config, redisUrl: string, log: Logge
 }
 
 export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJobData, PollOutcome> {
-  const connection = createRedis(rt.redisUrl, 'worker');
+  const connection = createRedis(rt.redisTarget, 'worker');
   const websub = createWebSubHooks(rt.redis, rt.keys, rt.config.service, rt.log);
   // Feed documents are untrusted: parsed in threads under a deadline, never on this event loop.
   const p = rt.config.service.poller;
@@ -184,7 +185,7 @@ export function createArticleWorker(
   rt: Runtime,
   concurrency: number,
 ): Worker<ArticleJobData, ArticleOutcome> {
-  const connection = createRedis(rt.redisUrl, 'worker');
+  const connection = createRedis(rt.redisTarget, 'worker');
   // Extraction is CPU work: it runs in worker threads (one per core by default), never on this event loop.
   const ex = rt.config.service.extract;
   const pool = createExtractPool({

@@ -3,9 +3,9 @@ import { htmlText } from '../extract/content/text.js';
 import type { NormalizedArticle } from '../dedupe/article.js';
 
 /**
- * The one codec of a story's stored body (`keys.storyBody`), read by every reader through `decodeBody`
- * (StoryStore.get: API, CLI, consumer client, export) and written by `encodeBody` before the decision script
- * stores the bytes as they are.
+ * The one codec of a story's stored body (`keys.body`), read by every reader through `decodeBody`
+ * (StoryStore.get: API, CLI, consumer client, export) and written by `encodeBody` (in the extraction thread);
+ * the story store stores the bytes as they are, after the decision.
  *
  * Format (docs/CONSUMING.md, "Stored bodies"):
  *   - `{…}`: JSON of the article, as written before bodies were compressed; still read.

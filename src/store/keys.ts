@@ -4,12 +4,16 @@
  */
 export interface Keys {
   prefix: string;
-  /** BullMQ's own prefix for its queue keys. */
+  /**
+   * BullMQ's own prefix for its queue keys. On a Redis Cluster it carries the hash tag `{bull}`, as BullMQ's
+   * Cluster guide requires (its scripts touch several keys of a queue); on one Redis it stays untagged, so an
+   * upgrade finds the jobs already queued.
+   */
   bullPrefix: string;
   /**
    * Key prefix of the story model, hash tag included: every key one dedupe decision touches (URL keys,
-   * content keys, LSH buckets, stories, bodies, the stream) shares `{stories}`, so the decision script runs
-   * in one Redis Cluster slot (docs/ARCHITECTURE.md, "Dedupe & stories").
+   * content keys, LSH buckets, stories, the stream) shares `{stories}`, so the decision script runs in one
+   * Redis Cluster slot (docs/ARCHITECTURE.md, "Dedupe & stories"). Bodies, the bulk of memory, do not.
    */
   stories: string;
   /** The public stream consumers read (story.created / story.member_added / story.updated). */
@@ -31,8 +35,16 @@ export interface Keys {
   story(storyId: string): string;
   /** Sorted set of a story's member article ids, in join order. */
   storyMembers(storyId: string): string;
-  /** JSON of the story's representative article: the only body stored for the story. */
-  storyBody(storyId: string): string;
+  /**
+   * The stored body (encodeBody bytes, src/store/body.ts) of an article that represents its story: the one body
+   * stored per story, at `body(story.rep)`. Tagged by the article (`{b:<articleId>}`), so bodies spread over a
+   * cluster's primaries; written after the decision, read only through the story store.
+   */
+  body(articleId: string): string;
+  /** Where a story's body was stored before bodies left the `{stories}` slot: still read, never written. */
+  legacyStoryBody(storyId: string): string;
+  /** Sorted set of article ids whose bodies may be garbage (score: when listed); drained by the pruner. */
+  bodyGc: string;
   /** Sorted set of story ids by creation time, for export. */
   storiesByTime: string;
   /**
@@ -69,10 +81,15 @@ function hostTag(hostOrHostPort: string): string {
   return `{${hostOrHostPort.replace(/:\d+$/, '')}}`;
 }
 
-export function keysFor(prefix: string): Keys {
+export interface KeyOptions {
+  /** The deployment runs on a Redis Cluster: BullMQ's prefix gets its hash tag. */
+  cluster?: boolean;
+}
+
+export function keysFor(prefix: string, opts: KeyOptions = {}): Keys {
   return {
     prefix,
-    bullPrefix: `${prefix}:bull`,
+    bullPrefix: opts.cluster ? `${prefix}:{bull}` : `${prefix}:bull`,
     stories: `${prefix}:{stories}:`,
     stream: `${prefix}:{stories}:articles`,
     deadLetters: `${prefix}:{stories}:articles:dlq`,
@@ -82,7 +99,9 @@ export function keysFor(prefix: string): Keys {
     articlesByTime: `${prefix}:{stories}:articles:by-time`,
     story: id => `${prefix}:{stories}:story:${id}`,
     storyMembers: id => `${prefix}:{stories}:story:${id}:m`,
-    storyBody: id => `${prefix}:{stories}:story:${id}:body`,
+    body: id => `${prefix}:{b:${id}}`,
+    legacyStoryBody: id => `${prefix}:{stories}:story:${id}:body`,
+    bodyGc: `${prefix}:{stories}:bodies:gc`,
     storiesByTime: `${prefix}:{stories}:stories:by-time`,
     publisher: nameKey => `${prefix}:{stories}:pub:${nameKey}`,
     siteParagraphs: domain => `${prefix}:{stories}:bp:${domain}`,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import { runScript } from './scripts.js';
 
 /**
@@ -7,16 +7,26 @@ import { runScript } from './scripts.js';
  * scheduler's reconciler lease. Renew and release act only while the lease is still the caller's, so a holder
  * that stalled past its TTL cannot extend or delete a lease someone else took since.
  */
-export async function takeLease(redis: Redis, key: string, token: string, ttlMs: number): Promise<boolean> {
+export async function takeLease(
+  redis: RedisClient,
+  key: string,
+  token: string,
+  ttlMs: number,
+): Promise<boolean> {
   return (await redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK';
 }
 
 /** True while the lease is still `token`'s (and now extended by `ttlMs`). */
-export async function renewLease(redis: Redis, key: string, token: string, ttlMs: number): Promise<boolean> {
+export async function renewLease(
+  redis: RedisClient,
+  key: string,
+  token: string,
+  ttlMs: number,
+): Promise<boolean> {
   return (await runScript(redis, 'lease-renew-1', [key], [token, ttlMs])) === 1;
 }
 
-export async function releaseLease(redis: Redis, key: string, token: string): Promise<void> {
+export async function releaseLease(redis: RedisClient, key: string, token: string): Promise<void> {
   await runScript(redis, 'lease-release-1', [key], [token]);
 }
 
@@ -26,7 +36,7 @@ export async function releaseLease(redis: Redis, key: string, token: string): Pr
  * everyone else out, not how long the work under it may take.
  */
 export async function acquireLease(
-  redis: Redis,
+  redis: RedisClient,
   key: string,
   ttlMs: number,
   opts: { renew?: boolean } = {},

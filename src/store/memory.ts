@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import { primaries, type RedisClient } from './redis.js';
 import type { Logger } from '../shared/logger.js';
 
 /**
@@ -43,11 +43,18 @@ export function parseInfoMemory(info: string): MemoryFigures {
   return { used, max, ratio: max > 0 ? used / max : 0 };
 }
 
-export async function readMemory(redis: Redis): Promise<MemoryFigures> {
-  return parseInfoMemory(await redis.info('memory'));
+/**
+ * The figures of the fullest primary: on a cluster one full primary refuses the writes of its slots, so it is
+ * the one that decides (replicas follow their primary).
+ */
+export async function readMemory(redis: RedisClient): Promise<MemoryFigures> {
+  const all = await Promise.all(
+    primaries(redis).map(async node => parseInfoMemory(await node.info('memory'))),
+  );
+  return all.reduce((worst, f) => (f.ratio > worst.ratio || (worst.max <= 0 && f.max > 0) ? f : worst));
 }
 
-/** `OOM command not allowed when used memory > 'maxmemory'`: Redis refused a write. Never a page's failure. */
+/** `OOM command not allowed when used memory > 'maxmemory'`: RedisClient refused a write. Never a page's failure. */
 export function isOomError(err: unknown): boolean {
   return err instanceof Error && /^OOM\b/.test(err.message);
 }
@@ -76,7 +83,7 @@ export interface MemoryGauge {
  * last state: an unreachable Redis is the connection's concern, not a memory signal.
  */
 export function startMemoryGauge(
-  redis: Redis,
+  redis: RedisClient,
   opts: Watermarks & { intervalMs: number },
   log: Logger,
 ): MemoryGauge {

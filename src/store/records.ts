@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import { failureOnceKey, failuresKey, statsKey, type Keys } from './keys.js';
 import { runScript } from './scripts.js';
 
@@ -26,7 +26,7 @@ const ONCE_TTL_SECONDS = 24 * 3600;
  * Returns false when the record was a repeat.
  */
 export async function recordFailure(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   rec: FailureRecord,
   opts: { once?: string } = {},
@@ -57,6 +57,6 @@ export async function recordFailure(
   return reply !== null;
 }
 
-export async function countOutcome(redis: Redis, keys: Keys, field: string): Promise<void> {
+export async function countOutcome(redis: RedisClient, keys: Keys, field: string): Promise<void> {
   await redis.hincrby(statsKey(keys), field, 1);
 }

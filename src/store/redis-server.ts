@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { resolve } from 'node:path';
+import type { RedisTarget } from './redis.js';
 
 export class RedisUnavailableError extends Error {
   constructor(message: string) {
@@ -23,7 +24,8 @@ export interface ManagedRedis {
 }
 
 export interface ResolvedRedis {
-  url: string;
+  /** A URL of one server, or a cluster's seed nodes (`redis.cluster.nodes`). */
+  target: RedisTarget;
   source: 'configured' | 'local-default' | 'managed';
   managed?: ManagedRedis;
 }
@@ -147,13 +149,13 @@ export async function startRedisServer(opts: StartRedisOptions): Promise<Managed
 }
 
 /**
- * Where to find Redis: a configured URL wins; else the local default if it answers; else a managed
+ * Where to find Redis: a configured cluster or URL wins; else the local default if it answers; else a managed
  * redis-server under `dataDir`, which the caller must stop on exit.
  */
-export async function resolveRedis(configuredUrl: string | null, dataDir: string): Promise<ResolvedRedis> {
-  if (configuredUrl) return { url: configuredUrl, source: 'configured' };
+export async function resolveRedis(configured: RedisTarget | null, dataDir: string): Promise<ResolvedRedis> {
+  if (configured) return { target: configured, source: 'configured' };
   const { host, port } = DEFAULT_LOCAL_REDIS;
-  if (await pingRedis(host, port)) return { url: `redis://${host}:${port}`, source: 'local-default' };
+  if (await pingRedis(host, port)) return { target: `redis://${host}:${port}`, source: 'local-default' };
   const managed = await startRedisServer({ dataDir });
-  return { url: managed.url, source: 'managed', managed };
+  return { target: managed.url, source: 'managed', managed };
 }

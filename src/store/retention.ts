@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import {
   STORY_EVENT_VERSION,
   toExportLine,
@@ -17,7 +17,7 @@ import { runScript } from './scripts.js';
 export const URL_TOMBSTONE = '~';
 
 export interface PruneOptions {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   /** Stories whose last activity is older than this go. */
   retentionMs: number;
@@ -41,7 +41,15 @@ export interface PruneResult {
   examined: number;
   /** Where the next pass should start: 0 once the walk reached the cutoff. */
   nextOffset: number;
+  /** Bodies deleted from the body GC list: the pruned stories' and any a writer left behind. */
+  bodiesDeleted: number;
 }
+
+/**
+ * A body on the GC list is left this long to the decision's own caller, which deletes it a round trip after the
+ * decision; only what a dead caller left is the pruner's.
+ */
+export const BODY_GC_GRACE_MS = 60_000;
 
 const PAGE = 100;
 
@@ -64,7 +72,7 @@ export async function pruneStories(o: PruneOptions): Promise<PruneResult> {
   const now = o.now();
   const cutoff = now - o.retentionMs;
   const at = new Date(now).toISOString();
-  const store = o.archiveDir ? createStoryStore(o.redis, o.keys, { streamMaxLen: o.streamMaxLen }) : null;
+  const store = createStoryStore(o.redis, o.keys, { streamMaxLen: o.streamMaxLen });
   const expired: PruneResult['expired'] = [];
   let offset = o.offset ?? 0;
   let examined = 0;
@@ -89,9 +97,21 @@ export async function pruneStories(o: PruneOptions): Promise<PruneResult> {
     )) as [string, number];
     return [verdict, Number(members)];
   };
+  const done = async (nextOffset: number): Promise<PruneResult> => {
+    let bodiesDeleted = 0;
+    if (!o.dryRun) {
+      // The pruned stories' members are on the GC list with score 0; bodies a writer dropped, after the grace.
+      for (;;) {
+        const r = await store.collectBodies({ now, olderThanMs: BODY_GC_GRACE_MS, limit: 1_000 });
+        bodiesDeleted += r.deleted;
+        if (r.examined < 1_000 || r.removed === 0) break;
+      }
+    }
+    return { expired, examined, nextOffset, bodiesDeleted };
+  };
   for (;;) {
     const size = Math.min(PAGE, limit - examined);
-    if (size <= 0) return { expired, examined, nextOffset: offset };
+    if (size <= 0) return done(offset);
     const ids = await o.redis.zrangebyscore(
       o.keys.storiesByTime,
       '-inf',
@@ -100,8 +120,8 @@ export async function pruneStories(o: PruneOptions): Promise<PruneResult> {
       offset,
       size,
     );
-    if (ids.length === 0) return { expired, examined, nextOffset: 0 };
-    if (store && o.archiveDir && !o.dryRun) await archivePage(o, store, ids, prune, now);
+    if (ids.length === 0) return done(0);
+    if (o.archiveDir && !o.dryRun) await archivePage(o, store, ids, prune, now);
     const before = expired.length;
     for (const storyId of ids) {
       examined++;
@@ -148,7 +168,7 @@ async function archivePage(
 }
 
 /** Same-site redirect targets and canonicals of the story's members: URL keys beyond `url:<articleId>`. */
-async function memberAliases(redis: Redis, keys: Keys, storyId: string): Promise<string[]> {
+async function memberAliases(redis: RedisClient, keys: Keys, storyId: string): Promise<string[]> {
   const ids = await redis.zrange(keys.storyMembers(storyId), 0, -1);
   if (ids.length === 0) return [];
   const jsons = await redis.mget(...ids.map(id => keys.article(id)));

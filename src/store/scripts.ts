@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 
 /**
  * Lua scripts live in src/store/lua as `<name>-<numKeys>.lua` (BullMQ's convention), their shared helpers in
@@ -33,11 +33,11 @@ function readLua(file: string): string {
   return readFileSync(fileURLToPath(new URL(file, LUA_DIR)), 'utf8');
 }
 
-const defined = new WeakMap<Redis, Set<string>>();
+const defined = new WeakMap<RedisClient, Set<string>>();
 
 /** Runs a named script on a client, defining it once per client. */
 export async function runScript(
-  client: Redis,
+  client: RedisClient,
   name: string,
   keys: string[],
   args: (string | number | Buffer)[],

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis.js';
 import type {
   DecisionPlan,
   StoryMemberRecord,
@@ -24,11 +24,23 @@ export interface Decision {
   representativeChanged: boolean;
   /** Which key decided: url, attribution, body, lead, minhash, or new. */
   via: string;
+  /** The article represents its story after this decision: its body was stored (or, on a retry, repaired). */
+  bodyStored: boolean;
 }
 
 /**
  * The story model in Redis: one decision script per article (src/store/lua/decide-article-4.lua), one
  * body per story, metadata and a pointer per member. Reads are plain commands.
+ *
+ * Bodies live outside the decision's slot (`keys.body`, tagged by article), so on a Redis Cluster they spread
+ * over the primaries while the index stays in `{stories}`. The order that keeps them right:
+ *   1. the decision names the story's representative (and lists the bodies it dropped on `keys.bodyGc`);
+ *   2. the representative's body is stored (SET NX: its bytes never change, so a repeat is harmless);
+ *   3. the dropped bodies are deleted and leave the GC list.
+ * A job that dies after 1 is retried (BullMQ's stalled-job check); its decision answers `exists` with
+ * `storeBody`, and step 2 runs then. Until then a reader falls back to the body the new representative replaced
+ * (`prevRep`); only a new story has no body during that time. Bodies step 3 missed are deleted by
+ * `collectBodies`, which the pruner runs (docs/ARCHITECTURE.md, "Bodies").
  */
 export interface StoryStore {
   /**
@@ -38,6 +50,22 @@ export interface StoryStore {
   decide(plan: DecisionPlan, article: NormalizedArticle, body?: Buffer): Promise<Decision>;
   /** The representative article (with body) of a story, by story id or by any member's article id. */
   get(id: string): Promise<NormalizedArticle | null>;
+  /**
+   * The article represents its story but its body is not stored: the job that decided died before writing it.
+   * Its retry must then run again (fetch, extract, decide), and the decision's `exists` answer stores the body.
+   */
+  lacksBody(articleId: string): Promise<boolean>;
+  /**
+   * Deletes the bodies on the GC list listed at least `olderThanMs` ago whose article no longer represents a
+   * story (a writer died between storing a new body and deleting the old; a story was pruned). At most `limit`
+   * per call: `examined` entries looked at, `removed` of them left the list (the rest wait for a retry to store
+   * the body that replaces theirs), `deleted` bodies were there to delete.
+   */
+  collectBodies(opts: {
+    now: number;
+    olderThanMs: number;
+    limit?: number;
+  }): Promise<{ examined: number; removed: number; deleted: number }>;
   idForUrlHash(urlHash: string): Promise<string | null>;
   /** Whether each URL key hash is already taken by a stored article (one round trip). */
   knownUrlHashes(urlHashes: string[]): Promise<boolean[]>;
@@ -86,7 +114,10 @@ export interface StoredMember extends StoryMemberRecord {
  */
 export const SHARED_MIN_STORIES = 2;
 
-export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen: number }): StoryStore {
+/** How long `get` waits for the body of a story created a moment ago (ms, then gives up). */
+const BODY_WAIT_MS = [20, 40, 80];
+
+export function createStoryStore(redis: RedisClient, keys: Keys, opts: { streamMaxLen: number }): StoryStore {
   const store: StoryStore = {
     async decide(plan, article, body) {
       const reply = (await runScript(
@@ -104,10 +135,19 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
           JSON.stringify({ ...plan.payload, maxLen: String(opts.streamMaxLen) }),
           plan.signature,
           JSON.stringify(plan.member),
-          body ?? encodeBody({ ...article, schemaVersion: ARTICLE_SCHEMA_VERSION }),
         ],
-      )) as [string, string, string, string, number, string];
-      const [kind, articleId, storyId, relation, changed, via] = reply;
+      )) as [string, string, string, string, number, string, number, string];
+      const [kind, articleId, storyId, relation, changed, via, storeBody, dropped] = reply;
+      if (storeBody === 1) {
+        const bytes = body ?? encodeBody({ ...article, schemaVersion: ARTICLE_SCHEMA_VERSION });
+        await redis.set(keys.body(articleId), bytes, 'NX');
+      }
+      const gone = dropped ? dropped.split(' ') : [];
+      if (gone.length > 0) {
+        // One key per command: on a cluster each body is in a slot of its own.
+        await Promise.all(gone.map(a => redis.unlink(keys.body(a))));
+        await redis.zrem(keys.bodyGc, ...gone);
+      }
       return {
         kind: kind as DecisionKind,
         articleId,
@@ -115,12 +155,76 @@ export function createStoryStore(redis: Redis, keys: Keys, opts: { streamMaxLen:
         relation: relation as StoryRelation,
         representativeChanged: changed === 1,
         via,
+        bodyStored: storeBody === 1,
       };
     },
     async get(id) {
-      const storyId = (await store.storyIdOf(id)) ?? id;
-      const raw = await redis.getBuffer(keys.storyBody(storyId));
-      return raw ? decodeBody(raw) : null;
+      let storyId = (await store.storyIdOf(id)) ?? id;
+      for (let attempt = 0; ; attempt++) {
+        const [rep, prevRep, mergedInto] = await redis.hmget(
+          keys.story(storyId),
+          'rep',
+          'prevRep',
+          'mergedInto',
+        );
+        if (!rep) {
+          // A story merged into another resolves to the survivor (once: a survivor is never merged away again).
+          if (mergedInto && mergedInto !== storyId && attempt === 0) {
+            storyId = mergedInto;
+            continue;
+          }
+          const legacy = await redis.getBuffer(keys.legacyStoryBody(storyId));
+          return legacy ? decodeBody(legacy) : null;
+        }
+        for (const key of [
+          keys.body(rep),
+          prevRep ? keys.body(prevRep) : null,
+          keys.legacyStoryBody(storyId),
+        ]) {
+          if (!key) continue;
+          const raw = await redis.getBuffer(key);
+          if (raw) return decodeBody(raw);
+        }
+        // A story whose decision is a round trip old has no body yet: wait that out, briefly.
+        if (attempt >= BODY_WAIT_MS.length) return null;
+        await new Promise(done => setTimeout(done, BODY_WAIT_MS[attempt]));
+      }
+    },
+    async lacksBody(articleId) {
+      const storyId = await store.storyIdOf(articleId);
+      if (!storyId || (await redis.hget(keys.story(storyId), 'rep')) !== articleId) return false;
+      return (await redis.exists(keys.body(articleId))) === 0;
+    },
+    async collectBodies({ now, olderThanMs, limit = 1_000 }) {
+      const ids = await redis.zrangebyscore(keys.bodyGc, '-inf', now - olderThanMs, 'LIMIT', 0, limit);
+      if (ids.length === 0) return { examined: 0, removed: 0, deleted: 0 };
+      const members = await redis.mget(...ids.map(a => keys.article(a)));
+      const storyIds = members.map(json =>
+        json ? ((JSON.parse(json) as StoredMember).storyId ?? null) : null,
+      );
+      const heads = await Promise.all(
+        storyIds.map(s =>
+          s ? redis.hmget(keys.story(s), 'rep', 'prevRep') : Promise.resolve<(string | null)[]>([null, null]),
+        ),
+      );
+      // The body a new representative replaced is what readers get until the new one is stored: kept while the
+      // new one is missing (its writer died; the retry will store it), collected on a later pass.
+      const keep = await Promise.all(
+        ids.map(async (a, i) => {
+          const [rep = null, prevRep = null] = heads[i]!;
+          if (rep === a) return true;
+          return prevRep === a && rep !== null && (await redis.exists(keys.body(rep))) === 0;
+        }),
+      );
+      const garbage = ids.filter((_, i) => !keep[i]);
+      const current = ids.filter((a, i) => heads[i]![0] === a);
+      const deleted = await Promise.all(garbage.map(a => redis.unlink(keys.body(a))));
+      const done = [...garbage, ...current];
+      if (done.length > 0) await redis.zrem(keys.bodyGc, ...done);
+      // Those kept go to the back of the list, so they never hide newer garbage from the next pass.
+      const waiting = ids.filter((a, i) => keep[i] && heads[i]![0] !== a);
+      if (waiting.length > 0) await redis.zadd(keys.bodyGc, 'XX', ...waiting.flatMap(a => [now, a]));
+      return { examined: ids.length, removed: done.length, deleted: deleted.reduce((x, y) => x + y, 0) };
     },
     idForUrlHash(urlHash) {
       return redis.get(keys.urlIndex(urlHash));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { inject } from 'vitest';
-import { createRedis, deleteByPattern } from '../../src/store/redis.js';
+import { createRedis, deleteByPattern, type RedisClient } from '../../src/store/redis.js';
 
 export function testRedisUrl(): string {
   return inject('redisUrl');
@@ -17,6 +17,6 @@ export function testRedis(): Redis {
 }
 
 /** Removes every key of a test prefix (article keys and BullMQ's queue keys alike). */
-export async function cleanupPrefix(client: Redis, prefix: string): Promise<void> {
+export async function cleanupPrefix(client: RedisClient, prefix: string): Promise<void> {
   await deleteByPattern(client, `${prefix}:*`);
 }

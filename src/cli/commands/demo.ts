@@ -5,8 +5,8 @@ import { runOnce } from '../../pipeline/run-once.js';
 import type { StoryRecord } from '../../dedupe/story.js';
 import type { NormalizedArticle } from '../../dedupe/article.js';
 import { keysFor, type Keys } from '../../store/keys.js';
-import { createRedis, deleteByPattern, waitReady } from '../../store/redis.js';
-import type { Redis } from 'ioredis';
+import { createRedis, deleteByPattern, isClusterTarget, scanKeys, waitReady } from '../../store/redis.js';
+import type { RedisClient } from '../../store/redis.js';
 import { usage } from './read-context.js';
 import { cliLogger, connectRedis, openRuntime, readConfig } from '../context.js';
 import { formatSummary } from './run.js';
@@ -22,14 +22,9 @@ export function demoPrefix(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /** The demo resets its prefix; it refuses one holding keys it did not write (a service's data). */
-async function mayReset(redis: Redis, keys: Keys): Promise<boolean> {
+async function mayReset(redis: RedisClient, keys: Keys): Promise<boolean> {
   if (keys.prefix === DEMO_PREFIX || (await redis.exists(keys.demoMarker)) === 1) return true;
-  let cursor = '0';
-  do {
-    const [next, found] = await redis.scan(cursor, 'MATCH', keys.pattern, 'COUNT', 1000);
-    if (found.length > 0) return false;
-    cursor = next;
-  } while (cursor !== '0');
+  for await (const found of scanKeys(redis, keys.pattern)) if (found.length > 0) return false;
   return true;
 }
 
@@ -83,10 +78,10 @@ export function registerDemo(program: Command): void {
       const redis = await connectRedis(config, log);
       try {
         // Checked before the runtime opens its queues (BullMQ writes its meta keys when a Queue opens).
-        const check = createRedis(redis.url, 'producer');
+        const check = createRedis(redis.target, 'producer');
         try {
           await waitReady(check);
-          const keys = keysFor(config.service.redis.keyPrefix);
+          const keys = keysFor(config.service.redis.keyPrefix, { cluster: isClusterTarget(redis.target) });
           if (!(await mayReset(check, keys))) {
             usage(
               'demo.prefix',
@@ -97,7 +92,7 @@ export function registerDemo(program: Command): void {
         } finally {
           check.disconnect();
         }
-        const rt = await openRuntime(config, redis.url, log);
+        const rt = await openRuntime(config, redis.target, log);
         try {
           // The demo owns its prefix: start from an empty one so every run shows the whole pipeline.
           await deleteByPattern(rt.redis, rt.keys.pattern);

@@ -11,7 +11,7 @@ import { buildOpml, OpmlError, parseOpml } from '../../feeds/opml.js';
 import { feedStatus, readFeedState, type FeedState, type FeedStatus } from '../../feeds/state.js';
 import { createFetcher, fetcherOptionsFromConfig } from '../../fetch/fetcher.js';
 import { cliLogger, openRedis, readConfig, DEFAULT_CONFIG_DIR } from '../context.js';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 
 export interface FeedRow {
   id: string;
@@ -71,7 +71,7 @@ export function formatFeedList(rows: readonly FeedRow[]): string {
 }
 
 export async function readFeedRows(
-  redis: Redis,
+  redis: RedisClient,
   prefix: string,
   feeds: readonly FeedConfig[],
 ): Promise<FeedRow[]> {
@@ -84,7 +84,7 @@ export async function readFeedRows(
   );
 }
 
-async function withRedis<T>(config: Config, run: (redis: Redis) => Promise<T>): Promise<T> {
+async function withRedis<T>(config: Config, run: (redis: RedisClient) => Promise<T>): Promise<T> {
   const conn = await openRedis(config, cliLogger(config, 'stderr'));
   try {
     return await run(conn.redis);
@@ -249,12 +249,13 @@ export function registerFeeds(program: Command): void {
       const keys = keysFor(config.service.redis.keyPrefix);
       await withRedis(config, async redis => {
         const stateKey = feedKeys(keys, id).state;
+        // Two slots on a cluster, so two steps: the state first, then the reconciler's list; a rerun finishes both.
         await redis
           .multi()
           .hdel(stateKey, 'disabled', 'disabledReason', 'disabledAt', 'firstHardErrorAt', 'nextPollAt')
           .hset(stateKey, 'consecutiveErrors', '0')
-          .srem(disabledFeedsKey(keys), id)
           .exec();
+        await redis.srem(disabledFeedsKey(keys), id);
       });
       process.stdout.write(`enabled ${id}: the running poller schedules it again within seconds\n`);
     });

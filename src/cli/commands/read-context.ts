@@ -1,5 +1,5 @@
 import { CommanderError, type Command } from 'commander';
-import type { Redis } from 'ioredis';
+import { isClusterTarget, type RedisClient, type RedisTarget } from '../../store/redis.js';
 import type { Config } from '../../config/load.js';
 import { keysFor, type Keys } from '../../store/keys.js';
 import { createStoryStore, type StoryStore } from '../../store/story-store.js';
@@ -11,8 +11,8 @@ export interface ReadContext {
   config: Config;
   keys: Keys;
   log: Logger;
-  redisUrl: string;
-  redis: Redis;
+  redisTarget: RedisTarget;
+  redis: RedisClient;
   store: StoryStore;
   close(): Promise<void>;
 }
@@ -23,12 +23,12 @@ export async function openReadContext(cmd: Command): Promise<ReadContext> {
   const log = cliLogger(config, 'stderr');
   // Fail fast: an operator asking for status wants "Redis is down", not a command that waits forever.
   const conn = await openRedis(config, log, 'producer');
-  const keys = keysFor(config.service.redis.keyPrefix);
+  const keys = keysFor(config.service.redis.keyPrefix, { cluster: isClusterTarget(conn.target) });
   return {
     config,
     keys,
     log,
-    redisUrl: conn.url,
+    redisTarget: conn.target,
     redis: conn.redis,
     store: createStoryStore(conn.redis, keys, { streamMaxLen: config.service.stream.maxLen }),
     close: () => conn.close(),

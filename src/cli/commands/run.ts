@@ -39,7 +39,7 @@ export function registerRun(program: Command): void {
       const redis = await connectRedis(config, log);
       let failed = 0;
       try {
-        const rt = await openRuntime(config, redis.url, log);
+        const rt = await openRuntime(config, redis.target, log);
         try {
           const summary = await runOnce(rt);
           const { storedIds: _ids, ...printable } = summary;

@@ -7,7 +7,7 @@ export async function runService(configDir: string | undefined, roles: readonly 
   const config = readConfig(configDir);
   const log = cliLogger(config, 'stdout');
   const redis = await connectRedis(config, log);
-  const rt = await openRuntime(config, redis.url, log);
+  const rt = await openRuntime(config, redis.target, log);
   const service = await startService(rt, roles);
   log.info({ roles, redis: redis.source }, 'newsflow started');
   await new Promise<void>(resolveStop => {

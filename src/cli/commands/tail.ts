@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { InvalidArgumentError, type Command } from 'commander';
-import { Redis } from 'ioredis';
+import { createRedis, type RedisTarget } from '../../store/redis.js';
 import { createConsumer } from '../../consumer/consumer.js';
 import { decodeEvent, fieldsToRecord, InvalidEventError, type StreamEvent } from '../../consumer/events.js';
 import { openReadContext, usage, writeOut } from './read-context.js';
@@ -62,7 +62,7 @@ export function registerTail(program: Command): void {
         if (opts.group) {
           const c = ctx.config.service.consumer;
           const consumer = createConsumer({
-            redis: ctx.redisUrl,
+            redis: ctx.redisTarget,
             prefix: ctx.keys.prefix,
             group: opts.group,
             consumer: opts.consumer ?? `tail-${hostname()}`,
@@ -85,7 +85,7 @@ export function registerTail(program: Command): void {
           await Promise.race([stopped, consumer.finished]);
           await consumer.stop({ timeoutMs: 5_000 });
         } else {
-          await readPlain(ctx.redisUrl, ctx.keys.stream, from, print, stopped);
+          await readPlain(ctx.redisTarget, ctx.keys.stream, from, print, stopped);
         }
       } finally {
         process.off('SIGINT', onSignal);
@@ -97,14 +97,13 @@ export function registerTail(program: Command): void {
 
 /** XREAD BLOCK from `from`, following the stream; no group state is touched. */
 async function readPlain(
-  url: string,
+  target: RedisTarget,
   stream: string,
   from: string,
   print: (id: string, e: StreamEvent) => Promise<void>,
   stopped: Promise<void>,
 ): Promise<void> {
-  const conn = new Redis(url, { maxRetriesPerRequest: null });
-  conn.on('error', () => undefined);
+  const conn = createRedis(target, 'worker');
   let done = false;
   void stopped.then(() => {
     done = true;

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import { FEED_ID_RE } from '../../config/schema.js';
 import type { Logger } from '../../shared/logger.js';
 import { sameSecret } from '../../shared/secrets.js';
@@ -30,7 +30,7 @@ import {
  * form we issue, compared in constant time.
  */
 export interface WebSubCallbackDeps {
-  redis: Redis;
+  redis: RedisClient;
   keys: Keys;
   now: () => number;
   log: Logger;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import type { ServiceConfig } from '../../config/schema.js';
 import type { Logger } from '../../shared/logger.js';
 import type { Keys } from '../../store/keys.js';
@@ -15,7 +15,7 @@ export interface WebSubHooks {
 
 /** What the poll job needs from WebSub; undefined when `websub.callbackUrl` is not configured. */
 export function createWebSubHooks(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   svc: ServiceConfig,
   log: Logger,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import type { ServiceConfig } from '../../config/schema.js';
 import type { Logger } from '../../shared/logger.js';
 import { type Keys, websubRenewalsKey } from '../../store/keys.js';
@@ -31,7 +31,7 @@ const PENDING_RETRY_MS = 10 * 60_000;
 const DENIED_RETRY_MS = 86_400_000;
 
 export function createWebSubManager(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   svc: ServiceConfig,
   log: Logger,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import { type Keys, feedKeys, websubPushKey } from '../../store/keys.js';
 import { runScript } from '../../store/scripts.js';
 
@@ -23,7 +23,7 @@ function member(pushKey: string, bytes: number): string {
 }
 
 export async function storePush(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   feedId: string,
   push: { text: string; contentType: string; bytes: number },
@@ -58,7 +58,7 @@ export interface StoredPush {
 }
 
 /** A stored delivery, or null when it expired (or was read and released already). */
-export async function readPush(redis: Redis, pushKey: string): Promise<StoredPush | null> {
+export async function readPush(redis: RedisClient, pushKey: string): Promise<StoredPush | null> {
   const h = await redis.hgetall(pushKey);
   if (h.body === undefined) return null;
   return { body: h.body, contentType: h.contentType || undefined, bytes: Number(h.bytes) || 0 };
@@ -66,7 +66,7 @@ export async function readPush(redis: Redis, pushKey: string): Promise<StoredPus
 
 /** Deletes a delivery once processed and gives its bytes back to the feed's budget. */
 export async function releasePush(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   feedId: string,
   pushKey: string,

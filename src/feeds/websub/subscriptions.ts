@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../store/redis.js';
 import { type Keys, feedKeys, legacyWebsubKey, websubRenewalsKey } from '../../store/keys.js';
 
 /**
@@ -40,7 +40,7 @@ type NumField =
   | 'pushesDeferred';
 
 export async function readSubscription(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   feedId: string,
 ): Promise<Subscription | null> {
@@ -69,7 +69,7 @@ export async function readSubscription(
 }
 
 export async function writeSubscription(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   feedId: string,
   patch: Partial<Omit<Subscription, 'feedId'>>,
@@ -88,15 +88,20 @@ export function renewAt(expiresAt: number, leaseSeconds: number): number {
   return expiresAt - margin;
 }
 
-export async function scheduleRenewal(redis: Redis, keys: Keys, feedId: string, at: number): Promise<void> {
+export async function scheduleRenewal(
+  redis: RedisClient,
+  keys: Keys,
+  feedId: string,
+  at: number,
+): Promise<void> {
   await redis.zadd(websubRenewalsKey(keys), String(at), feedId);
 }
 
-export async function dueRenewals(redis: Redis, keys: Keys, now: number): Promise<string[]> {
+export async function dueRenewals(redis: RedisClient, keys: Keys, now: number): Promise<string[]> {
   return redis.zrangebyscore(websubRenewalsKey(keys), '-inf', String(now), 'LIMIT', 0, 100);
 }
 
-export async function forgetSubscription(redis: Redis, keys: Keys, feedId: string): Promise<void> {
+export async function forgetSubscription(redis: RedisClient, keys: Keys, feedId: string): Promise<void> {
   // Two slots in a Cluster: two commands. A crash between them leaves a renewal that finds no subscription.
   await redis.del(feedKeys(keys, feedId).websub);
   await redis.zrem(websubRenewalsKey(keys), feedId);
@@ -107,7 +112,7 @@ export async function forgetSubscription(redis: Redis, keys: Keys, feedId: strin
  * time they are read, so a running subscription survives the upgrade. Only a hash with a hub and a token is
  * one: `websub:renewals` (the sorted set a feed named "renewals" used to collide with) is never touched.
  */
-async function moveLegacy(redis: Redis, keys: Keys, feedId: string): Promise<Record<string, string>> {
+async function moveLegacy(redis: RedisClient, keys: Keys, feedId: string): Promise<Record<string, string>> {
   const legacy = legacyWebsubKey(keys, feedId);
   if (legacy === websubRenewalsKey(keys) || (await redis.type(legacy)) !== 'hash') return {};
   const h = await redis.hgetall(legacy);

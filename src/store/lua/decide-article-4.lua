@@ -1,7 +1,10 @@
 --[[
   One dedupe decision for one extracted article: claim its URL key, find the story it belongs to (cheapest
-  key first), join or found that story, keep one body per story (the representative's) and publish the
-  events. Redis runs a script without interleaving other commands, so extractors racing on copies of one
+  key first), join or found that story, name its representative and publish the events. The body is not
+  written here: it lives in its own slot (`{b:<articleId>}`, src/store/keys.ts), so a cluster spreads bodies over
+  its primaries; the caller writes it after this decision, then deletes the bodies this decision dropped
+  (src/store/story-store.ts). Dropped bodies also go on the body GC list (<base>bodies:gc), which the pruner
+  drains when a caller died between the two steps. Redis runs a script without interleaving other commands, so extractors racing on copies of one
   story are serialized here and the later one always sees the earlier one's keys.
 
   All reads happen before the first write: a script that fails half-way does not roll back, so nothing is
@@ -16,11 +19,12 @@
   ARGV[2] decision JSON (DecisionPayload in src/store/story-store.ts)
   ARGV[3] MinHash signature, 4 bytes per permutation, big-endian ('' when the text is too short)
   ARGV[4] member JSON: the metadata every member keeps
-  ARGV[5] the stored body (bytes from encodeBody, src/store/body.ts), written only when this article
-          represents its story
 
-  Returns { kind, articleId, storyId, relation, representativeChanged, via }
+  Returns { kind, articleId, storyId, relation, representativeChanged, via, storeBody, dropped }
     kind: 'created' | 'joined' | 'exists' (the URL key was already taken: nothing written, nothing published)
+    storeBody: 1 when this article represents its story, so its body must be stored (also on 'exists': a retry
+      of a decision whose body write was lost repairs it)
+    dropped: space-separated ids of articles that no longer represent a story: their bodies can go
 ]]
 --- @include "publish-event"
 
@@ -61,7 +65,12 @@ end
 -- 0. A re-run job, or a URL variant that got past the poller: nothing new.
 local existing = redis.call('GET', KEYS[1])
 if existing then
-  return { 'exists', existing, storyOf(existing) or '', 'same-url', 0, 'url' }
+  local sId = storyOf(existing) or ''
+  local represents = 0
+  if existing == id and sId ~= '' and redis.call('HGET', k('story:' .. sId), 'rep') == id then
+    represents = 1
+  end
+  return { 'exists', existing, sId, 'same-url', 0, 'url', represents, '' }
 end
 
 local function jaccard(a, b)
@@ -655,16 +664,25 @@ if not story then
     'rep', id, 'repCls', cls, 'repPub', pub, 'repN', p.shingles,
     'orig', awaitUrl or awaitTitle or '', 'origMember', (rel == 'original' and id) or '',
     'n', 1, 'created', p.nowMs, 'updated', p.nowMs)
-  redis.call('SET', k('story:' .. storyId .. ':body'), ARGV[5])
   redis.call('ZADD', KEYS[3], p.nowMs, storyId)
   saveMember(storyId, rel, 1)
   reserveOriginal()
   countParagraphs()
   publish('story.created', storyId, id, p.url)
-  return { 'created', id, storyId, rel, 0, 'new' }
+  return { 'created', id, storyId, rel, 0, 'new', 1, '' }
 end
 
 local skey = k('story:' .. storyId)
+
+-- Articles whose bodies this decision makes garbage (a representative replaced, a merged story's loser). The
+-- caller deletes them once the new body is stored; the GC list keeps them until then.
+local dropped = {}
+local function drop(articleId)
+  if articleId and articleId ~= '' then
+    dropped[#dropped + 1] = articleId
+    redis.call('ZADD', k('bodies:gc'), p.nowMs, articleId)
+  end
+end
 
 local function ranksBefore(a, b)
   if a.repCls ~= b.repCls then
@@ -699,12 +717,18 @@ local function absorb(otherId)
       publish('story.member_added', storyId, mid, m.url or '')
     end
   end
-  if ranksBefore(other, story) and redis.call('EXISTS', okey .. ':body') == 1 then
-    redis.call('RENAME', okey .. ':body', skey .. ':body')
+  if ranksBefore(other, story) then
+    drop(story.rep)
+    -- Bodies stored before they moved out of this slot (story:<id>:body) move with their story.
+    if redis.call('EXISTS', okey .. ':body') == 1 then
+      redis.call('RENAME', okey .. ':body', skey .. ':body')
+    end
+    redis.call('HSET', skey, 'prevRep', story.rep)
     story.rep, story.repCls, story.repPub, story.repN = other.rep, other.repCls, other.repPub, other.repN
     redis.call('HSET', skey, 'rep', story.rep, 'repCls', story.repCls, 'repPub', story.repPub, 'repN', story.repN)
     repMoved = true
   else
+    drop(other.rep)
     redis.call('DEL', okey .. ':body')
   end
   if other.orig ~= '' then
@@ -803,7 +827,7 @@ end
 countParagraphs()
 if not better then
   publish('story.member_added', storyId, id, p.url)
-  return { 'joined', id, storyId, rel, 0, via }
+  return { 'joined', id, storyId, rel, 0, via, 0, table.concat(dropped, ' ') }
 end
 
 -- The new representative takes over: its body replaces the old one, and relations follow the evidence.
@@ -820,7 +844,8 @@ elseif story.orig == '' and story.origMember ~= '' and story.origMember == story
   redis.call('HSET', skey, 'origMember', id)
   rel = 'original'
 end
-redis.call('HSET', skey, 'rep', id, 'repCls', cls, 'repPub', pub, 'repN', p.shingles)
-redis.call('SET', k('story:' .. storyId .. ':body'), ARGV[5])
+drop(story.rep)
+-- Until this article's body is stored, readers fall back to the body it replaces (src/store/story-store.ts).
+redis.call('HSET', skey, 'rep', id, 'repCls', cls, 'repPub', pub, 'repN', p.shingles, 'prevRep', story.rep)
 publish('story.updated', storyId, id, p.url)
-return { 'joined', id, storyId, rel, 1, via }
+return { 'joined', id, storyId, rel, 1, via, 1, table.concat(dropped, ' ') }

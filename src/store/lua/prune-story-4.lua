@@ -1,7 +1,8 @@
 --[[
-  Removes one story whose last activity is older than the retention, whole and at once (issue 11): its body,
+  Removes one story whose last activity is older than the retention, whole and at once (issue 11): its
   hash, member list, member records, by-time entries; its URL keys become tombstones (value `~`, expiring after
-  retention.urls), so a URL still listed in a feed is not fetched again; a `story.expired` event is published.
+  retention.urls), so a URL still listed in a feed is not fetched again; a `story.expired` event is published;
+  its members' bodies go on the body GC list (another slot: the pruner deletes them next).
   Nothing is removed while the story is active: a member that joined since the caller looked keeps it.
 
   KEYS[1] the story hash             <base>story:<storyId>
@@ -76,6 +77,12 @@ end
 for _, h in ipairs(cjson.decode(ARGV[8])) do
   tombstone(base .. 'url:' .. h)
 end
+-- Bodies live in their own slots (`{b:<articleId>}`): the members go on the body GC list, which the pruner
+-- drains right after this pass (src/store/story-store.ts collectBodies). Score 0: nothing of theirs is current.
+for _, id in ipairs(members) do
+  redis.call('ZADD', base .. 'bodies:gc', 0, id)
+end
+-- `:body` is where a body was stored before bodies moved out of this slot.
 redis.call('DEL', KEYS[1], KEYS[1] .. ':m', KEYS[1] .. ':body')
 redis.call('ZREM', KEYS[3], storyId)
 

@@ -1,6 +1,7 @@
 import { readFileSync, existsSync } from 'node:fs';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis.js';
 import type { HistoryEvent } from '../../../src/pipeline/history.js';
+import { createStoryStore } from '../../../src/store/story-store.js';
 import { QUEUE, type Keys, failuresKey } from '../../../src/store/keys.js';
 
 /**
@@ -30,7 +31,11 @@ export function readHistory(file: string): HistoryLine[] {
     .map(line => JSON.parse(line) as HistoryLine);
 }
 
-export async function checkInvariant(redis: Redis, keys: Keys, historyFile: string): Promise<CheckReport> {
+export async function checkInvariant(
+  redis: RedisClient,
+  keys: Keys,
+  historyFile: string,
+): Promise<CheckReport> {
   const history = readHistory(historyFile);
   const enqueued = new Map<string, string>();
   for (const h of history) if (h.ev === 'enqueue') enqueued.set(h.urlHash, h.url);
@@ -88,6 +93,13 @@ export async function checkInvariant(redis: Redis, keys: Keys, historyFile: stri
     }
   });
 
+  // Every story has its body (another slot than the story on a cluster, written after the decision): a worker
+  // killed between the two left it to the retry, which must have stored it by now.
+  const store = createStoryStore(redis, keys, { streamMaxLen: 1 });
+  for (const storyId of await redis.zrange(keys.storiesByTime, 0, -1)) {
+    if (!(await store.get(storyId))) violations.push(`story without its body: ${storyId}`);
+  }
+
   const leftInQueue: Record<string, number> = {};
   for (const queue of [QUEUE.extract]) {
     const base = `${keys.bullPrefix}:${queue}`;
@@ -110,7 +122,7 @@ export async function checkInvariant(redis: Redis, keys: Keys, historyFile: stri
 
 /** Waits until the article queue has nothing waiting, active or delayed, for `settleMs` in a row. */
 export async function waitForDrain(
-  redis: Redis,
+  redis: RedisClient,
   keys: Keys,
   opts: { timeoutMs: number; settleMs?: number; pollMs?: number },
 ): Promise<boolean> {
@@ -133,7 +145,7 @@ export async function waitForDrain(
   return false;
 }
 
-async function xrangeAll(redis: Redis, key: string): Promise<[string, string[]][]> {
+async function xrangeAll(redis: RedisClient, key: string): Promise<[string, string[]][]> {
   const out: [string, string[]][] = [];
   let start = '-';
   for (;;) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../src/store/redis.js';
 import { canonicalUrlKey, hashKey } from '../../../src/dedupe/url-key.js';
 import { type Keys, failuresKey } from '../../../src/store/keys.js';
 
@@ -13,7 +13,11 @@ export function urlHashOf(url: string): string {
  * Pages of the site that are neither stored (URL index key) nor recorded as failed: empty once the store has
  * converged on everything the feed listed, whether or not the history saw each one enqueued.
  */
-export async function unsettledUrls(redis: Redis, keys: Keys, urls: readonly string[]): Promise<string[]> {
+export async function unsettledUrls(
+  redis: RedisClient,
+  keys: Keys,
+  urls: readonly string[],
+): Promise<string[]> {
   if (urls.length === 0) return [];
   const hashes = urls.map(urlHashOf);
   const stored = await redis.mget(...hashes.map(h => keys.urlIndex(h)));

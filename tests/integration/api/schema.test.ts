@@ -105,7 +105,8 @@ describe('docs/schema validates what the pipeline, the API and the consumer writ
     for await (const ids of store.storyIds()) {
       for (const storyId of ids) {
         stories++;
-        check(article, decodeBody((await redis.getBuffer(keys.storyBody(storyId)))!), `body of ${storyId}`);
+        const rep = (await redis.hget(keys.story(storyId), 'rep'))!;
+        check(article, decodeBody((await redis.getBuffer(keys.body(rep)))!), `body of ${storyId}`);
       }
     }
     expect(stories).toBeGreaterThanOrEqual(2);

@@ -158,9 +158,10 @@ describe.skipIf(interpreters.length === 0).each(interpreters)(
       const [first] = await redis.xrange(keys.stream, '-', '+', 'COUNT', 1);
       const event = fieldsToRecord(first![1]);
       const storyId = (await store.storyIdOf(event.articleId!))!;
-      const saved = await redis.getBuffer(keys.storyBody(storyId));
+      const rep = (await redis.hget(keys.story(storyId), 'rep'))!;
+      const saved = await redis.getBuffer(keys.body(rep));
       const article = (await store.get(storyId))!;
-      await redis.set(keys.storyBody(storyId), JSON.stringify({ ...article, contentText: 'legacy text' }));
+      await redis.set(keys.body(rep), JSON.stringify({ ...article, contentText: 'legacy text' }));
       try {
         const res = await run(python, [
           '--prefix',
@@ -175,7 +176,39 @@ describe.skipIf(interpreters.length === 0).each(interpreters)(
         expect(res.stderr).toBe('');
         expect(JSON.parse(res.stdout.trim().split('\n')[0]!)).toMatchObject({ storyText: 'legacy text' });
       } finally {
-        await redis.set(keys.storyBody(storyId), saved!);
+        await redis.set(keys.body(rep), saved!);
+      }
+    });
+
+    it("reads a body stored at the story's legacy key (before bodies left the {stories} slot)", async () => {
+      const { redis, keys, store } = pub.rt;
+      const [first] = await redis.xrange(keys.stream, '-', '+', 'COUNT', 1);
+      const event = fieldsToRecord(first![1]);
+      const storyId = (await store.storyIdOf(event.articleId!))!;
+      const rep = (await redis.hget(keys.story(storyId), 'rep'))!;
+      const saved = (await redis.getBuffer(keys.body(rep)))!;
+      const article = (await store.get(storyId))!;
+      await redis.del(keys.body(rep));
+      await redis.set(
+        keys.legacyStoryBody(storyId),
+        JSON.stringify({ ...article, contentText: 'pre-move text' }),
+      );
+      try {
+        const res = await run(python, [
+          '--prefix',
+          pub.prefix,
+          '--group',
+          'py-legacy-key',
+          '--from',
+          '0',
+          '--limit',
+          '1',
+        ]);
+        expect(res.stderr).toBe('');
+        expect(JSON.parse(res.stdout.trim().split('\n')[0]!)).toMatchObject({ storyText: 'pre-move text' });
+      } finally {
+        await redis.del(keys.legacyStoryBody(storyId));
+        await redis.set(keys.body(rep), saved);
       }
     });
 

@@ -3,7 +3,8 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_DEDUPE, explainStory, planDecision, toExportLine } from '../../../src/dedupe/story.js';
 import { hashKey } from '../../../src/dedupe/url-key.js';
 import type { Attribution } from '../../../src/extract/types.js';
-import type { NormalizedArticle } from '../../../src/dedupe/article.js';
+import { ARTICLE_SCHEMA_VERSION, type NormalizedArticle } from '../../../src/dedupe/article.js';
+import { encodeBody } from '../../../src/store/body.js';
 import { keysFor, type Keys } from '../../../src/store/keys.js';
 import { createStoryStore, type StoryStore } from '../../../src/store/story-store.js';
 import { cleanupPrefix, testPrefix, testRedis } from '../../helpers/redis.js';
@@ -596,17 +597,73 @@ describe('story decisions in Redis (decide-article-4.lua)', () => {
     await decide(store, first);
     expect(await decide(store, second)).toMatchObject({ representativeChanged: true });
   });
+  it('a body write lost after the decision: readers keep the replaced body, the retry stores it, GC waits for it', async () => {
+    const copy = makeArticle('https://hub.example/business/cranes/', {
+      contentText: `${text(2, 60)} […] The post Cranes appeared first on Harbor Ledger.`,
+      publishedAt: '2026-11-20T10:05:00.000Z',
+    });
+    const original = makeArticle(ORIG, { contentText: text(2), siteName: 'Harbor Ledger', title: 'Cranes' });
+    await decide(store, copy, footer());
+    expect(await decide(store, original)).toMatchObject({ representativeChanged: true, bodyStored: true });
+    expect(await redis.hmget(keys.story(copy.id), 'rep', 'prevRep')).toEqual([original.id, copy.id]);
+    // The state a worker killed between the decision and its body write leaves: the new representative's body
+    // missing, the body it replaced still there and on the GC list.
+    const replaced = (await redis.getBuffer(keys.body(original.id)))!;
+    await redis.del(keys.body(original.id));
+    await redis.set(keys.body(copy.id), encodeBody({ ...copy, schemaVersion: ARTICLE_SCHEMA_VERSION }));
+    await redis.zadd(keys.bodyGc, 0, copy.id);
+    expect((await store.get(copy.id))?.url).toBe(copy.url);
+    expect(await store.lacksBody(original.id)).toBe(true);
+    // The pruner's GC keeps what readers fall back to while the retry has not run.
+    expect(await store.collectBodies({ now: Date.now(), olderThanMs: 0 })).toMatchObject({
+      removed: 0,
+      deleted: 0,
+    });
+    expect(await redis.exists(keys.body(copy.id))).toBe(1);
+    // The retry: the decision answers `exists` and stores the body.
+    expect(await decide(store, original)).toMatchObject({ kind: 'exists', bodyStored: true });
+    expect(await redis.getBuffer(keys.body(original.id))).toEqual(replaced);
+    expect(await store.lacksBody(original.id)).toBe(false);
+    expect((await store.get(copy.id))?.url).toBe(ORIG);
+    expect(await store.collectBodies({ now: Date.now(), olderThanMs: 0 })).toMatchObject({
+      removed: 1,
+      deleted: 1,
+    });
+    expect(await bodyKeys(redis, keys.prefix)).toEqual([keys.body(original.id)]);
+    expect(await redis.zcard(keys.bodyGc)).toBe(0);
+    // A member that is not its story's representative never stores a body, on a retry neither.
+    expect(await decide(store, copy, footer())).toMatchObject({ kind: 'exists', bodyStored: false });
+    expect(await store.lacksBody(copy.id)).toBe(false);
+  });
+
+  it('a new story whose body is not written yet reads as null after a short wait, then as its body', async () => {
+    const a = makeArticle(ORIG, { contentText: text(3) });
+    await decide(store, a);
+    const bytes = (await redis.getBuffer(keys.body(a.id)))!;
+    await redis.del(keys.body(a.id));
+    const started = Date.now();
+    expect(await store.get(a.id)).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(100);
+    // Written while a reader waits: the reader gets it.
+    const reading = store.get(a.id);
+    setTimeout(() => void redis.set(keys.body(a.id), bytes), 30);
+    expect((await reading)?.url).toBe(ORIG);
+  });
+
   it('bodies are stored compressed behind the marker, and a body stored as plain JSON before still reads', async () => {
     const a = makeArticle(ORIG, { contentHtml: '<p>Cranes arrive.</p><p>Second paragraph.</p>' });
     const withText = { ...a, contentText: 'Cranes arrive.\nSecond paragraph.' };
     await decide(store, withText);
-    const raw = await redis.getBuffer(keys.storyBody(a.id));
+    const raw = await redis.getBuffer(keys.body(a.id));
     expect([...raw!.subarray(0, 2)]).toEqual([0x00, 0x7a]);
     expect((await store.get(a.id))?.contentText).toBe('Cranes arrive.\nSecond paragraph.');
     // The format every body had before: the article's JSON as it is.
-    await redis.set(keys.storyBody(a.id), JSON.stringify({ ...withText, contentText: 'legacy text' }));
+    await redis.set(keys.body(a.id), JSON.stringify({ ...withText, contentText: 'legacy text' }));
     const old = await store.get(a.id);
     expect(old?.contentText).toBe('legacy text');
     expect(old?.url).toBe(ORIG);
+    // Where bodies were stored before they left the {stories} slot: read when the story's own key is missing.
+    await redis.rename(keys.body(a.id), keys.legacyStoryBody(a.id));
+    expect((await store.get(a.id))?.contentText).toBe('legacy text');
   });
 });

@@ -54,11 +54,15 @@ describe('retention: pruning expired stories (real Redis)', () => {
 
   it('removes every key of an expired story, keeps young ones whole, tombstones URLs, publishes story.expired', async () => {
     const { keys, redis, store } = pub.rt;
+    const reps = new Map<string, string>();
+    for (const id of [...old, ...young]) reps.set(id, (await redis.hget(keys.story(id), 'rep'))!);
     const r = await prune(false);
     expect(r.expired).toHaveLength(3);
+    // Every body of the removed stories went with them (another slot: deleted right after the pass's scripts).
+    expect(r.bodiesDeleted).toBe(3);
     const left = await keysOf();
     for (const id of old) {
-      for (const k of [keys.story(id), keys.storyMembers(id), keys.storyBody(id), keys.article(id)]) {
+      for (const k of [keys.story(id), keys.storyMembers(id), keys.body(reps.get(id)!), keys.article(id)]) {
         expect(left.has(k), k).toBe(false);
       }
       expect(await redis.zscore(keys.storiesByTime, id)).toBeNull();
@@ -72,7 +76,7 @@ describe('retention: pruning expired stories (real Redis)', () => {
     }
     for (const id of young) {
       expect(await store.get(id)).not.toBeNull();
-      expect(left.has(keys.storyBody(id))).toBe(true);
+      expect(left.has(keys.body(reps.get(id)!))).toBe(true);
     }
     const entries = await redis.xrange(keys.stream, '-', '+');
     const expired = entries
