@@ -6,17 +6,30 @@ delivered again (to this consumer when it restarts under the same --consumer nam
 has been idle for --claim-min-idle-ms). Make handle() idempotent.
 
 The contract (docs/CONSUMING.md): events on <prefix>:{stories}:articles are small pointers
-{type, storyId, articleId, url, version, at}; each article's record is JSON at <prefix>:{stories}:art:<id>,
-each story's one body is at <prefix>:{stories}:story:<storyId>:body: bytes 0x00 'z' then a zlib stream of its
-JSON (contentText left out when it is the block text of contentHtml), or plain JSON when written before bodies
-were compressed. decode_body() reads both.
+{type, storyId, articleId, url, version, at}; each article's record is JSON at <prefix>:{stories}:art:<id>;
+each story is a hash at <prefix>:{stories}:story:<storyId>, and its one body is its representative's (field
+`rep`), at <prefix>:{b:<rep>}: bytes 0x00 'z' then a zlib stream of its JSON (contentText left out when it is
+the block text of contentHtml), or plain JSON when written before bodies were compressed. decode_body() reads
+both, read_story_body() finds the body:
+  - HMGET the story's rep, prevRep and mergedInto; a story merged into another holds only mergedInto: follow
+    it once;
+  - GET <prefix>:{b:<rep>}, else <prefix>:{b:<prevRep>} (while a new representative's body is being written,
+    prevRep names the one it replaces), else the legacy key <prefix>:{stories}:story:<storyId>:body (bodies
+    stored before they moved out of the {stories} slot);
+  - nothing yet for a story created a moment ago (its body is written one round trip after the event): wait
+    20, 40, 80 ms, and read again.
 
-Needs redis-py >= 4 (Debian/Ubuntu: apt-get install python3-redis; elsewhere: pip install redis); works with
-both reply protocols (RESP2, and RESP3 which redis-py 8 speaks by default).
+On a Redis Cluster (--cluster-nodes, or $REDIS_CLUSTER_NODES as for newsflow) the consumer-group commands are
+the same: each names one key, the stream or its dead-letter stream, and both share the hash tag {stories}.
+Bodies are tagged by article, so they spread over the primaries.
+
+Needs redis-py >= 4 (>= 4.1 for a cluster; Debian/Ubuntu: apt-get install python3-redis; elsewhere: pip install
+redis); works with both reply protocols (RESP2, and RESP3 which redis-py 8 speaks by default).
 """
 
 import argparse
 import json
+import logging
 import re
 import zlib
 from html.parser import HTMLParser
@@ -26,6 +39,7 @@ import socket
 import sys
 import time
 from datetime import datetime, timezone
+from urllib.parse import unquote, urlsplit
 
 import redis
 
@@ -38,7 +52,13 @@ class Keys:
         self.stream = base + "articles"
         self.dead_letters = base + "articles:dlq"
         self.article = lambda article_id: base + "art:" + article_id
-        self.story_body = lambda story_id: base + "story:" + story_id + ":body"
+        # A story: hash {rep, prevRep, ...}, or only {mergedInto} once merged into another story.
+        self.story = lambda story_id: base + "story:" + story_id
+        # The body of an article that represents its story. Tagged by article, not {stories}: on a cluster
+        # bodies spread over the primaries.
+        self.body = lambda article_id: prefix + ":{b:" + article_id + "}"
+        # Where a story's body was stored before bodies left the {stories} slot: still read, never written.
+        self.legacy_story_body = lambda story_id: base + "story:" + story_id + ":body"
 
 
 BODY_MARKER = b"\x00z"
@@ -98,6 +118,31 @@ def decode_body(raw):
     return body
 
 
+# How long read_story_body waits for the body of a story created a moment ago (seconds, then gives up).
+BODY_WAITS = (0.02, 0.04, 0.08)
+
+
+def read_story_body(r, raw, keys, story_id):
+    """The stored body (bytes) of a story, or None. r answers text (the story hash), raw bytes (the body)."""
+    followed, waits = False, list(BODY_WAITS)
+    while True:
+        rep, prev_rep, merged_into = r.hmget(keys.story(story_id), "rep", "prevRep", "mergedInto")
+        if not rep:
+            # A story merged into another resolves to the survivor (once: a survivor is never merged away again).
+            if merged_into and merged_into != story_id and not followed:
+                story_id, followed = merged_into, True
+                continue
+            return raw.get(keys.legacy_story_body(story_id))
+        for key in (keys.body(rep), keys.body(prev_rep) if prev_rep else None, keys.legacy_story_body(story_id)):
+            stored = raw.get(key) if key else None
+            if stored:
+                return stored
+        # A story whose decision is a round trip old has no body yet: wait that out, briefly.
+        if not waits:
+            return None
+        time.sleep(waits.pop(0))
+
+
 class InvalidEvent(Exception):
     pass
 
@@ -125,6 +170,53 @@ def pairs(flat):
     return {flat[i]: flat[i + 1] for i in range(0, len(flat) - 1, 2)}
 
 
+def is_cluster(client):
+    cluster = getattr(redis, "RedisCluster", None)  # redis-py >= 4.1
+    return cluster is not None and isinstance(client, cluster)
+
+
+def parse_cluster_nodes(spec):
+    """Seed nodes as newsflow reads REDIS_CLUSTER_NODES: comma-separated host:port, [::1]:port or
+    redis[s]://[user:password@]host:port (credentials and TLS are the cluster's). Returns ([(host, port)], options)."""
+    nodes, options = [], {}
+    for item in (part.strip() for part in spec.split(",")):
+        if not item:
+            continue
+        url = urlsplit(item if "://" in item else "redis://" + item)
+        try:
+            port = url.port
+        except ValueError:
+            port = None
+        if url.scheme not in ("redis", "rediss") or not url.hostname or not port:
+            raise ValueError("cluster node %r: expected host:port or redis[s]://[user:password@]host:port" % item)
+        if url.username:
+            options["username"] = unquote(url.username)
+        if url.password:
+            options["password"] = unquote(url.password)
+        if url.scheme == "rediss":
+            options["ssl"] = True
+        nodes.append((url.hostname, port))
+    if not nodes:
+        raise ValueError("no cluster nodes")
+    return nodes, options
+
+
+def connect_cluster(spec, decode_responses):
+    try:
+        from redis.cluster import ClusterNode, RedisCluster
+    except ImportError:
+        sys.exit("a Redis Cluster needs redis-py >= 4.1 (redis.cluster), found %s" % redis.__version__)
+    nodes, options = parse_cluster_nodes(spec)
+    return RedisCluster(startup_nodes=[ClusterNode(host, port) for host, port in nodes],
+                        decode_responses=decode_responses, **options)
+
+
+# Errors of a cluster whose slots moved or whose primary failed over: refresh the slot map and try again.
+CLUSTER_RETRY = tuple(getattr(redis.exceptions, name) for name in (
+    "ConnectionError", "TimeoutError", "MovedError", "AskError", "ClusterDownError", "TryAgainError")
+    if hasattr(redis.exceptions, name))
+
+
 class Consumer:
     def __init__(self, r, keys, group, name, handle, start_id="$", count=16, block_ms=2000,
                  claim_min_idle_ms=60000, claim_interval_ms=15000, max_deliveries=5,
@@ -135,9 +227,40 @@ class Consumer:
         self.max_deliveries, self.dead_letter_maxlen = max_deliveries, dead_letter_maxlen
         self.stopping = False
         self.last_errors = {}
+        self.cluster = is_cluster(r)
+        if not self.cluster:
+            self.raw_replies(r)
+
+    @staticmethod
+    def raw_replies(client):
         # Parse stream replies ourselves: a pending entry trimmed from the stream comes back as [id, nil].
         for cmd in ("XREADGROUP", "XAUTOCLAIM"):
-            r.set_response_callback(cmd, lambda response, **options: response)
+            client.set_response_callback(cmd, lambda response, **options: response)
+        return client
+
+    def on_stream_node(self, call):
+        """call(client) with a client of the node that holds the stream (the plain client on one Redis).
+
+        On a cluster, the stream reads and the dead-letter transaction go to that node's own client: redis-py's
+        RedisCluster parses every reply with its node clients' callbacks (set_response_callback on the cluster
+        client only post-processes), and its pipelines refused MULTI before recent releases. The stream and its
+        dead-letter stream share {stories}: one slot, one node. A moved slot or a failover refreshes the slot
+        map, then the call runs again, for up to about half a minute.
+        """
+        if not self.cluster:
+            return call(self.r)
+        for attempt in range(30):
+            try:
+                node = self.r.get_node_from_key(self.keys.stream)
+                return call(self.raw_replies(self.r.get_redis_connection(node)))
+            except CLUSTER_RETRY:
+                if attempt == 29 or self.stopping:
+                    raise
+                time.sleep(min(1.0, 0.1 * (attempt + 1)))
+                try:
+                    self.r.nodes_manager.initialize()
+                except (redis.exceptions.RedisError, redis.exceptions.RedisClusterException):
+                    pass  # no node answered yet: the next attempt tries again
 
     def ensure_group(self):
         try:
@@ -150,7 +273,7 @@ class Consumer:
         args = ["XREADGROUP", "GROUP", self.group, self.name, "COUNT", self.count]
         if block is not None:
             args += ["BLOCK", block]
-        reply = self.r.execute_command(*args, "STREAMS", self.keys.stream, stream_id)
+        reply = self.on_stream_node(lambda c: c.execute_command(*args, "STREAMS", self.keys.stream, stream_id))
         if not reply:
             return []
         # RESP3 (redis-py 8's default protocol) answers a map {stream: entries}; RESP2 a list [[stream, entries]].
@@ -172,11 +295,15 @@ class Consumer:
             "error": error[:2000], "failedAt": datetime.now(timezone.utc).isoformat(),
             "fields": json.dumps(fields),
         }
-        # One transaction: the entry leaves the pending list exactly when its dead letter exists.
-        pipe = self.r.pipeline(transaction=True)
-        pipe.xadd(self.keys.dead_letters, letter, maxlen=self.dead_letter_maxlen, approximate=True)
-        pipe.xack(self.keys.stream, self.group, entry_id)
-        pipe.execute()
+        # One transaction: the entry leaves the pending list exactly when its dead letter exists. On a cluster a
+        # MULTI must stay within one slot: the stream and its dead-letter stream share the hash tag {stories}.
+        def move(client):
+            pipe = client.pipeline(transaction=True)
+            pipe.xadd(self.keys.dead_letters, letter, maxlen=self.dead_letter_maxlen, approximate=True)
+            pipe.xack(self.keys.stream, self.group, entry_id)
+            pipe.execute()
+
+        self.on_stream_node(move)
         self.last_errors.pop(entry_id, None)
         print("dead-lettered %s after %d deliveries: %s: %s" % (entry_id, deliveries, reason, error),
               file=sys.stderr)
@@ -229,8 +356,9 @@ class Consumer:
         cursor, next_claim = "0-0", 0.0
         while not self.stopping:
             if time.monotonic() >= next_claim:
-                reply = self.r.execute_command("XAUTOCLAIM", self.keys.stream, self.group, self.name,
-                                               self.claim_min_idle_ms, cursor, "COUNT", self.count)
+                reply = self.on_stream_node(lambda c: c.execute_command(
+                    "XAUTOCLAIM", self.keys.stream, self.group, self.name, self.claim_min_idle_ms, cursor,
+                    "COUNT", self.count))
                 cursor = reply[0]
                 claimed = [e for e in reply[1] if e is not None]
                 self.process_batch(claimed, self.delivery_counts(claimed))
@@ -244,6 +372,12 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"))
     ap.add_argument(
+        "--cluster-nodes",
+        default=os.environ.get("REDIS_CLUSTER_NODES", ""),
+        help="a Redis Cluster's seed nodes, host:port,host:port,... (default: $REDIS_CLUSTER_NODES); "
+             "wins over --redis-url",
+    )
+    ap.add_argument(
         "--prefix",
         default=os.environ.get("NEWSFLOW_KEY_PREFIX", "newsflow"),
         help="newsflow's redis.keyPrefix (default: $NEWSFLOW_KEY_PREFIX, else newsflow)",
@@ -256,9 +390,19 @@ def main():
     ap.add_argument("--limit", type=int, default=0, help="exit after this many events (0 = run until SIGTERM)")
     args = ap.parse_args()
 
-    r = redis.Redis.from_url(args.redis_url, decode_responses=True)
     # Bodies are bytes (compressed): read them on a connection that does not decode replies as text.
-    raw = redis.Redis.from_url(args.redis_url)
+    if args.cluster_nodes.strip():
+        # redis-py's cluster client logs every error it meets with a traceback, the BUSYGROUP ensure_group expects
+        # and each retry of a failover included; what matters still reaches this script as an exception.
+        logging.getLogger("redis").addHandler(logging.NullHandler())
+        try:
+            r = connect_cluster(args.cluster_nodes, decode_responses=True)
+        except ValueError as e:
+            ap.error("--cluster-nodes: %s" % e)
+        raw = connect_cluster(args.cluster_nodes, decode_responses=False)
+    else:
+        r = redis.Redis.from_url(args.redis_url, decode_responses=True)
+        raw = redis.Redis.from_url(args.redis_url)
     keys = Keys(args.prefix)
     handled = 0
 
@@ -278,7 +422,7 @@ def main():
         record = r.get(keys.article(event["articleId"]))
         member = json.loads(record) if record else None
         story_id = member["storyId"] if member else event["storyId"]
-        stored = raw.get(keys.story_body(story_id))
+        stored = read_story_body(r, raw, keys, story_id)
         body = decode_body(stored) if stored else None
         emit(dict(line, **{
             "title": member["title"] if member else None,
