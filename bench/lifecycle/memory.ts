@@ -69,8 +69,11 @@ export function keyClass(rest: string): string {
   return (
     rest
       // BullMQ: <bull>:<queue>:<job id | kind>[:sub]
-      .replace(/^bull:([^:]+):([^:]+)(:.*)?$/, (all, queue: string, name: string, sub?: string) =>
-        BULL_NAMES.has(name) ? all : `bull:${queue}:<job>${sub ?? ''}`,
+      // (`{bull}` on a Redis Cluster: BullMQ's prefix carries a hash tag there.)
+      .replace(
+        /^(bull|\{bull\}):([^:]+):([^:]+)(:.*)?$/,
+        (all, bull: string, queue: string, name: string, sub?: string) =>
+          BULL_NAMES.has(name) ? all : `${bull}:${queue}:<job>${sub ?? ''}`,
       )
       .replace(/^\{stories\}:story:[^:]+(:m|:body)?$/, '{stories}:story:*$1')
       .replace(/^\{b:[^}]+\}$/, '{b:*}')
