@@ -138,6 +138,12 @@ export interface NextPoll {
 
 export interface SuccessInput {
   now: number;
+  /**
+   * When this poll was due (the feed's `nextPollAt`). A poll that ran late — a tick missed, a poller restarted
+   * while it held the feed — is counted from when it was due, not from when it ran, so a feed keeps its cadence
+   * through disruptions; at most half an interval is made up, so two polls are never closer than that.
+   */
+  dueAt?: number | null;
   base: Interval;
   floor: Interval | null;
   websubActive?: boolean;
@@ -149,7 +155,11 @@ export function nextAfterSuccess(input: SuccessInput, s: IntervalSettings = DEFA
   if (input.websubActive && base.ms <= s.websubSafetyMs) {
     base = { ms: s.websubSafetyMs, reason: 'WebSub pushes; daily safety poll' };
   }
-  return withFloor(input.now, jittered(base.ms, s.jitter, input.random), base.reason, input.floor);
+  const ms = jittered(base.ms, s.jitter, input.random);
+  // A cache floor (the server's own "not before") counts from now, as always.
+  if (input.floor && input.floor.ms > ms) return withFloor(input.now, ms, base.reason, input.floor);
+  const late = input.dueAt == null ? 0 : Math.min(Math.max(0, input.now - input.dueAt), ms / 2);
+  return { intervalMs: ms, nextPollAt: input.now - Math.round(late) + ms, reason: base.reason };
 }
 
 export interface FailureInput {

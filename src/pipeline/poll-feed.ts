@@ -543,7 +543,11 @@ class Poll {
       settings.intervals,
     );
     const websubActive = (await this.deps.websub?.isActive(this.feed.id, now)) ?? false;
-    return nextAfterSuccess({ now, base, floor, websubActive, random: this.random }, settings.intervals);
+    const dueAt = msOf(this.state.nextPollAt);
+    return nextAfterSuccess(
+      { now, dueAt, base, floor, websubActive, random: this.random },
+      settings.intervals,
+    );
   }
 
   private successFields(

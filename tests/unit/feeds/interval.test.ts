@@ -98,6 +98,32 @@ describe('nextAfterSuccess', () => {
     const next = nextAfterSuccess({ now: NOW, base, floor, websubActive, random: () => r }, S);
     expect(next).toEqual({ intervalMs, nextPollAt: NOW + intervalMs, reason });
   });
+
+  it.each([
+    // [due relative to now, next poll relative to now] for an hourly feed
+    [null, H],
+    [0, H],
+    // late by 10 min: the next poll keeps the cadence
+    [-10 * MIN, 50 * MIN],
+    // late by more than half an interval: half is made up, never more
+    [-3 * H, 30 * MIN],
+    // polled early (a manual poll): counted from now
+    [20 * MIN, H],
+  ])('a poll due at now %s ms is followed by one at now + %i ms', (due, next) => {
+    const base = { ms: H, reason: 'default' };
+    const dueAt = due === null ? null : NOW + due;
+    expect(nextAfterSuccess({ now: NOW, dueAt, base, floor: null, random: () => 0.5 }, S)).toEqual({
+      intervalMs: H,
+      nextPollAt: NOW + next,
+      reason: 'default',
+    });
+    // A server's floor still counts from now.
+    const floored = nextAfterSuccess(
+      { now: NOW, dueAt, base, floor: { ms: 2 * H, reason: 'Retry-After 2 h' }, random: () => 0.5 },
+      S,
+    );
+    expect(floored.nextPollAt).toBe(NOW + 2 * H);
+  });
 });
 
 describe('nextAfterFailure (interval × 2^n, capped at 48 h; Retry-After wins when later)', () => {
