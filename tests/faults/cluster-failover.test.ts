@@ -4,7 +4,7 @@ import { keysFor } from '../../src/store/keys.js';
 import { createRedis, waitReady, type ClusterTarget } from '../../src/store/redis.js';
 import { redisClusterAvailable, startRedisCluster } from '../helpers/redis-cluster.js';
 import { testPrefix } from '../helpers/redis.js';
-import { checkInvariant, readHistory, waitForDrain, type HistoryLine } from './lib/checker.js';
+import { checkInvariant, readHistory, waitForDrain, storedLines } from './lib/checker.js';
 import { faultService, startCluster } from './lib/cluster.js';
 import { unsettledUrls, waitUntil } from './lib/converge.js';
 import { growingFeed } from './lib/growing-feed.js';
@@ -19,11 +19,6 @@ const COUNT = 160;
 /** Published before the fault; the rest only once the cluster has failed over. */
 const HOLD = 100;
 const KILL_AFTER_STORED = 30;
-
-const storedLines = (history: HistoryLine[]): Extract<HistoryLine, { ev: 'outcome' }>[] =>
-  history.filter(
-    (h): h is Extract<HistoryLine, { ev: 'outcome' }> => h.ev === 'outcome' && h.outcome === 'stored',
-  );
 
 /**
  * Issue 18: a Redis Cluster (3 primaries + 3 replicas, AOF everysec) loses the primary that holds the story index

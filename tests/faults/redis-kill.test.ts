@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { keysFor } from '../../src/store/keys.js';
 import { createRedis, waitReady } from '../../src/store/redis.js';
 import { testPrefix } from '../helpers/redis.js';
-import { checkInvariant, readHistory, waitForDrain, type HistoryLine } from './lib/checker.js';
+import { checkInvariant, readHistory, waitForDrain, storedLines } from './lib/checker.js';
 import { faultService, startCluster } from './lib/cluster.js';
 import { sleep, unsettledUrls, urlHashOf, waitUntil } from './lib/converge.js';
 import { growingFeed } from './lib/growing-feed.js';
@@ -20,11 +20,6 @@ const HOLD = 100;
 /** Stored articles before the kill: enough to check survivors, few enough that the kill lands mid-run. */
 const KILL_AFTER_STORED = 30;
 const DOWN_MS = 1_500;
-
-const storedLines = (history: HistoryLine[]): Extract<HistoryLine, { ev: 'outcome' }>[] =>
-  history.filter(
-    (h): h is Extract<HistoryLine, { ev: 'outcome' }> => h.ev === 'outcome' && h.outcome === 'stored',
-  );
 
 describe.skipIf(!redisServerInstalled())('Redis kill -9 mid-run, restarted from its AOF', () => {
   it('keeps every acknowledged article; the same workers resume; the next polls make the store converge', async () => {

@@ -23,6 +23,13 @@ export interface CheckReport {
   history: HistoryLine[];
 }
 
+/** The history's `stored` outcomes: articles whose decision script had answered. */
+export function storedLines(history: HistoryLine[]): Extract<HistoryLine, { ev: 'outcome' }>[] {
+  return history.filter(
+    (h): h is Extract<HistoryLine, { ev: 'outcome' }> => h.ev === 'outcome' && h.outcome === 'stored',
+  );
+}
+
 export function readHistory(file: string): HistoryLine[] {
   if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
