@@ -21,6 +21,7 @@ import type { Keys } from '../store/keys.js';
 import { createReader, type StoryReads } from '../consumer/reader.js';
 import { BadCursorError, decodeCursor, listArticles, parseSince, type Order } from './articles.js';
 import { isAuthorized } from './auth.js';
+import { registerConsole } from './console/routes.js';
 import type { Logger } from '../shared/logger.js';
 
 export interface ApiDeps {
@@ -40,6 +41,10 @@ export interface ApiDeps {
   metrics?: Registry;
   /** Back-pressure watermarks (config `memory`), shown in /readyz and /metrics; the defaults when absent. */
   memory?: Watermarks | undefined;
+  /** Serve the operator console at `/` and `/console/…` (config `api.console`; default on). */
+  console?: boolean;
+  /** Queues a manual poll of one feed: the console's "poll now" (absent: the button is not shown). */
+  pollNow?: (feedId: string) => Promise<void>;
   /** The project's logger; Fastify logs through it (no request lines: a scraper would write one every few seconds). */
   log?: Logger;
 }
@@ -197,6 +202,19 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     const text = await metrics.metrics();
     return reply.type(metrics.contentType).send(text);
   });
+
+  if (deps.console ?? true) {
+    registerConsole(app, {
+      redis: deps.redis,
+      keys: deps.keys,
+      feeds: deps.feeds,
+      queues: deps.queues,
+      adminToken: deps.adminToken,
+      store: deps.store,
+      memory: deps.memory,
+      pollNow: deps.pollNow,
+    });
+  }
 
   if (deps.adminToken) mountDashboard(app, deps.queues, deps.adminToken);
   else {

@@ -417,6 +417,11 @@ export const serviceSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         /** Bearer token (or Basic-auth password) for the queue dashboard at /admin/queues; null disables the dashboard. */
         adminToken: z.string().min(16, 'at least 16 characters').nullable().default(null),
+        /**
+         * The operator console at `/` (stories, feeds, failures, consumers): read-only for anyone who reaches the
+         * API; its two actions (enable a feed, poll now) need adminToken.
+         */
+        console: z.boolean().default(true),
       })
       .strict()
       .prefault({}),

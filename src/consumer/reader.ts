@@ -15,6 +15,8 @@ export interface StoryReads {
   /** Article ids by store time (the listing behind /articles and export). */
   articlesByTime(q: ArticleTimeRange): Promise<{ id: string; at: number }[]>;
   countArticles(sinceMs: number | null): Promise<number>;
+  /** Story ids by creation time (the console's story list, newest first). */
+  storiesByTime(q: ArticleTimeRange): Promise<{ id: string; at: number }[]>;
 }
 
 export interface ArticleView extends StoryMemberView {

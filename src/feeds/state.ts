@@ -1,4 +1,5 @@
 import type { RedisClient } from '../store/redis.js';
+import { disabledFeedsKey, feedKeys, type Keys } from '../store/keys.js';
 import type { IdPolicy } from './parse/identity.js';
 
 /**
@@ -152,4 +153,20 @@ export function feedStatus(enabledInConfig: boolean, s: FeedState): FeedStatus {
   if (s.consecutiveErrors > 0) return 'backing-off';
   if (!s.lastPolledAt) return 'new';
   return 'healthy';
+}
+
+/**
+ * Re-enables a feed a poll disabled (410 Gone, long 401/403/404): its errors are forgotten and the poller
+ * schedules it again. One function for `newsflow feeds enable` and the console's button, so both undo the
+ * same fields.
+ */
+export async function enableFeed(redis: RedisClient, keys: Keys, feedId: string): Promise<void> {
+  const stateKey = feedKeys(keys, feedId).state;
+  // Two slots on a cluster, so two steps: the state first, then the reconciler's list; a rerun finishes both.
+  await redis
+    .multi()
+    .hdel(stateKey, 'disabled', 'disabledReason', 'disabledAt', 'firstHardErrorAt', 'nextPollAt')
+    .hset(stateKey, 'consecutiveErrors', '0')
+    .exec();
+  await redis.srem(disabledFeedsKey(keys), feedId);
 }

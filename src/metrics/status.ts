@@ -226,22 +226,69 @@ export async function readFailures(redis: RedisClient, keys: Keys, recent = 5): 
     (counts[m[1]!] ??= {})[m[2]!] = n;
   }
   const rows = await redis.xrevrange(failuresKey(keys), '+', '-', 'COUNT', recent);
+  return { counts, recent: rows.map(failureRow) };
+}
+
+export type FailureRow = FailureView['recent'][number];
+
+function failureRow([id, flat]: [string, string[]]): FailureRow {
+  const f = pairs(flat);
+  const s = (k: string): string => (typeof f[k] === 'string' ? f[k] : '');
   return {
-    counts,
-    recent: rows.map(([id, flat]) => {
-      const f = pairs(flat);
-      const s = (k: string): string => (typeof f[k] === 'string' ? f[k] : '');
-      return {
-        id,
-        scope: s('scope'),
-        feedOrArticle: s('id'),
-        url: s('url'),
-        class: s('class'),
-        reason: s('reason'),
-        at: s('at'),
-      };
-    }),
+    id,
+    scope: s('scope'),
+    feedOrArticle: s('id'),
+    url: s('url'),
+    class: s('class'),
+    reason: s('reason'),
+    at: s('at'),
   };
+}
+
+export interface FailurePage {
+  rows: FailureRow[];
+  /** Stream id to pass as `before` for the next page; null at the end of the stream. */
+  next: string | null;
+  /** Entries examined for this page; the scan stops at `scanLimit` even when the page is not full. */
+  scanned: number;
+  scanLimitHit: boolean;
+}
+
+/**
+ * The failures stream newest first, one page at a time, keeping the entries that match (class, scope, id):
+ * at most `scanLimit` entries are read per page, so a rare class costs a bounded read, not the whole stream.
+ */
+export async function readFailurePage(
+  redis: RedisClient,
+  keys: Keys,
+  q: {
+    before?: string | undefined;
+    class?: string | undefined;
+    scope?: string | undefined;
+    id?: string | undefined;
+    limit: number;
+    scanLimit?: number;
+  },
+): Promise<FailurePage> {
+  const scanLimit = q.scanLimit ?? 2_000;
+  const rows: FailureRow[] = [];
+  let end = q.before ? `(${q.before}` : '+';
+  let scanned = 0;
+  for (;;) {
+    const batch = await redis.xrevrange(failuresKey(keys), end, '-', 'COUNT', Math.min(500, scanLimit));
+    if (batch.length === 0) return { rows, next: null, scanned, scanLimitHit: false };
+    for (const entry of batch) {
+      scanned++;
+      end = `(${entry[0]}`;
+      const row = failureRow(entry);
+      if (q.class && row.class !== q.class) continue;
+      if (q.scope && row.scope !== q.scope) continue;
+      if (q.id && row.feedOrArticle !== q.id) continue;
+      rows.push(row);
+      if (rows.length >= q.limit) return { rows, next: entry[0], scanned, scanLimitHit: false };
+    }
+    if (scanned >= scanLimit) return { rows, next: end.slice(1), scanned, scanLimitHit: true };
+  }
 }
 
 /**

@@ -63,3 +63,14 @@ export const pollJobOptions: JobsOptions = {
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: { age: 7 * 24 * 3600, count: 10_000 },
 };
+
+/**
+ * A manual poll of one feed (`run --once`, the console's "poll now"): polled at once whatever its schedule.
+ * `tag` makes the job id unique to its caller's run or request.
+ */
+export function manualPollJob(
+  feedId: string,
+  tag: string,
+): { name: 'poll'; data: PollJobData; opts: JobsOptions } {
+  return { name: 'poll', data: { feedId }, opts: { ...pollJobOptions, jobId: `once-${tag}-${feedId}` } };
+}

@@ -2,7 +2,7 @@ import type { Job, Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { ResourceBudgetError } from '../shared/errors.js';
 import { formatBytes, isOomError, readMemory, type MemoryGauge } from '../store/memory.js';
-import { pollJobOptions, type ArticleOutcome, type PollOutcome } from './queues.js';
+import { manualPollJob, type ArticleOutcome, type PollOutcome } from './queues.js';
 import { createArticleWorker, createPollWorker, type Runtime } from './runtime.js';
 
 /** What `newsflow run --once` prints (one JSON object): counts of this run's jobs only. */
@@ -89,13 +89,7 @@ async function runOnceInner(rt: Runtime, opts: { pollIntervalMs?: number }): Pro
   try {
     const runId = randomUUID().slice(0, 8);
     const feeds = rt.config.feeds.filter(f => f.enabled);
-    const pollJobs = await rt.pollQueue.addBulk(
-      feeds.map(f => ({
-        name: 'poll',
-        data: { feedId: f.id },
-        opts: { ...pollJobOptions, jobId: `once-${runId}-${f.id}` },
-      })),
-    );
+    const pollJobs = await rt.pollQueue.addBulk(feeds.map(f => manualPollJob(f.id, runId)));
     const interval = opts.pollIntervalMs ?? 100;
     const articleIds = new Set<string>();
     for (const { value, failedReason } of await waitAll(rt.pollQueue, ids(pollJobs), interval, guard)) {

@@ -9,7 +9,7 @@ import { buildApi } from '../api/app.js';
 import { trimIntervalMs, trimStreamByAge } from '../consumer/retention.js';
 import { startPruner, type Pruner } from './pruner.js';
 import { createArticleWorker, createPollWorker, type Runtime } from './runtime.js';
-import { pollJobOptions } from './queues.js';
+import { manualPollJob, pollJobOptions } from './queues.js';
 
 export type Role = 'poller' | 'extractor' | 'api';
 export const ALL_ROLES: readonly Role[] = ['poller', 'extractor', 'api'];
@@ -115,6 +115,11 @@ export async function startService(rt: Runtime, roles: readonly Role[]): Promise
       feeds: () => feeds.current(),
       queues: [rt.pollQueue, rt.articleQueue],
       adminToken: svc.api.adminToken,
+      console: svc.api.console,
+      pollNow: async feedId => {
+        const job = manualPollJob(feedId, `console-${randomUUID().slice(0, 8)}`);
+        await rt.pollQueue.add(job.name, job.data, job.opts);
+      },
       isReady,
       store: rt.store,
       log: rt.log,

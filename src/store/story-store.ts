@@ -80,6 +80,8 @@ export interface StoryStore {
   storyIds(opts?: { pageSize?: number }): AsyncGenerator<string[]>;
   /** Article ids with their store time (ms), by store time: one page of the listing behind /articles and export. */
   articlesByTime(q: ArticleTimeRange): Promise<{ id: string; at: number }[]>;
+  /** Story ids with their creation time (ms), by creation time: one page of the console's story list. */
+  storiesByTime(q: ArticleTimeRange): Promise<{ id: string; at: number }[]>;
   /** How many articles were stored at or after `sinceMs` (all when null). */
   countArticles(sinceMs: number | null): Promise<number>;
 }
@@ -277,6 +279,9 @@ export function createStoryStore(redis: RedisClient, keys: Keys, opts: { streamM
       for (let i = 0; i + 1 < flat.length; i += 2) rows.push({ id: flat[i]!, at: Number(flat[i + 1]) });
       return rows;
     },
+    storiesByTime(q) {
+      return timeRange(redis, keys.storiesByTime, q);
+    },
     async countArticles(sinceMs) {
       return await redis.zcount(keys.articlesByTime, sinceMs ?? '-inf', '+inf');
     },
@@ -290,4 +295,18 @@ export function createStoryStore(redis: RedisClient, keys: Keys, opts: { streamM
     },
   };
   return store;
+}
+
+/** One page of a sorted set scored by time. */
+async function timeRange(
+  redis: RedisClient,
+  key: string,
+  q: ArticleTimeRange,
+): Promise<{ id: string; at: number }[]> {
+  const range = [key, q.from, q.to, 'WITHSCORES', 'LIMIT', q.offset, q.limit] as const;
+  const flat =
+    q.order === 'asc' ? await redis.zrangebyscore(...range) : await redis.zrevrangebyscore(...range);
+  const rows: { id: string; at: number }[] = [];
+  for (let i = 0; i + 1 < flat.length; i += 2) rows.push({ id: flat[i]!, at: Number(flat[i + 1]) });
+  return rows;
 }

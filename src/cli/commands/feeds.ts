@@ -6,9 +6,9 @@ import type { FeedConfig } from '../../config/schema.js';
 import { discoverFeeds } from '../../feeds/discover.js';
 import { addFeedsToFile, FeedsFileError, type NewFeed } from '../../feeds/feeds-file.js';
 import { humanMs } from '../../feeds/interval.js';
-import { disabledFeedsKey, feedKeys, keysFor } from '../../store/keys.js';
+import { feedKeys, keysFor } from '../../store/keys.js';
 import { buildOpml, OpmlError, parseOpml } from '../../feeds/opml.js';
-import { feedStatus, readFeedState, type FeedState, type FeedStatus } from '../../feeds/state.js';
+import { enableFeed, feedStatus, readFeedState, type FeedState, type FeedStatus } from '../../feeds/state.js';
 import { createFetcher, fetcherOptionsFromConfig } from '../../fetch/fetcher.js';
 import { cliLogger, openRedis, readConfig, DEFAULT_CONFIG_DIR } from '../context.js';
 import type { RedisClient } from '../../store/redis.js';
@@ -247,16 +247,7 @@ export function registerFeeds(program: Command): void {
       const config = readConfig(dirOf(cmd));
       if (!config.feeds.some(f => f.id === id)) fail(`no feed "${id}" in feeds.yaml`);
       const keys = keysFor(config.service.redis.keyPrefix);
-      await withRedis(config, async redis => {
-        const stateKey = feedKeys(keys, id).state;
-        // Two slots on a cluster, so two steps: the state first, then the reconciler's list; a rerun finishes both.
-        await redis
-          .multi()
-          .hdel(stateKey, 'disabled', 'disabledReason', 'disabledAt', 'firstHardErrorAt', 'nextPollAt')
-          .hset(stateKey, 'consecutiveErrors', '0')
-          .exec();
-        await redis.srem(disabledFeedsKey(keys), id);
-      });
+      await withRedis(config, redis => enableFeed(redis, keys, id));
       process.stdout.write(`enabled ${id}: the running poller schedules it again within seconds\n`);
     });
 }
