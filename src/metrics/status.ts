@@ -209,6 +209,8 @@ export interface FailureView {
     class: string;
     reason: string;
     at: string;
+    /** The feed the record is about: a feed's own id, or the feed of an article's item ('' when unknown). */
+    feed: string;
   }[];
 }
 
@@ -242,6 +244,9 @@ function failureRow([id, flat]: [string, string[]]): FailureRow {
     class: s('class'),
     reason: s('reason'),
     at: s('at'),
+    // Feed records are about their feed; article records name the feed of their item (records written before
+    // the field existed name none).
+    feed: s('scope') === 'feed' ? s('id') : s('feed'),
   };
 }
 
@@ -266,6 +271,8 @@ export async function readFailurePage(
     class?: string | undefined;
     scope?: string | undefined;
     id?: string | undefined;
+    /** Records of this feed: its polls and its items. */
+    feed?: string | undefined;
     limit: number;
     scanLimit?: number;
   },
@@ -284,6 +291,7 @@ export async function readFailurePage(
       if (q.class && row.class !== q.class) continue;
       if (q.scope && row.scope !== q.scope) continue;
       if (q.id && row.feedOrArticle !== q.id) continue;
+      if (q.feed && row.feed !== q.feed) continue;
       rows.push(row);
       if (rows.length >= q.limit) return { rows, next: entry[0], scanned, scanLimitHit: false };
     }

@@ -88,6 +88,7 @@ async function recordDeadJob(deps: DeadJobDeps, job: Job<ArticleJobData, Article
       class: /stalled/i.test(reason) ? 'stalled' : 'error',
       reason,
       at: new Date(job.finishedOn ?? deps.now()).toISOString(),
+      feed: data.feed?.id,
     },
     { once: `article:${data.urlHash}` },
   );

@@ -100,7 +100,9 @@ export function checkArticleJobData(data: unknown): Checked<ArticleJobData> {
 export function invalidJobSubject(data: unknown): { feedId: string; url: string; urlHash: string } {
   const d = (data && typeof data === 'object' ? data : {}) as Record<string, unknown>;
   const str = (v: unknown, max: number): string => (typeof v === 'string' ? v.slice(0, max) : '');
-  const feedId = str(d.feedId, 64);
+  // A poll job names its feed as `feedId`, an article job as `feed.id`.
+  const feedOf = d.feed && typeof d.feed === 'object' ? (d.feed as Record<string, unknown>).id : undefined;
+  const feedId = str(d.feedId ?? feedOf, 64);
   const urlHash = str(d.urlHash, 32);
   return {
     feedId: feedIdSchema.safeParse(feedId).success ? feedId : '',

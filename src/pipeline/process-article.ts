@@ -266,6 +266,7 @@ async function record(
       class: cls,
       reason,
       at: new Date(deps.now()).toISOString(),
+      feed: job.feed.id,
       ...(counter ? { counter } : {}),
     },
     { once: `article:${job.urlHash}` },

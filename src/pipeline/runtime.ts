@@ -306,6 +306,7 @@ async function invalidJob(
       class: 'invalid-job',
       reason,
       at: new Date(rt.now()).toISOString(),
+      ...(scope === 'article' && subject.feedId ? { feed: subject.feedId } : {}),
     },
     { once: `invalid-job:${hashKey(`${job.queueName}\n${job.id ?? ''}`)}` },
   );

@@ -13,6 +13,11 @@ export interface FailureRecord {
   class: string;
   reason: string;
   at: string;
+  /**
+   * The feed whose item this was (article records): lets a feed's page list what became of its items. A URL
+   * listed by two feeds carries the feed of the job that ran.
+   */
+  feed?: string | undefined;
   /** Stats field to count it under; `<scope>.failed.<class>` by default. */
   counter?: string;
 }
@@ -52,6 +57,7 @@ export async function recordFailure(
       rec.reason,
       'at',
       rec.at,
+      ...(rec.feed ? ['feed', rec.feed] : []),
     ],
   );
   return reply !== null;

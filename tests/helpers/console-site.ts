@@ -13,7 +13,8 @@ import { cleanupPrefix, testRedisUrl } from './redis.js';
 /**
  * What the console tests run the pipeline on: the offline demo site (an original and a syndicated copy that
  * credits it), a hostile page whose title and body carry script, an `onerror=` handler and a `javascript:` link,
- * and a feed that answers 404 (a failure to show). All on loopback.
+ * two more items of that feed that are not stored (a page that answers 404, a page with no article), and a feed
+ * that answers 404 (failures to show). All on loopback.
  */
 export const HOSTILE_PAGE_TITLE = 'Council vote <script>window.__pwned=1</script> ends';
 /**
@@ -70,6 +71,10 @@ function hostileFeed(origin: string): string {
 <rss version="2.0"><channel><title>Hostile Gazette</title><link>${origin}/</link><description>x</description>
 <item><title><![CDATA[${HOSTILE_PAGE_TITLE}]]></title><link>${origin}/2026/12/01/council-vote/</link>
 <guid>${origin}/2026/12/01/council-vote/</guid><pubDate>Tue, 01 Dec 2026 10:00:00 GMT</pubDate></item>
+<item><title>Withdrawn story</title><link>${origin}/2026/12/01/withdrawn/</link>
+<guid>${origin}/2026/12/01/withdrawn/</guid><pubDate>Tue, 01 Dec 2026 09:00:00 GMT</pubDate></item>
+<item><title>Photo of the day</title><link>${origin}/2026/12/01/photo/</link>
+<guid>${origin}/2026/12/01/photo/</guid><pubDate>Tue, 01 Dec 2026 08:00:00 GMT</pubDate></item>
 </channel></rss>`;
 }
 
@@ -96,7 +101,14 @@ export async function publishConsoleSite(prefix: string): Promise<ConsoleSite> {
       res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' }).end(hostileFeed(origin));
     } else if (path === '/2026/12/01/council-vote/') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(hostileArticle(origin));
-    } else if (path === '/robots.txt' || path === '/missing.xml') {
+    } else if (path === '/2026/12/01/photo/') {
+      // No article on it: the extractor skips it, and the feed's page says so.
+      res
+        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+        .end(
+          '<!doctype html><html lang="en"><head><title>Photo</title></head><body><img src="/p.png" alt=""></body></html>',
+        );
+    } else if (path === '/robots.txt' || path === '/missing.xml' || path === '/2026/12/01/withdrawn/') {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     } else {
       res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);

@@ -576,6 +576,9 @@ export interface FeedData {
   items: FeedItemRow[];
   itemsNext: string | null;
   itemsPaged: boolean;
+  /** The feed's items that were not stored — skipped or failed as articles — newest first. */
+  notStored: FailureRow[];
+  notStoredBoundHit: boolean;
   failures: FailureRow[];
   failuresBoundHit: boolean;
   actions: FeedActions;
@@ -703,8 +706,34 @@ export function feedPage(d: FeedData): SafeHtml {
         'Item pages',
       )}
     </section>
+    <section aria-labelledby="h-not-stored">
+      <h2 id="h-not-stored">Items not stored</h2>
+      <table>
+        <caption>
+          Items of this feed skipped or failed as articles, newest
+          first${d.notStoredBoundHit ? ' (among the newest failures recorded)' : ''}
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">At</th>
+            <th scope="col">Class</th>
+            <th scope="col">Reason</th>
+            <th scope="col">URL</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${
+            d.notStored.length > 0
+              ? failureRows(d.notStored, false)
+              : html`<tr>
+                  <td colspan="4">None recorded.</td>
+                </tr>`
+          }
+        </tbody>
+      </table>
+    </section>
     <section aria-labelledby="h-failures">
-      <h2 id="h-failures">Recent failures</h2>
+      <h2 id="h-failures">Recent poll failures</h2>
       <table>
         <caption>
           Failures of polls of this feed, newest
@@ -728,7 +757,9 @@ export function feedPage(d: FeedData): SafeHtml {
           }
         </tbody>
       </table>
-      <p><a href="${href('/console/failures', { scope: 'feed', id: f.id })}">All failures of this feed</a></p>
+      <p>
+        <a href="${href('/console/failures', { feed: f.id })}">All failures of this feed and its items</a>
+      </p>
     </section>`;
   return layout({ title: `Feed ${f.id}`, section: 'feeds', body });
 }
@@ -738,7 +769,12 @@ export function feedPage(d: FeedData): SafeHtml {
 export interface FailuresData {
   counts: Record<string, Record<string, number>>;
   rows: FailureRow[];
-  filter: { class?: string | undefined; scope?: string | undefined; id?: string | undefined };
+  filter: {
+    class?: string | undefined;
+    scope?: string | undefined;
+    id?: string | undefined;
+    feed?: string | undefined;
+  };
   next: string | null;
   paged: boolean;
   scanned: number;
@@ -765,6 +801,7 @@ export function failuresPage(d: FailuresData): SafeHtml {
       ${select('class', 'Class', classes, d.filter.class)}
       ${d.filter.scope ? html`<input type="hidden" name="scope" value="${d.filter.scope}" />` : ''}
       ${d.filter.id ? html`<input type="hidden" name="id" value="${d.filter.id}" />` : ''}
+      ${d.filter.feed ? html`<input type="hidden" name="feed" value="${d.filter.feed}" />` : ''}
       <button type="submit">Filter</button>
       ${filtered ? html`<a href="/console/failures">Clear filters</a>` : ''}
     </form>
@@ -772,7 +809,7 @@ export function failuresPage(d: FailuresData): SafeHtml {
     <table>
       <caption>
         Failure
-        records${d.filter.class ? ` of class ${d.filter.class}` : ''}${d.filter.id ? ` of ${d.filter.id}` : ''},
+        records${d.filter.class ? ` of class ${d.filter.class}` : ''}${d.filter.id ? ` of ${d.filter.id}` : ''}${d.filter.feed ? ` of feed ${d.filter.feed} and its items` : ''},
         newest first
       </caption>
       <thead>

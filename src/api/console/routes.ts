@@ -355,9 +355,10 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
       const q = query(req, ['cursor', 'done']);
       const feed = feedOf(req);
       const cursor = q.cursor ? decodeCursor(q.cursor) : undefined;
-      const [[view], items, failures] = await Promise.all([
+      const [[view], items, notStored, failures] = await Promise.all([
         readFeeds(deps.redis, deps.keys, [feed]),
         listArticles(deps.store, { limit: 25, feed: feed.id, order: 'desc', cursor }),
+        readFailurePage(deps.redis, deps.keys, { scope: 'article', feed: feed.id, limit: 25 }),
         readFailurePage(deps.redis, deps.keys, { scope: 'feed', id: feed.id, limit: 10 }),
       ]);
       let actions: FeedActions;
@@ -392,6 +393,8 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
           })),
           itemsNext: items.nextCursor,
           itemsPaged: cursor !== undefined,
+          notStored: notStored.rows,
+          notStoredBoundHit: notStored.scanLimitHit,
           failures: failures.rows,
           failuresBoundHit: failures.scanLimitHit,
           actions,
@@ -400,11 +403,11 @@ export function registerConsole(app: FastifyInstance, deps: ConsoleDeps): void {
     });
 
     scope.get('/console/failures', async (req, reply) => {
-      const q = query(req, ['class', 'scope', 'id', 'before']);
+      const q = query(req, ['class', 'scope', 'id', 'feed', 'before']);
       if (q.before && !/^\d{1,15}-\d{1,10}$/.test(q.before)) {
         throw new PageError(400, 'before is not a stream id');
       }
-      const filter = { class: q.class, scope: q.scope, id: q.id };
+      const filter = { class: q.class, scope: q.scope, id: q.id, feed: q.feed };
       const [counts, page] = await Promise.all([
         readFailures(deps.redis, deps.keys, 1),
         readFailurePage(deps.redis, deps.keys, { ...filter, before: q.before, limit: FAILURES_PER_PAGE }),

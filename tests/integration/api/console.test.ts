@@ -219,6 +219,22 @@ describe('operator console (inject, real Redis, the pipeline run on a local site
     expect(feeds.body).toMatch(/<th scope="col">Interval \(reason\)<\/th>/);
     const gone = await get('/console/feeds/gone-feed');
     expect(gone.body).toMatch(/HTTP 404/);
+    // What became of each item: the hostile feed's stored story, its 404 page and its page without an article.
+    const hostile = await get('/console/feeds/hostile-gazette');
+    const notStored = hostile.body.split('id="h-not-stored"')[1]!.split('</section>')[0]!;
+    expect(notStored).toContain('/2026/12/01/withdrawn/');
+    expect(notStored).toContain('/2026/12/01/photo/');
+    expect(notStored).toContain('not-an-article');
+    expect(notStored).toContain('HTTP 404');
+    expect(notStored).not.toContain('council-vote');
+    const stored = hostile.body.split('id="h-items"')[1]!.split('</section>')[0]!;
+    expect(stored).toContain('council-vote');
+    // Another feed's page lists none of them.
+    const harbor = await get('/console/feeds/harbor-ledger');
+    expect(harbor.body.split('id="h-not-stored"')[1]!.split('</section>')[0]).toContain('None recorded.');
+    const ofFeed = await get('/console/failures?feed=hostile-gazette');
+    expect(ofFeed.body).toContain('/2026/12/01/withdrawn/');
+    expect(ofFeed.body).not.toContain('gone-feed');
     const failures = await get('/console/failures?class=http');
     expect(failures.body).toContain('gone-feed');
     expect((await get('/console/failures?class=no-such-class')).body).toContain('None recorded.');

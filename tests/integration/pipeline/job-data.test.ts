@@ -111,5 +111,8 @@ describe('processors check job data before it names a key', () => {
       f.join('\n').includes('urlHash is not the hash of urlKey'),
     );
     expect(recs).toHaveLength(1);
+    // The record names the job's feed, so the feed's console page lists it among its items not stored.
+    const fields = recs[0]![1];
+    expect(fields[fields.indexOf('feed') + 1]).toBe('wire');
   });
 });
