@@ -244,6 +244,12 @@ export const serviceSchema = z
               .int()
               .positive()
               .default(500 * KiB),
+            /** Decoded bytes of one sitemap (the protocol's limit is 50 MB uncompressed). */
+            sitemap: z
+              .number()
+              .int()
+              .positive()
+              .default(50 * MiB),
           })
           .strict()
           .prefault({}),
@@ -450,21 +456,33 @@ export const feedIdSchema = z
   .string()
   .regex(FEED_ID_RE, 'lower-case letters, digits, _ and -, at most 64, starting with a letter or digit');
 
+const httpUrl = z.string().superRefine((u, ctx) => {
+  let parsed: URL;
+  try {
+    parsed = new URL(u);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'not a URL (expected http:// or https://…)' });
+    return;
+  }
+  if (!/^https?:$/.test(parsed.protocol)) {
+    ctx.addIssue({ code: 'custom', message: 'only http and https feeds' });
+  }
+});
+
 export const feedSchema = z
   .object({
     id: feedIdSchema,
-    url: z.string().superRefine((u, ctx) => {
-      let parsed: URL;
-      try {
-        parsed = new URL(u);
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'not a URL (expected http:// or https://…)' });
-        return;
-      }
-      if (!/^https?:$/.test(parsed.protocol)) {
-        ctx.addIssue({ code: 'custom', message: 'only http and https feeds' });
-      }
-    }),
+    url: httpUrl,
+    /**
+     * `feed`: RSS, Atom or JSON Feed. `sitemap`: a sitemap, a sitemap index or a site root (`https://site/`, whose
+     * sitemaps are found in robots.txt or at common paths), polled like a feed. Absent means `feed`.
+     */
+    type: z.enum(['feed', 'sitemap']).optional(),
+    /**
+     * The site's news sitemap (or any sitemap): read when a poll of this feed overflows (every item new) to fill
+     * the gap, and by `newsflow backfill`. Without it the news sitemap is looked for in the site's robots.txt.
+     */
+    sitemap: httpUrl.optional(),
     title: z.string().optional(),
     tags: z.array(z.string()).default([]),
     enabled: z.boolean().default(true),

@@ -51,6 +51,8 @@ export function readFeedsFile(configDir: string): FeedConfig[] {
 
 export interface NewFeed {
   url: string;
+  /** `sitemap`: a sitemap source (written as `type: sitemap`); absent or `feed`: a feed (no `type` written). */
+  type?: 'feed' | 'sitemap' | undefined;
   id?: string | undefined;
   title?: string | undefined;
   tags?: readonly string[] | undefined;
@@ -113,6 +115,7 @@ export function addFeedsToText(text: string, feeds: readonly NewFeed[]): AddResu
       continue;
     }
     const entry: Record<string, unknown> = { id, url: nf.url };
+    if (nf.type === 'sitemap') entry.type = 'sitemap';
     if (nf.title) entry.title = nf.title;
     if (nf.tags && nf.tags.length > 0) entry.tags = [...nf.tags];
     if (nf.interval) entry.interval = nf.interval;

@@ -196,3 +196,25 @@ function withFloor(now: number, ms: number, reason: string, floor: Interval | nu
 export function countLastWeek(arrivals: readonly number[], now: number): number {
   return arrivals.filter(t => t > now - WEEK_MS && t <= now + 86_400_000).length;
 }
+
+/** How long a feed that overflowed keeps its halved interval as a ceiling, unless it overflows again. */
+export const OVERFLOW_HOLD_MS = 86_400_000;
+
+/**
+ * A poll that found every item new probably missed some: the interval is halved (from the one in force, or the
+ * ceiling left by an earlier overflow, whichever is shorter), never under `minMs`.
+ */
+export function overflowCeiling(currentMs: number, s: IntervalSettings = DEFAULT_INTERVALS): number {
+  return Math.max(s.minMs, Math.round(currentMs / 2));
+}
+
+/** The base interval under the ceiling of a recent overflow (held for OVERFLOW_HOLD_MS after it). */
+export function underOverflowCeiling(
+  base: Interval,
+  overflow: { ceilingMs: number | null; at: number | null },
+  now: number,
+): Interval {
+  const { ceilingMs, at } = overflow;
+  if (ceilingMs === null || at === null || now - at >= OVERFLOW_HOLD_MS || ceilingMs >= base.ms) return base;
+  return { ms: ceilingMs, reason: `overflow: every item was new, interval halved to ${humanMs(ceilingMs)}` };
+}

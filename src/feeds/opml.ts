@@ -77,7 +77,8 @@ export function buildOpml(feeds: readonly FeedConfig[], opts: { title?: string; 
     return `${indent}<outline type="rss" text="${attrText(text)}" title="${attrText(text)}" xmlUrl="${attrText(f.url)}"${category}/>`;
   };
   const groups = new Map<string, FeedConfig[]>();
-  for (const f of feeds) {
+  // OPML lists feeds for feed readers: a sitemap source is not one, and a reader would fail on it.
+  for (const f of feeds.filter(x => x.type !== 'sitemap')) {
     const key = f.tags[0] ?? '';
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }

@@ -48,6 +48,18 @@ export interface FeedState {
   ttlMinutes: number | null;
   hub: string | null;
   self: string | null;
+  /** Polls that found every item new (items were probably missed between two polls). */
+  overflows: number;
+  lastOverflowAt: string | null;
+  /** The halved interval an overflow left as a ceiling (held for a day after the last overflow). */
+  overflowIntervalMs: number | null;
+  /** Article URLs the last overflow's news sitemap read enqueued. */
+  lastOverflowFilled: number | null;
+  /** The site's news sitemap found for overflows (`none`: looked for, none found), and when it was looked for. */
+  newsSitemap: string | null;
+  newsSitemapCheckedAt: string | null;
+  /** A sitemap source given a site root: the sitemaps discovered for it (space-separated), found anew daily. */
+  sitemaps: string | null;
 }
 
 const NUMBERS = new Set<keyof FeedState>([
@@ -58,6 +70,9 @@ const NUMBERS = new Set<keyof FeedState>([
   'intervalMs',
   'healthyIntervalMs',
   'ttlMinutes',
+  'overflows',
+  'overflowIntervalMs',
+  'lastOverflowFilled',
 ]);
 
 export const EMPTY_STATE: FeedState = {
@@ -95,6 +110,13 @@ export const EMPTY_STATE: FeedState = {
   ttlMinutes: null,
   hub: null,
   self: null,
+  overflows: 0,
+  lastOverflowAt: null,
+  overflowIntervalMs: null,
+  lastOverflowFilled: null,
+  newsSitemap: null,
+  newsSitemapCheckedAt: null,
+  sitemaps: null,
 };
 
 export function stateFromHash(hash: Readonly<Record<string, string>>): FeedState {

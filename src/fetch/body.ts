@@ -1,5 +1,8 @@
 import { pipeline, Transform, type Readable } from 'node:stream';
-import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw } from 'node:zlib';
+import { promisify } from 'node:util';
+import { createBrotliDecompress, createGunzip, createInflate, createInflateRaw, gunzip } from 'node:zlib';
+
+const gunzipAsync = promisify(gunzip);
 
 /**
  * Reads a response body through its Content-Encoding decoders and counts the *decoded* bytes, stopping the
@@ -142,4 +145,23 @@ function peekFirstByte(stream: Readable): Promise<number | undefined> {
     stream.once('end', onEnd);
     stream.once('error', onError);
   });
+}
+
+/**
+ * A body that is itself a gzip file (a `sitemap.xml.gz`, served as application/gzip rather than with a
+ * Content-Encoding): decoded under the same decoded-byte cap, so a gzip bomb costs at most `maxBytes`.
+ */
+export async function gunzipFile(body: Buffer, maxBytes: number): Promise<BodyOutcome> {
+  try {
+    return { ok: true, body: await gunzipAsync(body, { maxOutputLength: maxBytes }), truncated: false };
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e instanceof RangeError || e.code === 'ERR_BUFFER_TOO_LARGE') return tooLarge(maxBytes);
+    return { ok: false, class: 'decode', reason: `invalid gzip file: ${e.message}` };
+  }
+}
+
+/** gzip's magic number (RFC 1952 §2.3.1). */
+export function isGzip(body: Buffer): boolean {
+  return body.length >= 2 && body[0] === 0x1f && body[1] === 0x8b;
 }

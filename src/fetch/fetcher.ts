@@ -43,7 +43,7 @@ export interface FetcherDeps {
 }
 
 /** How the first hop of a fetch meets a closed gate: may wait about one interval in-process, or always defers. */
-type FirstHop = 'new' | 'defer';
+type FirstHop = 'new' | 'defer' | 'under-way';
 
 /** Bounds of a first hop's in-process wait (about one interval; see `acquire`). */
 const MIN_FIRST_HOP_INLINE_MS = 250;
@@ -146,7 +146,9 @@ export function createFetcher(opts: FetcherOptions, deps: FetcherDeps = {}): Fet
 
   return {
     async fetch(req: FetchRequest): Promise<FetchResult> {
-      if (req.kind !== 'page' || !robots) return client.get(req, gateHooks('new', req.signal));
+      if (req.kind !== 'page' || !robots) {
+        return client.get(req, gateHooks(req.continuing ? 'under-way' : 'new', req.signal));
+      }
       // Each hop of a page (redirects included) must be allowed by its own origin's robots.txt.
       let usedSlot = false;
       return client.get(req, {

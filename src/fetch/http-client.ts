@@ -1,6 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import { checkUrl, createAddressPolicy } from './address-policy.js';
-import { readBody } from './body.js';
+import { gunzipFile, isGzip, readBody } from './body.js';
 import { CharsetDecodeError, decodeBytes, sniffCharset } from './charset.js';
 import { createGuardedAgent, SsrfBlockedError, type ResolveAll } from './guarded-agent.js';
 import { ACCEPT, acceptsContentType, judgeStatus, parseContentType } from './http-semantics.js';
@@ -262,7 +262,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
 
     const contentType = parseContentType(headers.contentType);
     if (!acceptsContentType(req.kind, contentType.mime)) {
-      res.body.destroy();
+      abandon(res.body);
       return {
         result: fail(
           'unsupported-content-type',
@@ -279,17 +279,19 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
     const declared = Number(headerValue(res.headers['content-length']));
     const encoded = Boolean(headerValue(res.headers['content-encoding']));
     if (req.kind !== 'robots' && !encoded && Number.isFinite(declared) && declared > cap) {
-      res.body.destroy();
+      abandon(res.body);
       return {
         result: fail('too-large', `content-length ${declared} exceeds ${cap} bytes`, url, { status }),
         info: { status },
       };
     }
-    const read = await readBody(res.body, {
+    let read = await readBody(res.body, {
       contentEncoding: headerValue(res.headers['content-encoding']),
       maxBytes: cap,
       overflow: req.kind === 'robots' ? 'truncate' : 'fail',
     });
+    const gunzipped = req.kind === 'sitemap' && read.ok && isGzip(read.body);
+    if (gunzipped && read.ok) read = await gunzipFile(read.body, cap);
     if (!read.ok) return { result: fail(read.class, read.reason, url, { status }), info: { status } };
 
     const decision = sniffCharset(read.body, contentType.charset, req.kind);
@@ -313,6 +315,7 @@ export function createHttpClient(opts: HttpClientOptions): HttpClient {
       headersMs,
     );
     if (read.truncated) result.truncated = true;
+    if (gunzipped) result.gunzipped = true;
     return { result, info: { status } };
   }
 
@@ -353,6 +356,15 @@ function withoutHash(url: URL): string {
 }
 
 /** Small bodies of redirects and errors are drained for keep-alive; big or slow ones are cut. */
+/**
+ * Stops a body nobody will read. undici's body emits `RequestAbortedError` when destroyed; with no listener that is an
+ * uncaught 'error' that ends the process (a refused content type on a small body did: issue 20's review).
+ */
+function abandon(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
 async function discard(body: Dispatcher.ResponseData['body']): Promise<void> {
   try {
     await body.dump({ limit: 64 * 1024 });

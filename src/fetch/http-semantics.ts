@@ -38,6 +38,16 @@ export function parseContentType(header: string | undefined): ContentType {
 export function acceptsContentType(kind: FetchKind, mime: string): boolean {
   if (kind === 'robots' || mime === '') return true;
   if (kind === 'page') return mime === 'text/html' || mime === 'application/xhtml+xml';
+  // Sitemaps are XML, a text list of URLs, or that gzipped as a file (`sitemap.xml.gz`); never HTML.
+  if (kind === 'sitemap') {
+    return (
+      /[/+]xml$/.test(mime) ||
+      mime === 'text/plain' ||
+      mime === 'application/gzip' ||
+      mime === 'application/x-gzip' ||
+      mime === 'application/octet-stream'
+    );
+  }
   return (
     /[/+]xml$/.test(mime) ||
     mime === 'application/json' ||
@@ -52,6 +62,7 @@ export const ACCEPT: Record<FetchKind, string> = {
   feed: 'application/rss+xml, application/atom+xml, application/feed+json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5',
   page: 'text/html, application/xhtml+xml;q=0.9, */*;q=0.5',
   robots: 'text/plain, */*;q=0.5',
+  sitemap: 'application/xml, text/xml;q=0.9, application/gzip;q=0.8, text/plain;q=0.7, */*;q=0.5',
 };
 
 export const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);

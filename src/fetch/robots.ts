@@ -160,3 +160,8 @@ export function userAgentToken(userAgent: string): string {
   const token = /^[A-Za-z0-9_-]+/.exec(userAgent.trim())?.[0];
   return (token ?? 'newsflow').toLowerCase();
 }
+
+/** The `Sitemap:` lines of a robots.txt (absolute URLs, in order; RFC 9309 §2.2.4 leaves them to other records). */
+export function sitemapsOfRobots(robotsUrl: string, text: string): string[] {
+  return [...new Set(robotsParser(robotsUrl, text).getSitemaps())].filter(u => /^https?:\/\//i.test(u));
+}

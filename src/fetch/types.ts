@@ -7,7 +7,7 @@
  */
 
 /** What is being fetched; decides the size cap and the accepted content types. */
-export type FetchKind = 'feed' | 'page' | 'robots';
+export type FetchKind = 'feed' | 'page' | 'robots' | 'sitemap';
 
 export type FetchErrorClass =
   | 'network'
@@ -70,6 +70,8 @@ export interface FetchSuccess {
   text: string;
   charset: string;
   charsetSource: CharsetSource;
+  /** A sitemap served as a gzip file (`.xml.gz`): `body` and `text` are its decoded content. */
+  gunzipped?: boolean;
   /** Set for robots.txt only: the body was cut at the size cap (RFC 9309 parses the first 500 KiB). */
   truncated?: boolean;
   timings: { startedAt: number; headersMs: number; totalMs: number };
@@ -84,6 +86,11 @@ export interface FetchRequest {
   etag?: string | undefined;
   lastModified?: string | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * A later fetch of an operation under way (the child sitemaps of an index): at a busy host's gate it waits in
+   * this process, as a redirect hop does, instead of throwing MustWait — deferring would restart the operation.
+   */
+  continuing?: boolean | undefined;
 }
 
 /** The port every stage uses; tests and the demo use the real implementation on 127.0.0.1. */

@@ -117,6 +117,18 @@ export function createMetricsRegistry(deps: MetricsDeps): Registry {
     'counter',
     s => statsSamples(s.stats, /^retention\.(expired|archive_failed)$/, ['result']),
   );
+  one(
+    'newsflow_feed_overflows_total',
+    'Feed polls whose items were all new (the feed moved on by more than it lists: items probably missed)',
+    'counter',
+    s => s.stats['feed.overflow'] ?? 0,
+  );
+  one(
+    'newsflow_feed_overflow_filled_total',
+    "Article URLs enqueued from a site's news sitemap to fill a feed's overflow",
+    'counter',
+    s => s.stats['feed.overflow.filled'] ?? 0,
+  );
   add('newsflow_articles_skipped_total', 'Pages skipped as not articles, by reason', 'counter', s =>
     statsSamples(s.stats, /^article\.skipped\.(.+)$/, ['reason']),
   );

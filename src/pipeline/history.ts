@@ -7,7 +7,7 @@ import { appendFileSync } from 'node:fs';
  * never interleave, and a line written before a SIGKILL is on disk.
  */
 export type HistoryEvent =
-  | { ev: 'enqueue'; jobId: string; urlHash: string; url: string; by: 'poll' | 'original' }
+  | { ev: 'enqueue'; jobId: string; urlHash: string; url: string; by: 'poll' | 'original' | 'backfill' }
   | { ev: 'start'; jobId: string; urlHash: string; attempt: number }
   /** A handler's return value: stored, duplicate (`kind`: same-url publishes nothing), skipped, blocked, failed. */
   | {

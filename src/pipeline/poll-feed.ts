@@ -12,6 +12,9 @@ import {
   DEFAULT_INTERVALS,
   nextAfterFailure,
   nextAfterSuccess,
+  OVERFLOW_HOLD_MS,
+  overflowCeiling,
+  underOverflowCeiling,
   type IntervalSettings,
   type NextPoll,
 } from '../feeds/interval.js';
@@ -25,6 +28,10 @@ import type { WebSubHooks } from '../feeds/websub/hooks.js';
 import { readPush, releasePush } from '../feeds/websub/pushes.js';
 import type { StoryStore } from '../store/story-store.js';
 import { recordFailure } from '../store/records.js';
+import { entryDate, type ParsedSitemap, type SitemapUrl } from '../feeds/parse/sitemap.js';
+import { discoverSitemaps, findNewsSitemap, isSiteRoot } from '../feeds/sitemap/discover.js';
+import { POLL_CAPS, walkSitemaps } from '../feeds/sitemap/walk.js';
+import { MustWait } from '../fetch/types.js';
 import type { History } from './history.js';
 import type { Logger } from '../shared/logger.js';
 import {
@@ -118,6 +125,8 @@ export interface PollDeps {
    * and tools may leave it out: the document is then parsed in this thread.
    */
   parse?: ((text: string, opts: ParseOptions) => Promise<ParsedFeed>) | undefined;
+  /** The same for sitemap sources' documents. */
+  parseSitemap?: ((text: string, baseUrl: string) => Promise<ParsedSitemap>) | undefined;
 }
 
 export interface PollOptions {
@@ -202,6 +211,9 @@ export async function pollFeed(
     const url = state.url ?? feed.url;
     const parsedAt = msOf(state.lastParsedAt);
     const recheck = parsedAt === null || now - parsedAt >= settings.recheckMs;
+    if (feed.type === 'sitemap') {
+      return await new Poll(deps, settings, feed, state, url, now, recheck, trigger).sitemap();
+    }
     const res: FetchResult = opts.pushed
       ? pushedResult(url, opts.pushed, now)
       : await deps.fetcher.fetch({
@@ -210,7 +222,7 @@ export async function pollFeed(
           etag: recheck ? undefined : (state.etag ?? undefined),
           lastModified: recheck ? undefined : (state.lastModified ?? undefined),
         });
-    const poll = new Poll(deps, settings, feed, state, url, now, recheck);
+    const poll = new Poll(deps, settings, feed, state, url, now, recheck, trigger);
     if (!res.ok) return await poll.failed(res.class, res.reason, res.status, res.retryAfterMs);
     return await poll.fetched(res);
   } finally {
@@ -284,6 +296,7 @@ class Poll {
     private readonly now: number,
     /** A daily full read: nothing counts as unchanged. */
     private readonly recheck = false,
+    private readonly trigger: PollOptions['trigger'] = 'manual',
   ) {
     this.at = iso(now);
     this.random = deps.random ?? Math.random;
@@ -434,7 +447,17 @@ class Poll {
     const { candidates, fresh } = await this.enqueue(parsed.items, moved ?? this.url);
     const feedUrl = moved ?? this.url;
     if (deps.websub) await deps.websub.afterPoll(feed, parsed, feedUrl, now);
-    const next = await this.nextPoll(res, seen.itemsLast7Days, parsed.ttlMinutes);
+    // Every item new, none shown before: the feed moved on by more than it lists between two polls.
+    const distinct = new Set(entries.map(e => e.key)).size;
+    const overflow =
+      feed.type !== 'sitemap' &&
+      this.trigger !== 'push' &&
+      !baseline &&
+      distinct >= 2 &&
+      seen.fresh.size === distinct
+        ? await this.overflowed(parsed, distinct)
+        : null;
+    const next = await this.nextPoll(res, seen.itemsLast7Days, parsed.ttlMinutes, overflow?.state);
     await writeFeedState(deps.redis, this.k.state, {
       ...this.successFields(res, next, moved),
       bodyHash,
@@ -450,6 +473,7 @@ class Poll {
       ttlMinutes: parsed.ttlMinutes,
       hub: parsed.hub,
       self: parsed.self,
+      ...(overflow?.state ?? {}),
     });
     deps.log.info(
       {
@@ -457,6 +481,7 @@ class Poll {
         new: seen.fresh.size,
         enqueued: fresh.length,
         next: next.reason,
+        ...(overflow ? { overflow: true, filled: overflow.filled.length } : {}),
       },
       'feed polled',
     );
@@ -466,14 +491,212 @@ class Poll {
       status: res.status,
       items: parsed.items.length,
       known: candidates.length - fresh.length,
-      enqueued: fresh.map(c => articleJobId(c.urlHash)),
+      enqueued: [...fresh, ...(overflow?.filled ?? [])].map(c => articleJobId(c.urlHash)),
     };
+  }
+
+  /**
+   * A sitemap source's poll: its sitemap (or, for a site root, the sitemaps robots.txt or a common path names),
+   * through indexes within POLL_CAPS, children whose `lastmod` has not changed left out; the newest entries
+   * (news publication date, else lastmod) become the poll's items, and from there it is a feed's poll.
+   */
+  async sitemap(): Promise<PollOutcome> {
+    const { deps, state, settings } = this;
+    let roots = [this.url];
+    let discovered: string | null = null;
+    if (isSiteRoot(this.url)) {
+      const cached = !this.recheck && state.sitemaps ? state.sitemaps.split(' ') : null;
+      if (cached) roots = cached;
+      else {
+        const d = await discoverSitemaps(deps.fetcher, this.url);
+        if (d.sitemaps.length === 0) {
+          return this.failed('discovery', `no sitemap found: ${d.notes.join('; ')}`);
+        }
+        roots = d.sitemaps.slice(0, POLL_CAPS.maxSitemaps);
+        discovered = roots.join(' ');
+      }
+    }
+    const known = this.recheck ? {} : await deps.redis.hgetall(this.k.sitemaps);
+    const read: Record<string, string> = {};
+    const max = settings.maxItemsPerPoll;
+    let urls: SitemapUrl[] = [];
+    let dropped = 0;
+    const walk = await walkSitemaps({
+      fetcher: deps.fetcher,
+      roots,
+      caps: POLL_CAPS,
+      // Discovery fetched already: the walk waits its turn rather than restart the poll.
+      continuing: discovered !== null,
+      parse: deps.parseSitemap,
+      ...(this.recheck ? {} : { validators: { etag: state.etag, lastModified: state.lastModified } }),
+      skip: c => {
+        const unchanged = c.lastmod !== null && known[c.loc] === c.lastmod;
+        if (unchanged) read[c.loc] = c.lastmod!;
+        return unchanged;
+      },
+      onUrls: (batch, from) => {
+        dropped += from.dropped;
+        for (const u of batch) urls.push(u);
+        // Only the newest `max` are kept: a 50 000-URL sitemap costs a bounded list, not one item per URL.
+        if (urls.length > 4 * max) {
+          dropped += urls.length - max;
+          urls = newestEntries(urls, max);
+        }
+      },
+      onDone: c => {
+        if (c.lastmod) read[c.loc] = c.lastmod;
+      },
+    });
+    if (walk.rootFailure) {
+      const f = walk.rootFailure;
+      return this.failed(f.class, f.url === this.url ? f.reason : `${f.url}: ${f.reason}`, f.status);
+    }
+    const res = walk.root!;
+    if (walk.notModified) return this.unchanged(res, null);
+    for (const f of walk.failures) {
+      await recordFailure(deps.redis, deps.keys, {
+        scope: 'feed',
+        id: this.feed.id,
+        url: f.url,
+        class: `sitemap-${f.class}`,
+        reason: f.reason,
+        at: this.at,
+      });
+    }
+    if (walk.capped) deps.log.warn({ capped: walk.capped, fetched: walk.fetched }, 'sitemap walk capped');
+    const pipeline = deps.redis.multi().del(this.k.sitemaps);
+    if (Object.keys(read).length > 0) pipeline.hset(this.k.sitemaps, read);
+    await pipeline.exec();
+    const newest = newestEntries(urls, max);
+    dropped += urls.length - newest.length;
+    if (dropped > 0) {
+      await deps.redis.hincrby(statsKey(deps.keys), 'feed.items_dropped', dropped);
+    }
+    const parsed: ParsedFeed = {
+      format: 'sitemap',
+      version: walk.news ? 'sitemap-news' : 'sitemap-0.9',
+      title: state.title,
+      link: new URL(this.url).origin,
+      description: null,
+      language: null,
+      updatedAt: null,
+      ttlMinutes: null,
+      hub: null,
+      self: null,
+      items: newest.map(itemOfSitemapUrl),
+    };
+    if (discovered !== null) {
+      await writeFeedState(deps.redis, this.k.state, { sitemaps: discovered });
+    }
+    return this.parsed(res, parsed, null, null);
+  }
+
+  /**
+   * This poll overflowed: counted, the interval halved (src/feeds/interval.ts), and the gap filled from the site's
+   * news sitemap when it has one. Returns the state fields that record it.
+   */
+  private async overflowed(
+    parsed: ParsedFeed,
+    items: number,
+  ): Promise<{ state: Partial<FeedState>; filled: ArticleJobData[] }> {
+    const { deps, state, settings, now } = this;
+    const current = Math.min(
+      state.intervalMs ?? this.feed.interval ?? settings.intervals.defaultMs,
+      state.overflowIntervalMs !== null && now - (msOf(state.lastOverflowAt) ?? 0) < OVERFLOW_HOLD_MS
+        ? state.overflowIntervalMs
+        : Infinity,
+    );
+    await deps.redis.hincrby(statsKey(deps.keys), 'feed.overflow', 1);
+    const filled = await this.fill(parsed);
+    if (filled.length > 0) {
+      await deps.redis.hincrby(statsKey(deps.keys), 'feed.overflow.filled', filled.length);
+    }
+    deps.log.warn(
+      { items, filled: filled.length },
+      'feed overflowed: every item was new, some were probably missed',
+    );
+    return {
+      state: {
+        overflows: state.overflows + 1,
+        lastOverflowAt: this.at,
+        overflowIntervalMs: overflowCeiling(current, settings.intervals),
+        lastOverflowFilled: filled.length,
+      },
+      filled,
+    };
+  }
+
+  /**
+   * Reads the site's news sitemap (feeds.yaml `sitemap`, else found through robots.txt and looked for again daily)
+   * and enqueues what it lists since the feed's last good poll: the items the feed dropped before this poll saw
+   * them. Returns the jobs enqueued; a failure is recorded, never thrown.
+   */
+  private async fill(parsed: ParsedFeed): Promise<ArticleJobData[]> {
+    const { deps, state } = this;
+    let url = this.feed.sitemap ?? null;
+    if (!url) {
+      const checked = msOf(state.newsSitemapCheckedAt);
+      if (state.newsSitemap && checked !== null && this.now - checked < 86_400_000) {
+        url = state.newsSitemap === 'none' ? null : state.newsSitemap;
+      } else {
+        // The site the feed names first (a feed may live on another host), then the feed's own.
+        const sites = [...new Set([parsed.link, this.url].flatMap(u => originOf(u) ?? []))];
+        for (const site of sites) {
+          url = await findNewsSitemap(deps.fetcher, site).catch((err: unknown) => {
+            if (err instanceof MustWait) throw err;
+            deps.log.warn({ err, site }, 'looking for the news sitemap failed');
+            return null;
+          });
+          if (url) break;
+        }
+        await writeFeedState(deps.redis, this.k.state, {
+          newsSitemap: url ?? 'none',
+          newsSitemapCheckedAt: this.at,
+        });
+      }
+    }
+    if (!url) return [];
+    // From the start of the UTC day of the last good poll (less an interval): news sitemaps may give dates
+    // without a time, and what is already stored costs one lookup.
+    const last = msOf(state.lastSuccessAt);
+    const since =
+      last === null ? null : Math.floor((last - (state.intervalMs ?? 0)) / 86_400_000) * 86_400_000;
+    const items: FeedItem[] = [];
+    const walk = await walkSitemaps({
+      fetcher: deps.fetcher,
+      roots: [url],
+      caps: POLL_CAPS,
+      continuing: true,
+      parse: deps.parseSitemap,
+      onUrls: batch => {
+        for (const u of batch) {
+          const at = msOf(entryDate(u));
+          if (since === null || at === null || at >= since) items.push(itemOfSitemapUrl(u));
+        }
+      },
+    });
+    const failed = walk.rootFailure ?? walk.failures[0];
+    if (failed) {
+      await recordFailure(deps.redis, deps.keys, {
+        scope: 'feed',
+        id: this.feed.id,
+        url: failed.url,
+        class: `sitemap-${failed.class}`,
+        reason: `overflow fill: ${failed.reason}`,
+        at: this.at,
+      });
+    }
+    const { fresh } = await this.enqueue(items.slice(0, this.settings.maxItemsPerPoll), this.url, {
+      skipQueued: true,
+    });
+    return fresh;
   }
 
   /** Every item with a link whose canonical URL no feed has stored yet; the job id dedupes a URL in flight. */
   private async enqueue(
     items: readonly FeedItem[],
     feedUrl: string,
+    opts: { skipQueued?: boolean } = {},
   ): Promise<{ candidates: ArticleJobData[]; fresh: ArticleJobData[] }> {
     const candidates: ArticleJobData[] = [];
     const hashes = new Set<string>();
@@ -500,7 +723,14 @@ class Poll {
       });
     }
     const known = await this.deps.store.knownUrlHashes(candidates.map(c => c.urlHash));
-    const fresh = candidates.filter((_, i) => !known[i]);
+    let fresh = candidates.filter((_, i) => !known[i]);
+    if (opts.skipQueued && fresh.length > 0) {
+      // A fill counts only what the feed never enqueued: a URL with a job in the queue is on its way already.
+      const queued = await Promise.all(
+        fresh.map(c => this.deps.articleQueue.getJob(articleJobId(c.urlHash))),
+      );
+      fresh = fresh.filter((_, i) => !queued[i]);
+    }
     if (fresh.length > 0) {
       await this.deps.articleQueue.addBulk(
         fresh.map(data => ({
@@ -526,11 +756,19 @@ class Poll {
     res: Extract<FetchResult, { ok: true }>,
     itemsLast7Days: number,
     ttlMinutes: number | null,
+    overflow: Partial<FeedState> | null = null,
   ): Promise<NextPoll> {
     const { settings, now } = this;
-    const base = baseInterval(
-      { overrideMs: this.feed.interval, itemsLast7Days, hasHistory: this.state.lastSuccessAt !== null },
-      settings.intervals,
+    const base = underOverflowCeiling(
+      baseInterval(
+        { overrideMs: this.feed.interval, itemsLast7Days, hasHistory: this.state.lastSuccessAt !== null },
+        settings.intervals,
+      ),
+      {
+        ceilingMs: overflow?.overflowIntervalMs ?? this.state.overflowIntervalMs,
+        at: msOf(overflow?.lastOverflowAt ?? this.state.lastOverflowAt),
+      },
+      now,
     );
     const floor = cacheFloor(
       {
@@ -580,6 +818,43 @@ class Poll {
       ...validators,
     };
   }
+}
+
+function originOf(url: string | null): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The `max` newest entries (news publication date, else lastmod), undated ones last in document order. */
+function newestEntries(urls: SitemapUrl[], max: number): SitemapUrl[] {
+  return urls
+    .map((u, i) => ({ u, i, t: msOf(entryDate(u)) ?? -Infinity }))
+    .sort((a, b) => b.t - a.t || a.i - b.i)
+    .slice(0, max)
+    .map(x => x.u);
+}
+
+/** A sitemap entry as a feed item: its URL is its identity; a news entry's title and date become the hints. */
+function itemOfSitemapUrl(u: SitemapUrl): FeedItem {
+  return {
+    id: u.loc,
+    link: u.loc,
+    title: u.title,
+    publishedAt: u.publishedAt,
+    updatedAt: u.lastmod,
+    authors: [],
+    categories: [],
+    summaryHtml: null,
+    contentHtml: null,
+    image: u.images[0] ?? null,
+    source: null,
+    guid: u.loc,
+  };
 }
 
 /** When an item arrived, for the 7-day count: its published date, else now — or never, for the first backlog. */

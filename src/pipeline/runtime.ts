@@ -156,6 +156,7 @@ export function createPollWorker(rt: Runtime, concurrency: number): Worker<PollJ
             settings: pollSettingsFrom(rt.config.service),
             websub,
             parse: (text, opts) => parser.parse(text, opts),
+            parseSitemap: (text, baseUrl) => parser.parseSitemap(text, baseUrl),
           },
           data,
           feed,

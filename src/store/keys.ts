@@ -127,6 +127,11 @@ export interface FeedKeys {
   /** Held while one poll of the feed runs (scheduled poll, push, `run --once` never overlap). */
   lock: string;
   /**
+   * Hash of a sitemap source: child sitemap URL → the `lastmod` it had when last read, so an unchanged child is
+   * not fetched again. Rewritten by each poll with the children its indexes list (bounded by them).
+   */
+  sitemaps: string;
+  /**
    * WebSub subscription of the feed (hash). The feed's WebSub keys share the hash tag `{<feedId>}` (one Cluster
    * slot, so the delivery script sees them together), and no feed id can name a key of another kind: the
    * braces keep `websub:{renewals}` apart from `websub:renewals`.
@@ -145,6 +150,7 @@ export function feedKeys(keys: Keys, feedId: string): FeedKeys {
     state,
     seen: `${state}:seen`,
     lock: `${state}:lock`,
+    sitemaps: `${state}:sitemaps`,
     websub,
     websubQuota: `${websub}:quota`,
     websubPending: `${websub}:pending`,
@@ -197,6 +203,16 @@ export function pruneLeaseKey(keys: Keys): string {
 /** The dead-job sweeper's shared cursor (a store time, moved forward only). */
 export function deadJobCursorKey(keys: Keys): string {
   return `${keys.prefix}:{ops}:dead-job-cursor`;
+}
+
+/**
+ * The cursor of `newsflow backfill` for one source (hash: its `--since`, state, counts so far, and `d:<sitemap URL>`
+ * for each sitemap read to its end, so a rerun skips it). `kind` `feed`: `id` is a feed id of feeds.yaml; `site`:
+ * `id` is the hash of a site URL given on the command line. Expires 30 days after its last progress
+ * (src/pipeline/backfill.ts); its fields are bounded by the sitemaps the site's indexes list.
+ */
+export function backfillCursorKey(keys: Keys, kind: 'feed' | 'site', id: string): string {
+  return `${keys.prefix}:backfill:${kind}:${id}`;
 }
 
 /** One of BullMQ's own keys of a queue (e.g. `failed`, the sorted set of failed jobs), for direct reads. */

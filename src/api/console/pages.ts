@@ -661,6 +661,10 @@ export function feedPage(d: FeedData): SafeHtml {
       <dd>${f.health === 'disabled' ? dash(null) : when(f.nextPollAt)}</dd>
       <dt>Interval</dt>
       <dd>${humanDuration(f.intervalMs)}${f.intervalReason ? ` (${f.intervalReason})` : ''}</dd>
+      <dt>Overflows</dt>
+      <dd>
+        ${f.state.overflows ?? '0'}${f.state.lastOverflowAt ? html` (last ${when(f.state.lastOverflowAt)}, ${f.state.lastOverflowFilled ?? '0'} filled from the news sitemap)` : ''}
+      </dd>
       <dt>Consecutive errors</dt>
       <dd>${f.consecutiveErrors}</dd>
       <dt>Last error</dt>

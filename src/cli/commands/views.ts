@@ -82,6 +82,9 @@ function feedLine(f: FeedView, idWidth: number): string {
       (f.nextPollAt ? `; next poll ${f.nextPollAt}` : '');
   } else if (f.health === 'ok') {
     detail = `last ${f.lastStatus ?? '?'} at ${f.lastPolledAt ?? '?'}`;
+    if (f.state.overflows && f.state.overflows !== '0') {
+      detail += `; overflowed ${f.state.overflows}×, last at ${f.state.lastOverflowAt ?? '?'}`;
+    }
   }
   return `  ${f.id.padEnd(idWidth)}  ${HEALTH_TEXT[f.health].padEnd(12)}  ${detail}`.trimEnd();
 }
@@ -118,7 +121,11 @@ export function formatStatus(s: SystemStatus, prefix: string): string {
   const by = (h: FeedView['health']): number => s.feeds.filter(f => f.health === h).length;
   out.push(
     `feeds (${s.feeds.length}): ${by('ok')} ok, ${by('backing-off')} backing off, ${by('disabled')} disabled` +
-      (by('never-polled') ? `, ${by('never-polled')} never polled` : ''),
+      (by('never-polled') ? `, ${by('never-polled')} never polled` : '') +
+      (s.counters['feed.overflow']
+        ? `; ${s.counters['feed.overflow']} overflowing polls (every item new), ` +
+          `${s.counters['feed.overflow.filled'] ?? 0} URLs filled from news sitemaps`
+        : ''),
   );
   const idWidth = Math.max(0, ...s.feeds.map(f => f.id.length));
   // Problems first: that is what an operator looks for.

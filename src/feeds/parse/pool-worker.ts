@@ -1,5 +1,10 @@
-/** Worker-thread side of the feed parse pool (pool.ts): one document per message, parsed by `parseFeed`. */
+/**
+ * Worker-thread side of the feed parse pool (pool.ts): one document per message, parsed by `parseFeed`, or by
+ * `parseSitemap` for a sitemap source's documents.
+ */
 import { serveTasks } from '../../shared/thread-pool-worker.js';
+import { parseSitemap, SitemapParseError, type ParsedSitemap } from './sitemap.js';
+import type { ParsedFeed } from './types.js';
 import { FeedParseError } from './errors.js';
 import { parseFeed } from './parse.js';
 
@@ -7,9 +12,18 @@ export interface ParseTask {
   text: string;
   baseUrl?: string;
   contentType?: string;
+  sitemap?: boolean;
 }
 
-serveTasks(
-  (task: ParseTask) => parseFeed(task.text, { baseUrl: task.baseUrl, contentType: task.contentType }),
-  err => (err instanceof FeedParseError ? 'feed-parse' : 'parse-error'),
+serveTasks<ParseTask, ParsedFeed | ParsedSitemap>(
+  (task: ParseTask) =>
+    task.sitemap
+      ? parseSitemap(task.text, { baseUrl: task.baseUrl ?? '' })
+      : parseFeed(task.text, { baseUrl: task.baseUrl, contentType: task.contentType }),
+  err =>
+    err instanceof FeedParseError
+      ? 'feed-parse'
+      : err instanceof SitemapParseError
+        ? 'sitemap-parse'
+        : 'parse-error',
 );

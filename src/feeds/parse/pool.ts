@@ -7,6 +7,7 @@
 import { createThreadPool } from '../../shared/thread-pool.js';
 import { FeedParseError } from './errors.js';
 import type { ParseTask } from './pool-worker.js';
+import { SitemapParseError, type ParsedSitemap } from './sitemap.js';
 import type { ParsedFeed, ParseOptions } from './types.js';
 
 export interface FeedParsePoolOptions {
@@ -24,6 +25,8 @@ export interface FeedParsePool {
   readonly size: number;
   /** Resolves with the parsed feed or rejects with a FeedParseError: the reason recorded with the feed. */
   parse(text: string, opts: ParseOptions): Promise<ParsedFeed>;
+  /** The same for a sitemap: rejects with a SitemapParseError, or a FeedParseBudgetError for its cost. */
+  parseSitemap(text: string, baseUrl: string): Promise<ParsedSitemap>;
   close(): Promise<void>;
 }
 
@@ -36,7 +39,7 @@ export class FeedParseBudgetError extends FeedParseError {
 }
 
 export function createFeedParsePool(opts: FeedParsePoolOptions): FeedParsePool {
-  const pool = createThreadPool<ParseTask, ParsedFeed>({
+  const pool = createThreadPool<ParseTask, ParsedFeed | ParsedSitemap>({
     name: 'feed parse',
     entry: new URL('./pool-worker.js', import.meta.url),
     size: opts.size,
@@ -45,6 +48,7 @@ export function createFeedParsePool(opts: FeedParsePoolOptions): FeedParsePool {
     maxTasksPerWorker: opts.maxTasksPerWorker ?? 5_000,
     error: (errorClass, message) => {
       if (errorClass === 'feed-parse') return new FeedParseError(message);
+      if (errorClass === 'sitemap-parse') return new SitemapParseError(message);
       if (errorClass === 'timeout') {
         return new FeedParseBudgetError(`parsing took longer than ${opts.timeoutMs} ms`);
       }
@@ -61,7 +65,8 @@ export function createFeedParsePool(opts: FeedParsePoolOptions): FeedParsePool {
         text,
         ...(o.baseUrl ? { baseUrl: o.baseUrl } : {}),
         ...(o.contentType ? { contentType: o.contentType } : {}),
-      }),
+      }) as Promise<ParsedFeed>,
+    parseSitemap: (text, baseUrl) => pool.run({ text, baseUrl, sitemap: true }) as Promise<ParsedSitemap>,
     close: () => pool.close(),
   };
 }

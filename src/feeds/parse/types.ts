@@ -29,7 +29,7 @@ export interface FeedItem {
   guid: string | null;
 }
 
-export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'json';
+export type FeedFormat = 'rss' | 'rdf' | 'atom' | 'json' | 'sitemap';
 
 export interface ParsedFeed {
   format: FeedFormat;

@@ -43,7 +43,7 @@ beforeAll(async () => {
     userAgent: 'newsflow-test/1.0 (+https://example.invalid/bot)',
     timeoutMs: 10_000,
     maxRedirects: 0,
-    maxBytes: { feed: 5 * 2 ** 20, page: 3 * 2 ** 20, robots: 500 * 1024 },
+    maxBytes: { feed: 5 * 2 ** 20, page: 3 * 2 ** 20, robots: 500 * 1024, sitemap: 50 * 2 ** 20 },
     allowNetworks: ['127.0.0.0/8'],
     allowedPorts: [Number(origin.split(':')[2])],
   });

@@ -163,7 +163,7 @@ describe('hostile battery', () => {
       headersTimeoutMs: HEADERS_TIMEOUT_MS,
       bodyTimeoutMs: 10_000,
       maxRedirects: 5,
-      maxBytes: { feed: 5 * MiB, page: 3 * MiB, robots: 500 * 1024 },
+      maxBytes: { feed: 5 * MiB, page: 3 * MiB, robots: 500 * 1024, sitemap: 50 * 2 ** 20 },
       allowNetworks: ['127.0.0.0/8'],
       allowedPorts: [server.port],
     });

@@ -46,7 +46,7 @@ describe('fetcher with robots.txt and the politeness gate', () => {
         userAgent: 'newsflow/0.1 (+https://example.invalid/bot)',
         timeoutMs: 2_000,
         maxRedirects: 5,
-        maxBytes: { feed: 64 * KiB, page: 64 * KiB, robots: 8 * KiB },
+        maxBytes: { feed: 64 * KiB, page: 64 * KiB, robots: 8 * KiB, sitemap: 64 * KiB },
         allowNetworks: ['127.0.0.0/8'],
         allowedPorts: [server.port],
         politeness: { intervalMs: 0, maxInFlight: 4 },

@@ -100,7 +100,7 @@ describe('SSRF guard (allow-list off)', () => {
       userAgent: 'newsflow-test/1.0 (+https://example.invalid/bot)',
       timeoutMs: 3_000,
       maxRedirects: 5,
-      maxBytes: { feed: 5 * MiB, page: 3 * MiB, robots: 500 * 1024 },
+      maxBytes: { feed: 5 * MiB, page: 3 * MiB, robots: 500 * 1024, sitemap: 50 * 2 ** 20 },
       allowedPorts: [port, redirector.port],
     };
     direct = createFetcher({ ...base, allowNetworks: [] }, { resolveAll });
@@ -150,7 +150,7 @@ describe('SSRF guard (allow-list off)', () => {
       userAgent: 'newsflow-test/1.0',
       timeoutMs: 3_000,
       maxRedirects: 5,
-      maxBytes: { feed: MiB, page: MiB, robots: MiB },
+      maxBytes: { feed: MiB, page: MiB, robots: MiB, sitemap: MiB },
       allowNetworks: ['127.0.0.0/8'],
       allowedPorts: [port],
     });

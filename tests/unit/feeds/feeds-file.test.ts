@@ -35,6 +35,18 @@ describe('feeds.yaml editing', () => {
     expect(r.text).toBe('# header\nfeeds:\n  - id: news-example\n    url: https://www.news.example/rss\n');
   });
 
+  it('writes `type: sitemap` for a sitemap source, and no type for a feed', () => {
+    const r = addFeedsToText('feeds: []\n', [
+      { url: 'https://harbor.example/', type: 'sitemap' },
+      { url: 'https://harbor.example/rss', type: 'feed' },
+    ]);
+    expect(r.text).toBe(
+      'feeds:\n  - id: harbor-example\n    url: https://harbor.example/\n    type: sitemap\n' +
+        '  - id: harbor-example-2\n    url: https://harbor.example/rss\n',
+    );
+    expect(parseFeedsText(r.text).map(f => f.type)).toEqual(['sitemap', undefined]);
+  });
+
   it('skips URLs already listed (trailing slash, case, fragment aside), taken ids and invalid entries', () => {
     const r = addFeedsToText(FILE, [
       { url: 'HTTPS://ONE.example/rss/#x' },
@@ -98,6 +110,8 @@ describe('OPML', () => {
           enabled: true,
         },
         { id: 'b', url: 'https://b.example/atom', tags: [], enabled: true },
+        // Not a feed: left out of the OPML a feed reader would import.
+        { id: 'c', url: 'https://c.example/', type: 'sitemap', tags: [], enabled: true },
       ],
       { now: new Date(Date.UTC(2025, 0, 1)) },
     );
