@@ -44,6 +44,7 @@ const COMMANDS: [name: string, load: () => Promise<Register[]>][] = [
   ['export', async () => [(await import('./commands/export.js')).registerExport]],
   ['status', async () => [(await import('./commands/status.js')).registerStatus]],
   ['prune', async () => [(await import('./commands/prune.js')).registerPrune]],
+  ['backfill', async () => [(await import('./commands/backfill.js')).registerBackfill]],
 ];
 
 /** The command named in `args` (process.argv), or null (none, help, or not one of ours). */

@@ -10,6 +10,8 @@ import { feedKeys, keysFor } from '../../store/keys.js';
 import { buildOpml, OpmlError, parseOpml } from '../../feeds/opml.js';
 import { enableFeed, feedStatus, readFeedState, type FeedState, type FeedStatus } from '../../feeds/state.js';
 import { createFetcher, fetcherOptionsFromConfig } from '../../fetch/fetcher.js';
+import type { Fetcher } from '../../fetch/types.js';
+import { discoverSitemaps, isSiteRoot, trySitemap } from '../../feeds/sitemap/discover.js';
 import { cliLogger, openRedis, readConfig, DEFAULT_CONFIG_DIR } from '../context.js';
 import type { RedisClient } from '../../store/redis.js';
 
@@ -66,6 +68,12 @@ export function formatFeedList(rows: readonly FeedRow[]): string {
     }
     if (s.movedFrom) out.push(`${pad}moved (301/308) from ${s.movedFrom} at ${when(s.movedAt)}`);
     if (s.idPolicy === 'link') out.push(`${pad}item ids: links (${s.idPolicyReason ?? ''})`);
+    if (s.overflows > 0) {
+      out.push(
+        `${pad}overflowed ${s.overflows}× (every item new), last at ${when(s.lastOverflowAt)}: ` +
+          `${s.lastOverflowFilled ?? 0} filled from the news sitemap${s.newsSitemap === 'none' ? ' (the site has none)' : ''}`,
+      );
+    }
   });
   return out.join('\n');
 }
@@ -97,6 +105,52 @@ async function withRedis<T>(config: Config, run: (redis: RedisClient) => Promise
 function fail(message: string): never {
   process.stderr.write(`newsflow feeds: ${message}\n`);
   throw new CommanderError(1, 'newsflow.feeds', message);
+}
+
+/** A bad option value of a feeds subcommand: one line, exit code 2. */
+function usageError(message: string): never {
+  process.stderr.write(`newsflow feeds: ${message}\n`);
+  throw new CommanderError(2, 'newsflow.feeds.usage', message);
+}
+
+/** A sitemap source to add: its URL (null when none was found), how it was found, what was tried. */
+interface SitemapFound {
+  url: string | null;
+  how: string;
+  notes: string[];
+}
+
+const listed = (urls: readonly string[]): string =>
+  `${urls.slice(0, 3).join(', ')}${urls.length > 3 ? ` (+${urls.length - 3} more)` : ''}`;
+
+/**
+ * A site root's sitemaps (robots.txt, else common paths; at least one must parse), or a URL that is itself a
+ * sitemap. The source is the root: the poller rediscovers its sitemaps daily.
+ */
+async function sitemapSource(fetcher: Fetcher, url: string): Promise<SitemapFound> {
+  if (!isSiteRoot(url)) {
+    const tried = await trySitemap(fetcher, url, false);
+    if (!tried.parsed) return { url: null, how: '', notes: [tried.note ?? `${url}: not a sitemap`] };
+    const p = tried.parsed;
+    const what =
+      p.kind === 'index'
+        ? `a sitemap index of ${p.sitemaps.length} sitemaps`
+        : `a ${p.news ? 'news ' : ''}sitemap of ${p.urls.length} URLs`;
+    return { url, how: what, notes: [] };
+  }
+  const found = await discoverSitemaps(fetcher, url);
+  const notes = [...found.notes];
+  if (found.via === 'common-path') {
+    return { url, how: `sitemap at the common path ${listed(found.sitemaps)}`, notes };
+  }
+  // robots.txt names them without our reading them: one must be a sitemap.
+  for (const sm of found.sitemaps.slice(0, 3)) {
+    const tried = await trySitemap(fetcher, sm, true);
+    if (tried.parsed) return { url, how: `sitemaps via robots.txt: ${listed(found.sitemaps)}`, notes };
+    if (tried.note) notes.push(tried.note);
+  }
+  if (found.sitemaps.length > 0) notes.push('no sitemap robots.txt names could be read');
+  return { url: null, how: '', notes };
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -140,42 +194,81 @@ export function registerFeeds(program: Command): void {
     .command('add')
     .description(
       'Add a feed to feeds.yaml (comments and order kept). An HTML page is searched for its feeds ' +
-        '(<link rel="alternate">, then common paths); every candidate must fetch and parse',
+        '(<link rel="alternate">, then common paths); every candidate must fetch and parse. A site with no ' +
+        'feed but sitemaps (robots.txt Sitemap: lines, common paths) is added as a sitemap source of its root',
     )
-    .argument('<url>', 'a feed URL or a page that links to its feed')
+    .argument(
+      '<url>',
+      'a feed URL or a page that links to its feed (with --type sitemap: a sitemap or a site root)',
+    )
     .option('--id <id>', 'feed id (default: derived from the site)')
     .option('--title <title>', 'title (default: the feed’s own)')
     .option('--tag <tag>', 'tag (repeatable, or comma-separated)', collect)
     .option('--interval <duration>', 'fixed poll interval, e.g. 30m (default: adaptive)')
     .option('--all', 'add every feed the page names, not just the first')
+    .option('--type <type>', 'feed (no sitemap fallback) or sitemap (a sitemap source)')
+    .option('--no-sitemap', 'when the site has no feed, fail instead of adding a sitemap source')
     .action(
       async (
         url: string,
-        opts: { id?: string; title?: string; tag?: string[]; interval?: string; all?: boolean },
+        opts: {
+          id?: string;
+          title?: string;
+          tag?: string[];
+          interval?: string;
+          all?: boolean;
+          type?: string;
+          sitemap: boolean;
+        },
         cmd: Command,
       ) => {
         if (!/^https?:\/\/./i.test(url)) fail(`not an http(s) URL: ${url}`);
+        if (opts.type !== undefined && opts.type !== 'feed' && opts.type !== 'sitemap') {
+          usageError(`--type: "${opts.type}" is neither feed nor sitemap`);
+        }
         const dir = dirOf(cmd);
         const config = readConfig(dir);
         const fetcher = createFetcher(fetcherOptionsFromConfig(config.service.fetch));
-        let found;
+        let found: Awaited<ReturnType<typeof discoverFeeds>> = { feeds: [], notes: [] };
+        let sitemap: SitemapFound | null = null;
         try {
-          found = await discoverFeeds(fetcher, url, { all: opts.all ?? false });
+          if (opts.type === 'sitemap') {
+            sitemap = await sitemapSource(fetcher, url);
+            if (!sitemap.url) fail(`no sitemap at ${url} (${sitemap.notes.slice(0, 3).join('; ')})`);
+          } else {
+            found = await discoverFeeds(fetcher, url, { all: opts.all ?? false });
+            // No feed: the site's sitemaps, polled from its root (rediscovered daily).
+            if (found.feeds.length === 0 && opts.type !== 'feed' && opts.sitemap) {
+              sitemap = await sitemapSource(fetcher, `${new URL(url).origin}/`);
+            }
+          }
         } finally {
           await fetcher.close();
         }
-        if (found.feeds.length === 0) {
+        if (found.feeds.length === 0 && !sitemap?.url) {
+          const sitemapNotes = sitemap ? `; no sitemap either (${sitemap.notes.slice(0, 2).join('; ')})` : '';
           fail(
-            `no feed found at ${url}${found.notes.length ? ` (${found.notes.slice(0, 3).join('; ')})` : ''}`,
+            `no feed found at ${url}${found.notes.length ? ` (${found.notes.slice(0, 3).join('; ')})` : ''}${sitemapNotes}`,
           );
         }
-        const entries: NewFeed[] = found.feeds.map((f, i) => ({
-          url: f.url,
-          id: i === 0 ? opts.id : undefined,
-          title: (i === 0 ? opts.title : undefined) ?? f.feed.title ?? undefined,
-          tags: opts.tag,
-          interval: opts.interval,
-        }));
+        const entries: NewFeed[] = sitemap?.url
+          ? [
+              {
+                url: sitemap.url,
+                type: 'sitemap',
+                id: opts.id,
+                title: opts.title,
+                tags: opts.tag,
+                interval: opts.interval,
+              },
+            ]
+          : found.feeds.map((f, i) => ({
+              url: f.url,
+              id: i === 0 ? opts.id : undefined,
+              title: (i === 0 ? opts.title : undefined) ?? f.feed.title ?? undefined,
+              tags: opts.tag,
+              interval: opts.interval,
+            }));
         let result;
         try {
           result = addFeedsToFile(dir, entries);
@@ -184,6 +277,11 @@ export function registerFeeds(program: Command): void {
           throw err;
         }
         for (const a of result.added) {
+          if (sitemap?.url) {
+            const why = opts.type === 'sitemap' ? sitemap.how : `the site has no feed; ${sitemap.how}`;
+            process.stdout.write(`added ${a.id}: ${a.url} — sitemap source (${why})\n`);
+            continue;
+          }
           const via = found.feeds.find(f => f.url === a.url);
           const how =
             via?.via === 'url'

@@ -227,6 +227,94 @@ describe('newsflow feeds list|add|import|export|enable and parse-feed (built CLI
     expect(bad.stderr).toMatch(/not an OPML document \(root <rss>\)/);
   });
 
+  it('feeds add: a site with no feed but a robots.txt Sitemap line becomes a sitemap source; --no-sitemap refuses', async () => {
+    server.route('/robots.txt', {
+      headers: { 'content-type': 'text/plain' },
+      body: `User-agent: *\nSitemap: ${server.url('/sitemaps/news.xml')}\n`,
+    });
+    server.route('/sitemaps/news.xml', {
+      headers: { 'content-type': 'application/xml' },
+      body: `<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"
+        xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">
+        <url><loc>${server.url('/2026/one')}</loc><news:news><news:title>One</news:title>
+        <news:publication_date>2026-03-01T08:00:00Z</news:publication_date></news:news></url></urlset>`,
+    });
+    server.route('/no-feed', {
+      headers: { 'content-type': 'text/html' },
+      body: '<html><head><title>No feed</title></head><body>news</body></html>',
+    });
+    const before = readFileSync(join(dir, 'feeds.yaml'), 'utf8');
+    const refused = await runCli(['--config', dir, 'feeds', 'add', server.url('/no-feed'), '--no-sitemap']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^newsflow feeds: no feed found at /);
+    expect(readFileSync(join(dir, 'feeds.yaml'), 'utf8')).toBe(before);
+    const asFeed = await runCli(['--config', dir, 'feeds', 'add', server.url('/no-feed'), '--type', 'feed']);
+    expect(asFeed.code).toBe(1);
+
+    const res = await runCli([
+      '--config',
+      dir,
+      'feeds',
+      'add',
+      server.url('/no-feed'),
+      '--id',
+      'harbor-site',
+    ]);
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    expect(res.stdout).toBe(
+      `added harbor-site: ${server.origin}/ — sitemap source (the site has no feed; sitemaps via robots.txt: ` +
+        `${server.url('/sitemaps/news.xml')})\n`,
+    );
+    const text = readFileSync(join(dir, 'feeds.yaml'), 'utf8');
+    expect(text).toContain('# keep this comment');
+    expect(text).toContain(`  - id: harbor-site\n    url: ${server.origin}/\n    type: sitemap\n`);
+    const feeds = loadConfig(dir, { env: {} }).feeds;
+    expect(feeds.at(-1)).toMatchObject({ id: 'harbor-site', type: 'sitemap', url: `${server.origin}/` });
+    expect(feeds.slice(0, 3).map(f => f.id)).toEqual(['healthy', 'flaky', 'gone']);
+
+    // --type sitemap: a URL that is a sitemap is added as it is; one that is not is refused.
+    const direct = await runCli([
+      '--config',
+      dir,
+      'feeds',
+      'add',
+      '--type',
+      'sitemap',
+      server.url('/sitemaps/news.xml'),
+      '--id',
+      'harbor-news',
+    ]);
+    expect(direct.code).toBe(0);
+    expect(direct.stdout).toBe(
+      `added harbor-news: ${server.url('/sitemaps/news.xml')} — sitemap source (a news sitemap of 1 URLs)\n`,
+    );
+    const notSitemap = await runCli([
+      '--config',
+      dir,
+      'feeds',
+      'add',
+      '--type',
+      'sitemap',
+      server.url('/healthy.xml'),
+    ]);
+    expect(notSitemap.code).toBe(1);
+    expect(notSitemap.stderr).toBe(
+      `newsflow feeds: no sitemap at ${server.url('/healthy.xml')} (${server.url('/healthy.xml')}: ` +
+        "not a sitemap: the document's root is <rss>, not <urlset> or <sitemapindex>)\n",
+    );
+    const badType = await runCli([
+      '--config',
+      dir,
+      'feeds',
+      'add',
+      '--type',
+      'podcast',
+      server.url('/no-feed'),
+    ]);
+    expect(badType.code).toBe(2);
+  });
+
   it('parse-feed prints one JSON object in the documented shape, or exits 1 with one line', async () => {
     const ok = await runCli(['parse-feed', join(FIXTURES, 'rss2-full.xml')]);
     expect(ok.code).toBe(0);
