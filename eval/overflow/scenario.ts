@@ -7,6 +7,7 @@ import { runOnce } from '../../src/pipeline/run-once.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { statsKey } from '../../src/store/keys.js';
 import { deleteByPattern } from '../../src/store/redis.js';
+import { articleHtml } from '../../tests/faults/lib/synthetic-site.js';
 import type { RedisTarget } from '../../src/shared/redis-target.js';
 
 /**
@@ -45,29 +46,6 @@ export interface BurstResult {
   seconds: number;
 }
 
-const WORDS = (
-  'harbor council budget bridge river market rates bank energy port cargo vote mayor school rail grid wind ' +
-  'solar wheat copper tariff court ruling strike union ferry storm coast fishery museum library clinic ' +
-  'hospital airport runway tunnel housing rent loan bond yield index shares profit loss merger audit ' +
-  'inflation wages pension reform senate minister treaty border customs export import freight container ' +
-  'dock crane pilot tanker refinery pipeline drought harvest orchard vineyard dairy cattle forest timber'
-).split(' ');
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
-function sentence(r: () => number, n: number): string {
-  const w = Array.from({ length: n }, () => WORDS[Math.floor(r() * WORDS.length)]!);
-  return `${w[0]![0]!.toUpperCase()}${w.join(' ').slice(1)}.`;
-}
-
 interface Site {
   origin: string;
   publish(n: number): void;
@@ -81,19 +59,8 @@ async function startSite(opts: { variant: number; feedSize: number; newsSitemap:
   const listed = new Set<number>();
   let origin = '';
   const url = (n: number): string => `${origin}/news/${n}/`;
-  const title = (n: number): string => `Story ${n}: ${sentence(rng(opts.variant * 1e6 + n), 6).slice(0, -1)}`;
-  const page = (n: number, at: number): string => {
-    const r = rng(opts.variant * 1e6 + n + 7);
-    const paras = Array.from({ length: 7 }, () =>
-      Array.from({ length: 4 }, () => sentence(r, 10 + Math.floor(r() * 8))).join(' '),
-    );
-    return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title(n)}</title>
-<link rel="canonical" href="${url(n)}"><meta property="og:site_name" content="Burst Daily ${opts.variant}">
-<meta property="article:published_time" content="${new Date(at).toISOString()}"></head>
-<body><nav><a href="/">Home</a> <a href="/world/">World</a></nav><article><h1>${title(n)}</h1>
-<p class="byline">By Staff, <time datetime="${new Date(at).toISOString()}">today</time></p>
-${paras.map(p => `<p>${p}</p>`).join('\n')}</article><footer>© Burst Daily</footer></body></html>`;
-  };
+  // Distinct texts per article and per copy of the site (dedupe must keep every one apart).
+  const article = (n: number) => articleHtml(opts.variant * 1_000_000 + n);
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const newest = [...published].reverse();
@@ -107,7 +74,7 @@ ${paras.map(p => `<p>${p}</p>`).join('\n')}</article><footer>© Burst Daily</foo
             `<description>x</description>${items
               .map(
                 a =>
-                  `<item><title>${title(a.n)}</title><link>${url(a.n)}</link><guid>${url(a.n)}</guid>` +
+                  `<item><title>${article(a.n).title}</title><link>${url(a.n)}</link><guid>${url(a.n)}</guid>` +
                   `<pubDate>${new Date(a.at).toUTCString()}</pubDate></item>`,
               )
               .join('')}</channel></rss>`,
@@ -124,14 +91,14 @@ ${paras.map(p => `<p>${p}</p>`).join('\n')}</article><footer>© Burst Daily</foo
                   `<url><loc>${url(a.n)}</loc><news:news><news:publication><news:name>Burst Daily</news:name>` +
                   `<news:language>en</news:language></news:publication><news:publication_date>${new Date(
                     a.at,
-                  ).toISOString()}</news:publication_date><news:title>${title(a.n)}</news:title></news:news></url>`,
+                  ).toISOString()}</news:publication_date><news:title>${article(a.n).title}</news:title></news:news></url>`,
               )
               .join('')}</urlset>`,
         );
     } else {
       const m = /^\/news\/(\d+)\/$/.exec(path);
       const a = m ? published.find(p => p.n === Number(m[1])) : undefined;
-      if (a) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page(a.n, a.at));
+      if (a) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(article(a.n).html);
       else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
     }
   });

@@ -29,7 +29,7 @@ import { readPush, releasePush } from '../feeds/websub/pushes.js';
 import type { StoryStore } from '../store/story-store.js';
 import { recordFailure } from '../store/records.js';
 import { entryDate, type ParsedSitemap, type SitemapUrl } from '../feeds/parse/sitemap.js';
-import { discoverSitemaps, findNewsSitemap, isSiteRoot } from '../feeds/sitemap/discover.js';
+import { discoverSitemaps, findNewsSitemap, httpOrigin, isSiteRoot } from '../feeds/sitemap/discover.js';
 import { POLL_CAPS, walkSitemaps } from '../feeds/sitemap/walk.js';
 import { MustWait } from '../fetch/types.js';
 import type { History } from './history.js';
@@ -640,7 +640,7 @@ class Poll {
         url = state.newsSitemap === 'none' ? null : state.newsSitemap;
       } else {
         // The site the feed names first (a feed may live on another host), then the feed's own.
-        const sites = [...new Set([parsed.link, this.url].flatMap(u => originOf(u) ?? []))];
+        const sites = [...new Set([parsed.link, this.url].flatMap(u => httpOrigin(u) ?? []))];
         for (const site of sites) {
           url = await findNewsSitemap(deps.fetcher, site).catch((err: unknown) => {
             if (err instanceof MustWait) throw err;
@@ -817,16 +817,6 @@ class Poll {
       healthyIntervalMs: next.intervalMs,
       ...validators,
     };
-  }
-}
-
-function originOf(url: string | null): string | null {
-  if (!url) return null;
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
-  } catch {
-    return null;
   }
 }
 

@@ -604,6 +604,32 @@ function failureRows(rows: FailureRow[], showScope: boolean): SafeHtml[] {
   );
 }
 
+/** A feed page's table of failure records (of its polls, or of its items), newest first. */
+function feedFailureTable(rows: FailureRow[], what: string, boundHit: boolean): SafeHtml {
+  return html`<table>
+    <caption>
+      ${what}, newest first${boundHit ? ' (among the newest failures recorded)' : ''}
+    </caption>
+    <thead>
+      <tr>
+        <th scope="col">At</th>
+        <th scope="col">Class</th>
+        <th scope="col">Reason</th>
+        <th scope="col">URL</th>
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        rows.length > 0
+          ? failureRows(rows, false)
+          : html`<tr>
+              <td colspan="4">None recorded.</td>
+            </tr>`
+      }
+    </tbody>
+  </table>`;
+}
+
 export function feedPage(d: FeedData): SafeHtml {
   const f = d.feed;
   const a = d.actions;
@@ -712,55 +738,11 @@ export function feedPage(d: FeedData): SafeHtml {
     </section>
     <section aria-labelledby="h-not-stored">
       <h2 id="h-not-stored">Items not stored</h2>
-      <table>
-        <caption>
-          Items of this feed skipped or failed as articles, newest
-          first${d.notStoredBoundHit ? ' (among the newest failures recorded)' : ''}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">At</th>
-            <th scope="col">Class</th>
-            <th scope="col">Reason</th>
-            <th scope="col">URL</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            d.notStored.length > 0
-              ? failureRows(d.notStored, false)
-              : html`<tr>
-                  <td colspan="4">None recorded.</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
+      ${feedFailureTable(d.notStored, 'Items of this feed skipped or failed as articles', d.notStoredBoundHit)}
     </section>
     <section aria-labelledby="h-failures">
       <h2 id="h-failures">Recent poll failures</h2>
-      <table>
-        <caption>
-          Failures of polls of this feed, newest
-          first${d.failuresBoundHit ? ' (among the newest failures recorded)' : ''}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">At</th>
-            <th scope="col">Class</th>
-            <th scope="col">Reason</th>
-            <th scope="col">URL</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            d.failures.length > 0
-              ? failureRows(d.failures, false)
-              : html`<tr>
-                  <td colspan="4">None recorded.</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
+      ${feedFailureTable(d.failures, 'Failures of polls of this feed', d.failuresBoundHit)}
       <p>
         <a href="${href('/console/failures', { feed: f.id })}">All failures of this feed and its items</a>
       </p>

@@ -3,7 +3,7 @@ import { parseSince } from '../../api/articles.js';
 import type { Config } from '../../config/load.js';
 import type { FeedConfig } from '../../config/schema.js';
 import { hashKey } from '../../dedupe/url-key.js';
-import { discoverSitemaps, isSiteRoot, trySitemap } from '../../feeds/sitemap/discover.js';
+import { discoverSitemaps, httpOrigin, isSiteRoot, trySitemap } from '../../feeds/sitemap/discover.js';
 import type { Fetcher } from '../../fetch/types.js';
 import {
   openCursor,
@@ -77,7 +77,7 @@ function resolveTarget(config: Config, arg: string): Target {
     );
   }
   // The site's source, if feeds.yaml has one on this origin (a sitemap source first): its jobs carry its id.
-  const onOrigin = config.feeds.filter(f => originOf(f.url) === url.origin);
+  const onOrigin = config.feeds.filter(f => httpOrigin(f.url) === url.origin);
   const own = onOrigin.find(f => f.type === 'sitemap') ?? onOrigin[0];
   return {
     label: url.href,
@@ -86,14 +86,6 @@ function resolveTarget(config: Config, arg: string): Target {
     source: null,
     url: url.href,
   };
-}
-
-function originOf(url: string): string | null {
-  try {
-    return new URL(url).origin;
-  } catch {
-    return null;
-  }
 }
 
 /**

@@ -23,6 +23,17 @@ export interface SitemapDiscovery {
   notes: string[];
 }
 
+/** The origin whose robots.txt and common paths speak for a URL's site; null unless it is http(s). */
+export function httpOrigin(url: string | null | undefined): string | null {
+  if (!url) return null;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A source URL that names a site rather than a sitemap: its path is empty or `/`. */
 export function isSiteRoot(url: string): boolean {
   try {
