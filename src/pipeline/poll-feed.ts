@@ -528,7 +528,10 @@ class Poll {
       // Discovery fetched already: the walk waits its turn rather than restart the poll.
       continuing: discovered !== null,
       parse: deps.parseSitemap,
-      ...(this.recheck ? {} : { validators: { etag: state.etag, lastModified: state.lastModified } }),
+      // Validators only for a source of one sitemap: a 304 of the first of several says nothing of the others.
+      ...(this.recheck || roots.length > 1
+        ? {}
+        : { validators: { etag: state.etag, lastModified: state.lastModified } }),
       skip: c => {
         const unchanged = c.lastmod !== null && known[c.loc] === c.lastmod;
         if (unchanged) read[c.loc] = c.lastmod!;

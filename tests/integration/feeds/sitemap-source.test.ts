@@ -172,6 +172,27 @@ describe('sitemap sources and feed overflow (real Redis, real HTTP)', () => {
     expect(paths(site)).toEqual(['/sitemap_index.xml', '/sitemaps/2026-11.xml.gz']);
   });
 
+  it('a site root whose robots.txt names two sitemaps: each is read every poll, a 304 of one hides nothing', async () => {
+    const o = server.origin;
+    let b = [`${o}/m/b1`];
+    server.route('/robots.txt', {
+      headers: { 'content-type': 'text/plain' },
+      body: `Sitemap: ${o}/multi-a.xml\nSitemap: ${o}/multi-b.xml\n`,
+    });
+    server.route('/multi-a.xml', ({ headers }) =>
+      headers['if-none-match'] === '"a"'
+        ? { status: 304, headers: { etag: '"a"' } }
+        : { headers: { ...XML, etag: '"a"' }, body: urlset([{ loc: `${o}/m/a1` }]) },
+    );
+    server.route('/multi-b.xml', () => ({ headers: XML, body: urlset(b.map(loc => ({ loc }))) }));
+    const feed: FeedConfig = { id: 'multi', url: `${o}/`, type: 'sitemap', tags: [], enabled: true };
+    expect(await pollFeed(deps, feed)).toMatchObject({ outcome: 'ok', items: 2 });
+    clock += H;
+    b = [...b, `${o}/m/b2`];
+    expect(await pollFeed(deps, feed)).toMatchObject({ outcome: 'ok', items: 3 });
+    expect((await jobsOf('multi')).map(j => j.url).sort()).toEqual([`${o}/m/a1`, `${o}/m/b1`, `${o}/m/b2`]);
+  });
+
   it('a news sitemap: its titles and dates become the items’ hints', async () => {
     const o = server.origin;
     server.route('/news-sitemap.xml', {
