@@ -15,7 +15,7 @@ export async function main(args: string[]): Promise<number> {
   };
   const target = redisTargetFromEnv() ?? 'redis://127.0.0.1:6379';
   const r = await runBurstScenario({
-    initial: 20,
+    initial: 0,
     bursts: arg('bursts', 5),
     perBurst: arg('per-burst', 40),
     feedSize: arg('feed-size', 20),

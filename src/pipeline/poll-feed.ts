@@ -457,6 +457,15 @@ class Poll {
       seen.fresh.size === distinct
         ? await this.overflowed(parsed, distinct)
         : null;
+    // A feed's configured news sitemap is read on its first poll too: what the feed had dropped before it was
+    // added (news sitemaps list two days at most) is not lost to the baseline.
+    const firstRead =
+      feed.type !== 'sitemap' && feed.sitemap && this.trigger !== 'push' && state.lastSuccessAt === null
+        ? await this.fill(parsed)
+        : [];
+    if (firstRead.length > 0) {
+      await deps.redis.hincrby(statsKey(deps.keys), 'feed.sitemap.first-read', firstRead.length);
+    }
     const next = await this.nextPoll(res, seen.itemsLast7Days, parsed.ttlMinutes, overflow?.state);
     await writeFeedState(deps.redis, this.k.state, {
       ...this.successFields(res, next, moved),
@@ -482,6 +491,7 @@ class Poll {
         enqueued: fresh.length,
         next: next.reason,
         ...(overflow ? { overflow: true, filled: overflow.filled.length } : {}),
+        ...(firstRead.length > 0 ? { fromSitemap: firstRead.length } : {}),
       },
       'feed polled',
     );
@@ -491,7 +501,7 @@ class Poll {
       status: res.status,
       items: parsed.items.length,
       known: candidates.length - fresh.length,
-      enqueued: [...fresh, ...(overflow?.filled ?? [])].map(c => articleJobId(c.urlHash)),
+      enqueued: [...fresh, ...(overflow?.filled ?? []), ...firstRead].map(c => articleJobId(c.urlHash)),
     };
   }
 

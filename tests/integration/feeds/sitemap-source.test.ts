@@ -301,11 +301,12 @@ describe('sitemap sources and feed overflow (real Redis, real HTTP)', () => {
 
     it('is counted, halves the interval, and is filled from the configured news sitemap', async () => {
       let listed = items(0, 5);
+      let published = 5;
       server.route('/ov.xml', () => ({ body: rssFeed(listed, clock) }));
       server.route('/ov-news.xml', () => ({
         headers: XML,
         body: urlset(
-          Array.from({ length: 15 }, (_, i) => ({
+          Array.from({ length: published }, (_, i) => ({
             loc: `${o()}/ov/${i}`,
             news: { title: `Item ${i}`, date: new Date(clock - (100 - i) * 60_000).toISOString() },
           })),
@@ -327,6 +328,7 @@ describe('sitemap sources and feed overflow (real Redis, real HTTP)', () => {
       // Ten new items, the feed lists five: none of the five seen before.
       clock += H;
       listed = items(10, 15);
+      published = 15;
       const second = await pollFeed(deps, feed);
       expect(await stat('feed.overflow')).toBe(before + 1);
       const s = await state('ov');
@@ -347,6 +349,38 @@ describe('sitemap sources and feed overflow (real Redis, real HTTP)', () => {
       listed = items(12, 17);
       await pollFeed(deps, feed);
       expect(await stat('feed.overflow')).toBe(before + 1);
+    });
+
+    it('a configured news sitemap is read on the first poll too: what the feed dropped before is not lost', async () => {
+      const so = server.origin;
+      server.route('/first.xml', () => ({
+        body: rssFeed(
+          [5, 4, 3].map(i => ({ guid: `fi-${i}`, link: `${so}/fi/${i}`, title: `F ${i}`, ageMs: 0 })),
+          clock,
+        ),
+      }));
+      server.route('/first-news.xml', () => ({
+        headers: XML,
+        body: urlset(
+          [0, 1, 2, 3, 4, 5].map(i => ({
+            loc: `${so}/fi/${i}`,
+            news: { title: `F ${i}`, date: new Date(clock).toISOString() },
+          })),
+        ),
+      }));
+      const feed: FeedConfig = {
+        id: 'first',
+        url: server.url('/first.xml'),
+        sitemap: server.url('/first-news.xml'),
+        tags: [],
+        enabled: true,
+      };
+      const out = await pollFeed(deps, feed);
+      expect(out.outcome === 'ok' && out.enqueued).toHaveLength(6);
+      expect((await jobsOf('first')).map(j => j.url).sort()).toEqual(
+        [0, 1, 2, 3, 4, 5].map(i => `${so}/fi/${i}`),
+      );
+      expect((await state('first')).overflows).toBe(0);
     });
 
     it('finds the news sitemap through robots.txt when none is configured', async () => {

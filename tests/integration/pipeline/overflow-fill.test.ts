@@ -10,7 +10,7 @@ import { testPrefix, testRedisUrl } from '../../helpers/redis.js';
 describe('a feed that overflows, filled from the news sitemap (real Redis, HTTP, extraction)', () => {
   it('with the news sitemap every article is stored; the feed alone misses what it never listed', async () => {
     const r = await runBurstScenario({
-      initial: 4,
+      initial: 0,
       bursts: 2,
       perBurst: 10,
       feedSize: 4,
