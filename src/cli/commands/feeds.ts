@@ -13,6 +13,7 @@ import { createFetcher, fetcherOptionsFromConfig } from '../../fetch/fetcher.js'
 import type { Fetcher } from '../../fetch/types.js';
 import { discoverSitemaps, isSiteRoot, trySitemap } from '../../feeds/sitemap/discover.js';
 import { cliLogger, openRedis, readConfig, DEFAULT_CONFIG_DIR } from '../context.js';
+import { usage } from './read-context.js';
 import type { RedisClient } from '../../store/redis.js';
 
 export interface FeedRow {
@@ -105,12 +106,6 @@ async function withRedis<T>(config: Config, run: (redis: RedisClient) => Promise
 function fail(message: string): never {
   process.stderr.write(`newsflow feeds: ${message}\n`);
   throw new CommanderError(1, 'newsflow.feeds', message);
-}
-
-/** A bad option value of a feeds subcommand: one line, exit code 2. */
-function usageError(message: string): never {
-  process.stderr.write(`newsflow feeds: ${message}\n`);
-  throw new CommanderError(2, 'newsflow.feeds.usage', message);
 }
 
 /** A sitemap source to add: its URL (null when none was found), how it was found, what was tried. */
@@ -224,7 +219,7 @@ export function registerFeeds(program: Command): void {
       ) => {
         if (!/^https?:\/\/./i.test(url)) fail(`not an http(s) URL: ${url}`);
         if (opts.type !== undefined && opts.type !== 'feed' && opts.type !== 'sitemap') {
-          usageError(`--type: "${opts.type}" is neither feed nor sitemap`);
+          usage('feeds.type', `--type: "${opts.type}" is neither feed nor sitemap`);
         }
         const dir = dirOf(cmd);
         const config = readConfig(dir);

@@ -313,6 +313,7 @@ describe('newsflow feeds list|add|import|export|enable and parse-feed (built CLI
       server.url('/no-feed'),
     ]);
     expect(badType.code).toBe(2);
+    expect(badType.stderr).toBe('newsflow: --type: "podcast" is neither feed nor sitemap\n');
   });
 
   it('parse-feed prints one JSON object in the documented shape, or exits 1 with one line', async () => {
