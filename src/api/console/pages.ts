@@ -20,6 +20,44 @@ const NAV: { id: Section; href: string; label: string }[] = [
   { id: 'consumers', href: '/console/consumers', label: 'Consumers & queues' },
 ];
 
+/** Whether rendering `v` gives no rows (an empty list, or lists of empty lists). */
+function noRows(v: HtmlValue): boolean {
+  return Array.isArray(v)
+    ? (v as readonly HtmlValue[]).every(noRows)
+    : v === null || v === undefined || v === false;
+}
+
+/**
+ * Every table of the console: a caption (what the rows are, for screen readers too), one row of column headers,
+ * and the rows — or, with none, one cell across all columns saying so.
+ */
+function dataTable(t: {
+  caption: SafeHtml;
+  headers: readonly string[];
+  rows: HtmlValue;
+  empty?: SafeHtml | string;
+}): SafeHtml {
+  return html`<table>
+    <caption>
+      ${t.caption}
+    </caption>
+    <thead>
+      <tr>
+        ${t.headers.map(h => html`<th scope="col">${h}</th>`)}
+      </tr>
+    </thead>
+    <tbody>
+      ${
+        t.empty !== undefined && noRows(t.rows)
+          ? html`<tr>
+              <td colspan="${t.headers.length}">${t.empty}</td>
+            </tr>`
+          : t.rows
+      }
+    </tbody>
+  </table>`;
+}
+
 export function layout(p: { title: string; section: Section | null; body: SafeHtml }): SafeHtml {
   const nav = NAV.map(
     n =>
@@ -212,30 +250,12 @@ export function storiesPage(d: StoriesData): SafeHtml {
           </p>`
         : ''
     }
-    <table>
-      <caption>
-        Stories, newest first${filtered ? ' (filtered)' : ''}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Representative</th>
-          <th scope="col">Site</th>
-          <th scope="col">Words</th>
-          <th scope="col">Members</th>
-          <th scope="col">Created</th>
-          <th scope="col">Updated</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          rows.length > 0
-            ? rows
-            : html`<tr>
-                <td colspan="6">No story${filtered ? ' matches these filters' : ' yet'}.</td>
-              </tr>`
-        }
-      </tbody>
-    </table>
+    ${dataTable({
+      caption: html`Stories, newest first${filtered ? ' (filtered)' : ''}`,
+      headers: ['Representative', 'Site', 'Words', 'Members', 'Created', 'Updated'],
+      rows: rows,
+      empty: html`No story${filtered ? ' matches these filters' : ' yet'}.`,
+    })}
     ${pager(
       {
         first: d.paged ? href('/', { ...f }) : null,
@@ -371,72 +391,29 @@ export function storyPage(d: StoryData): SafeHtml {
     </section>
     <section aria-labelledby="h-members">
       <h2 id="h-members">Members</h2>
-      <table>
-        <caption>
-          Members of the story, in join order
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Site</th>
-            <th scope="col">URL</th>
-            <th scope="col">Relation</th>
-            <th scope="col">Credit method</th>
-            <th scope="col">Credited publisher</th>
-            <th scope="col">Original</th>
-            <th scope="col">Feed</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${members}
-        </tbody>
-      </table>
+      ${dataTable({
+        caption: html`Members of the story, in join order`,
+        headers: ['Site', 'URL', 'Relation', 'Credit method', 'Credited publisher', 'Original', 'Feed'],
+        rows: members,
+      })}
     </section>
     <section aria-labelledby="h-evidence">
       <h2 id="h-evidence">Evidence</h2>
-      <table>
-        <caption>
-          Why each member is in the story
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Member</th>
-            <th scope="col">Matched by</th>
-            <th scope="col">Matched member</th>
-            <th scope="col">MinHash similarity</th>
-            <th scope="col">URL key</th>
-            <th scope="col">Credit</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${evidence}
-        </tbody>
-      </table>
+      ${dataTable({
+        caption: html`Why each member is in the story`,
+        headers: ['Member', 'Matched by', 'Matched member', 'MinHash similarity', 'URL key', 'Credit'],
+        rows: evidence,
+      })}
     </section>
     <section aria-labelledby="h-events">
       <h2 id="h-events">Stream events</h2>
-      <table>
-        <caption>
-          Events of this story among the newest ${d.eventsScanned} stream
-          entries${d.eventsBoundHit ? ' (older entries not examined)' : ''}
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Entry</th>
-            <th scope="col">Type</th>
-            <th scope="col">Article</th>
-            <th scope="col">At</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            events.length > 0
-              ? events
-              : html`<tr>
-                  <td colspan="4">None found.</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
+      ${dataTable({
+        caption: html`Events of this story among the newest ${d.eventsScanned} stream
+        entries${d.eventsBoundHit ? ' (older entries not examined)' : ''}`,
+        headers: ['Entry', 'Type', 'Article', 'At'],
+        rows: events,
+        empty: 'None found.',
+      })}
     </section>`;
   return layout({ title: `Story ${d.title ?? d.storyId}`, section: 'stories', body });
 }
@@ -518,32 +495,21 @@ export function feedsPage(d: { feeds: FeedView[]; page: number; pages: number; t
       </tr>`,
   );
   const body = html`<h1>Feeds</h1>
-    <table>
-      <caption>
-        ${d.total} feeds${d.pages > 1 ? `, page ${d.page} of ${d.pages}` : ''}
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Feed</th>
-          <th scope="col">Status</th>
-          <th scope="col">Last poll</th>
-          <th scope="col">Status code</th>
-          <th scope="col">Next poll</th>
-          <th scope="col">Interval (reason)</th>
-          <th scope="col">Errors</th>
-          <th scope="col">Disabled reason</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          rows.length > 0
-            ? rows
-            : html`<tr>
-                <td colspan="8">No feeds in feeds.yaml.</td>
-              </tr>`
-        }
-      </tbody>
-    </table>
+    ${dataTable({
+      caption: html`${d.total} feeds${d.pages > 1 ? `, page ${d.page} of ${d.pages}` : ''}`,
+      headers: [
+        'Feed',
+        'Status',
+        'Last poll',
+        'Status code',
+        'Next poll',
+        'Interval (reason)',
+        'Errors',
+        'Disabled reason',
+      ],
+      rows: rows,
+      empty: 'No feeds in feeds.yaml.',
+    })}
     ${pager(
       {
         first: d.page > 1 ? '/console/feeds' : null,
@@ -606,28 +572,12 @@ function failureRows(rows: FailureRow[], showScope: boolean): SafeHtml[] {
 
 /** A feed page's table of failure records (of its polls, or of its items), newest first. */
 function feedFailureTable(rows: FailureRow[], what: string, boundHit: boolean): SafeHtml {
-  return html`<table>
-    <caption>
-      ${what}, newest first${boundHit ? ' (among the newest failures recorded)' : ''}
-    </caption>
-    <thead>
-      <tr>
-        <th scope="col">At</th>
-        <th scope="col">Class</th>
-        <th scope="col">Reason</th>
-        <th scope="col">URL</th>
-      </tr>
-    </thead>
-    <tbody>
-      ${
-        rows.length > 0
-          ? failureRows(rows, false)
-          : html`<tr>
-              <td colspan="4">None recorded.</td>
-            </tr>`
-      }
-    </tbody>
-  </table>`;
+  return dataTable({
+    caption: html`${what}, newest first${boundHit ? ' (among the newest failures recorded)' : ''}`,
+    headers: ['At', 'Class', 'Reason', 'URL'],
+    rows: failureRows(rows, false),
+    empty: 'None recorded.',
+  });
 }
 
 export function feedPage(d: FeedData): SafeHtml {
@@ -706,28 +656,12 @@ export function feedPage(d: FeedData): SafeHtml {
     </section>
     <section aria-labelledby="h-items">
       <h2 id="h-items">Recent items</h2>
-      <table>
-        <caption>
-          Articles stored from this feed, newest first, and what became of each
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Title</th>
-            <th scope="col">Became</th>
-            <th scope="col">Stored</th>
-            <th scope="col">URL</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            items.length > 0
-              ? items
-              : html`<tr>
-                  <td colspan="4">No article stored from this feed${d.itemsPaged ? ' on this page' : ''}.</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
+      ${dataTable({
+        caption: html`Articles stored from this feed, newest first, and what became of each`,
+        headers: ['Title', 'Became', 'Stored', 'URL'],
+        rows: items,
+        empty: html`No article stored from this feed${d.itemsPaged ? ' on this page' : ''}.`,
+      })}
       ${pager(
         {
           first: d.itemsPaged ? `/console/feeds/${f.id}` : null,
@@ -792,32 +726,14 @@ export function failuresPage(d: FailuresData): SafeHtml {
       ${filtered ? html`<a href="/console/failures">Clear filters</a>` : ''}
     </form>
     ${d.boundHit ? html`<p class="note" role="status">This page examined ${d.scanned} failure records (the bound per page) before it filled; “Next page” goes on from there.</p>` : ''}
-    <table>
-      <caption>
-        Failure
-        records${d.filter.class ? ` of class ${d.filter.class}` : ''}${d.filter.id ? ` of ${d.filter.id}` : ''}${d.filter.feed ? ` of feed ${d.filter.feed} and its items` : ''},
-        newest first
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">At</th>
-          <th scope="col">Scope</th>
-          <th scope="col">Feed or article</th>
-          <th scope="col">Class</th>
-          <th scope="col">Reason</th>
-          <th scope="col">URL</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          d.rows.length > 0
-            ? failureRows(d.rows, true)
-            : html`<tr>
-                <td colspan="6">None recorded.</td>
-              </tr>`
-        }
-      </tbody>
-    </table>
+    ${dataTable({
+      caption: html`Failure
+      records${d.filter.class ? ` of class ${d.filter.class}` : ''}${d.filter.id ? ` of ${d.filter.id}` : ''}${d.filter.feed ? ` of feed ${d.filter.feed} and its items` : ''},
+      newest first`,
+      headers: ['At', 'Scope', 'Feed or article', 'Class', 'Reason', 'URL'],
+      rows: failureRows(d.rows, true),
+      empty: 'None recorded.',
+    })}
     ${pager(
       {
         first: d.paged ? href('/console/failures', { ...d.filter }) : null,
@@ -825,27 +741,12 @@ export function failuresPage(d: FailuresData): SafeHtml {
       },
       'Failure pages',
     )}
-    <table>
-      <caption>
-        Failures counted since the counters began, by scope and class
-      </caption>
-      <thead>
-        <tr>
-          <th scope="col">Scope</th>
-          <th scope="col">Class</th>
-          <th scope="col">Count</th>
-        </tr>
-      </thead>
-      <tbody>
-        ${
-          counts.length > 0
-            ? counts
-            : html`<tr>
-                <td colspan="3">None.</td>
-              </tr>`
-        }
-      </tbody>
-    </table>`;
+    ${dataTable({
+      caption: html`Failures counted since the counters began, by scope and class`,
+      headers: ['Scope', 'Class', 'Count'],
+      rows: counts,
+      empty: 'None.',
+    })}`;
   return layout({
     title: d.filter.class ? `Failures: ${d.filter.class}` : 'Failures',
     section: 'failures',
@@ -903,94 +804,46 @@ export function consumersPage(s: SystemStatus): SafeHtml {
     <section aria-labelledby="h-groups">
       <h2 id="h-groups">Consumer groups</h2>
       <p>Stream <code>${s.stream.key}</code>: ${s.stream.length} entries.</p>
-      <table>
-        <caption>
-          Consumer groups of the story stream
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Group</th>
-            <th scope="col">Consumers</th>
-            <th scope="col">Pending</th>
-            <th scope="col">Lag</th>
-            <th scope="col">Last delivered</th>
-            <th scope="col">Oldest owed</th>
-            <th scope="col">Behind retention</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            groups.length > 0
-              ? groups
-              : html`<tr>
-                  <td colspan="7">No consumer group.</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
+      ${dataTable({
+        caption: html`Consumer groups of the story stream`,
+        headers: [
+          'Group',
+          'Consumers',
+          'Pending',
+          'Lag',
+          'Last delivered',
+          'Oldest owed',
+          'Behind retention',
+        ],
+        rows: groups,
+        empty: 'No consumer group.',
+      })}
     </section>
     <section aria-labelledby="h-dlq">
       <h2 id="h-dlq">Dead letters</h2>
-      <table>
-        <caption>
-          ${s.deadLetters.total} dead letters (counts over the newest ${s.deadLetters.scanned})
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Reason or group</th>
-            <th scope="col">Entries</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            s.deadLetters.scanned > 0
-              ? [tally(s.deadLetters.byReason, 'reason'), tally(s.deadLetters.byGroup, 'group')]
-              : html`<tr>
-                  <td colspan="2">None.</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
+      ${dataTable({
+        caption: html`${s.deadLetters.total} dead letters (counts over the newest ${s.deadLetters.scanned})`,
+        headers: ['Reason or group', 'Entries'],
+        rows: [tally(s.deadLetters.byReason, 'reason'), tally(s.deadLetters.byGroup, 'group')],
+        empty: 'None.',
+      })}
     </section>
     <section aria-labelledby="h-queues">
       <h2 id="h-queues">Queues</h2>
-      <table>
-        <caption>
-          Jobs per queue and state
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Queue</th>
-            ${QUEUE_STATES.map(st => html`<th scope="col">${st}</th>`)}
-          </tr>
-        </thead>
-        <tbody>
-          ${Object.entries(s.queues).map(([n, c]) => queueRow(n, c))}
-        </tbody>
-      </table>
+      ${dataTable({
+        caption: html`Jobs per queue and state`,
+        headers: ['Queue', ...QUEUE_STATES],
+        rows: Object.entries(s.queues).map(([n, c]) => queueRow(n, c)),
+      })}
     </section>
     <section aria-labelledby="h-counters">
       <h2 id="h-counters">Throughput counters</h2>
-      <table>
-        <caption>
-          Counters since the deployment began (what /metrics exports as totals)
-        </caption>
-        <thead>
-          <tr>
-            <th scope="col">Counter</th>
-            <th scope="col">Value</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${
-            counters.length > 0
-              ? counters
-              : html`<tr>
-                  <td colspan="2">None yet.</td>
-                </tr>`
-          }
-        </tbody>
-      </table>
+      ${dataTable({
+        caption: html`Counters since the deployment began (what /metrics exports as totals)`,
+        headers: ['Counter', 'Value'],
+        rows: counters,
+        empty: 'None yet.',
+      })}
     </section>`;
   return layout({ title: 'Consumers & queues', section: 'consumers', body });
 }
