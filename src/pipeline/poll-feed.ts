@@ -184,7 +184,7 @@ export async function pollFeed(
   if (state.configUrl !== null && state.configUrl !== feed.url) {
     // feeds.yaml points this id at another URL now: what belonged to the old one (moves, validators,
     // errors, a disable) no longer applies.
-    state = await resetForNewUrl(deps.redis, k.state, state);
+    state = await resetForNewUrl(deps.redis, k, state);
     await deps.redis.srem(disabledFeedsKey(deps.keys), feed.id);
   }
   if (state.disabled) {
@@ -230,7 +230,11 @@ export async function pollFeed(
   }
 }
 
-async function resetForNewUrl(redis: RedisClient, key: string, state: FeedState): Promise<FeedState> {
+async function resetForNewUrl(
+  redis: RedisClient,
+  k: ReturnType<typeof feedKeys>,
+  state: FeedState,
+): Promise<FeedState> {
   const fields = [
     'url',
     'movedFrom',
@@ -245,8 +249,13 @@ async function resetForNewUrl(redis: RedisClient, key: string, state: FeedState)
     'consecutiveErrors',
     'nextPollAt',
     'configUrl',
+    // What was found for the old URL's site: its sitemaps and its news sitemap.
+    'sitemaps',
+    'newsSitemap',
+    'newsSitemapCheckedAt',
   ] as const;
-  await redis.hdel(key, ...fields);
+  await redis.hdel(k.state, ...fields);
+  await redis.del(k.sitemaps);
   return {
     ...state,
     url: null,
@@ -262,6 +271,9 @@ async function resetForNewUrl(redis: RedisClient, key: string, state: FeedState)
     consecutiveErrors: 0,
     nextPollAt: null,
     configUrl: null,
+    sitemaps: null,
+    newsSitemap: null,
+    newsSitemapCheckedAt: null,
   };
 }
 

@@ -191,6 +191,11 @@ describe('sitemap sources and feed overflow (real Redis, real HTTP)', () => {
     b = [...b, `${o}/m/b2`];
     expect(await pollFeed(deps, feed)).toMatchObject({ outcome: 'ok', items: 3 });
     expect((await jobsOf('multi')).map(j => j.url).sort()).toEqual([`${o}/m/a1`, `${o}/m/b1`, `${o}/m/b2`]);
+
+    // feeds.yaml points the id at another site: what was found for the old one is forgotten.
+    clock += H;
+    await pollFeed(deps, { ...feed, url: `${site.origin}/` });
+    expect((await state('multi')).sitemaps).toBe(`${site.origin}/sitemap_index.xml`);
   });
 
   it('a news sitemap: its titles and dates become the items’ hints', async () => {
