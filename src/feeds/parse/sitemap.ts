@@ -1,5 +1,6 @@
 import { parseFeedDate } from '../../shared/dates.js';
 import { decodeEntities } from './html.js';
+import { resolveUrl } from './urls.js';
 
 /**
  * Sitemaps protocol 0.9 (sitemaps.org): a `<urlset>` of pages, a `<sitemapindex>` of sitemaps, or a text file of
@@ -74,7 +75,7 @@ function urlset(body: string, base: string, max: number): ParsedSitemap {
   let invalid = 0;
   let news = false;
   for (const block of blocks(body, 'url')) {
-    const loc = absolute(field(block, 'loc'), base);
+    const loc = resolveUrl(field(block, 'loc'), base);
     if (!loc) {
       invalid++;
       continue;
@@ -109,7 +110,7 @@ function sitemapIndex(body: string, base: string, max: number): ParsedSitemap {
   let dropped = 0;
   let invalid = 0;
   for (const block of blocks(body, 'sitemap')) {
-    const loc = absolute(field(block, 'loc'), base);
+    const loc = resolveUrl(field(block, 'loc'), base);
     if (!loc) {
       invalid++;
       continue;
@@ -131,7 +132,7 @@ function textSitemap(body: string, base: string, max: number): ParsedSitemap {
   for (const raw of body.split(/\r?\n/)) {
     const line = raw.trim();
     if (!line) continue;
-    const loc = /^https?:\/\//i.test(line) ? absolute(line, base) : null;
+    const loc = /^https?:\/\//i.test(line) ? resolveUrl(line, base) : null;
     if (!loc) {
       invalid++;
       continue;
@@ -179,7 +180,7 @@ function prefixedField(block: string, name: string): string | null {
 function images(block: string, base: string): string[] {
   const out: string[] = [];
   for (const m of block.matchAll(/<([\w.-]+):image(?:\s[^>]*)?>([\s\S]*?)<\/\1:image\s*>/g)) {
-    const loc = absolute(prefixedField(m[2]!, 'loc'), base);
+    const loc = resolveUrl(prefixedField(m[2]!, 'loc'), base);
     if (loc && out.length < 20) out.push(loc);
   }
   return out;
@@ -188,16 +189,6 @@ function images(block: string, base: string): string[] {
 function text(inner: string): string {
   const cdata = /^\s*<!\[CDATA\[([\s\S]*?)\]\]>\s*$/.exec(inner);
   return (cdata ? cdata[1]! : decodeEntities(inner)).trim();
-}
-
-function absolute(loc: string | null, base: string): string | null {
-  if (!loc) return null;
-  try {
-    const u = new URL(loc, base);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.toString() : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The newest date an entry carries: the news publication date, else lastmod. */

@@ -1,5 +1,6 @@
 import { sitemapsOfRobots } from '../../fetch/robots.js';
 import type { Fetcher } from '../../fetch/types.js';
+import { isHttpUrl } from '../parse/urls.js';
 import { parseSitemap, SitemapParseError, type ParsedSitemap } from '../parse/sitemap.js';
 
 /**
@@ -25,13 +26,7 @@ export interface SitemapDiscovery {
 
 /** The origin whose robots.txt and common paths speak for a URL's site; null unless it is http(s). */
 export function httpOrigin(url: string | null | undefined): string | null {
-  if (!url) return null;
-  try {
-    const u = new URL(url);
-    return u.protocol === 'http:' || u.protocol === 'https:' ? u.origin : null;
-  } catch {
-    return null;
-  }
+  return url && isHttpUrl(url) ? new URL(url).origin : null;
 }
 
 /** A source URL that names a site rather than a sitemap: its path is empty or `/`. */

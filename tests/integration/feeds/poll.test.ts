@@ -11,6 +11,7 @@ import { articleJobId } from '../../../src/pipeline/queues.js';
 import { createRuntime, type Runtime } from '../../../src/pipeline/runtime.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from '../../helpers/redis.js';
+import { pollDepsOf } from './poll-deps.js';
 import { rssFeed, startFeedServer, type FeedServer } from './feed-server.js';
 
 const MIN = 60_000;
@@ -49,18 +50,7 @@ describe('pollFeed against a local feed server (real Redis, real HTTP)', () => {
     );
     redis = testRedis();
     rt = await createRuntime(config, testRedisUrl(), createLogger('silent'));
-    deps = {
-      redis: rt.redis,
-      keys: rt.keys,
-      fetcher: rt.fetcher,
-      store: rt.store,
-      articleQueue: rt.articleQueue,
-      articleAttempts: 1,
-      log: rt.log,
-      now: () => clock,
-      random: () => 0.5,
-      settings: pollSettingsFrom(rt.config.service),
-    };
+    deps = pollDepsOf(rt, () => clock);
   });
 
   beforeEach(() => {

@@ -6,12 +6,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildConfig } from '../../../src/config/load.js';
 import type { FeedConfig } from '../../../src/config/schema.js';
 import { readFeedState } from '../../../src/feeds/state.js';
-import { pollFeed, pollSettingsFrom, type PollDeps } from '../../../src/pipeline/poll-feed.js';
+import { pollFeed, type PollDeps } from '../../../src/pipeline/poll-feed.js';
 import type { ArticleJobData } from '../../../src/pipeline/queues.js';
 import { createRuntime, type Runtime } from '../../../src/pipeline/runtime.js';
 import { createLogger } from '../../../src/shared/logger.js';
 import { failuresKey, feedKeys, statsKey } from '../../../src/store/keys.js';
 import { cleanupPrefix, testPrefix, testRedis, testRedisUrl } from '../../helpers/redis.js';
+import { pollDepsOf } from './poll-deps.js';
 import { rssFeed, startFeedServer, type FeedServer } from './feed-server.js';
 
 const H = 3_600_000;
@@ -86,18 +87,7 @@ describe('sitemap sources and feed overflow (real Redis, real HTTP)', () => {
     );
     redis = testRedis();
     rt = await createRuntime(config, testRedisUrl(), createLogger('silent'));
-    deps = {
-      redis: rt.redis,
-      keys: rt.keys,
-      fetcher: rt.fetcher,
-      store: rt.store,
-      articleQueue: rt.articleQueue,
-      articleAttempts: 1,
-      log: rt.log,
-      now: () => clock,
-      random: () => 0.5,
-      settings: pollSettingsFrom(rt.config.service),
-    };
+    deps = pollDepsOf(rt, () => clock);
   });
 
   beforeEach(() => {
